@@ -1,0 +1,30 @@
+export default defineNuxtConfig({
+  modules: ['../src/module'],
+  devtools: { enabled: false },
+  compatibilityDate: '2025-07-01',
+  nuxtAegis: {
+    token: {
+      // Demo only: a real app sets NUXT_AEGIS_TOKEN_SECRET (at least 32 random bytes).
+      secret: process.env.NUXT_AEGIS_TOKEN_SECRET || 'playground-only-secret-change-me-0123456789',
+      expiresIn: '5m',
+    },
+    tokenRefresh: {
+      storage: { driver: 'fs', base: './.data/refresh-tokens' },
+    },
+    redirect: { login: '/login', success: '/', logout: '/' },
+    routeProtection: {
+      protectedRoutes: ['/api/private/**', '/dashboard/**'],
+      publicRoutes: ['/api/private/health'],
+    },
+    providers: {
+      mock: {
+        mockUsers: {
+          alice: { sub: 'mock-alice', name: 'Alice Admin', email: 'alice@example.com', email_verified: true, role: 'admin' },
+          bob: { sub: 'mock-bob', name: 'Bob Builder', email: 'bob@example.com', email_verified: true, role: 'editor' },
+          carol: { sub: 'mock-carol', name: 'Carol Reader', email: 'carol@example.com', email_verified: false, role: 'viewer' },
+        },
+        defaultUser: 'alice',
+      },
+    },
+  },
+})

@@ -1,0 +1,2 @@
+// Listed in routeProtection.publicRoutes: public even though it is under /api/private/**.
+export default defineEventHandler(() => ({ ok: true }))

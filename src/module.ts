@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  addImports,
+  addPlugin,
+  addRouteMiddleware,
+  addServerHandler,
+  addServerImports,
+  addServerPlugin,
+  addTemplate,
+  addTypeTemplate,
+  createResolver,
+  defineNuxtModule,
+  extendPages,
+  useLogger,
+} from '@nuxt/kit'
+import { defu } from 'defu'
+import { defaults } from './options'
+import type { ModuleOptions } from './options'
+
+export type * from './options'
+export type * from './runtime/types'
+
+const PROVIDER_NAMES = ['mock'] as const
+const logger = useLogger('nuxt-aegis')
+
+export default defineNuxtModule<ModuleOptions>({
+  meta: {
+    name: 'nuxt-aegis',
+    configKey: 'nuxtAegis',
+    compatibility: { nuxt: '>=3.0.0' },
+  },
+  defaults,
+  setup(options, nuxt) {
+    const resolver = createResolver(import.meta.url)
+    const o = defu(options, defaults) as typeof defaults & Required<ModuleOptions>
+    const authPath = o.endpoints.authPath.replace(/\/+$/, '') || '/auth'
+    const providers = (o.providers ?? {}) as Record<string, Record<string, unknown> | undefined>
+    const enabledProviders = PROVIDER_NAMES.filter(name => providers[name] && providers[name]!.enabled !== false)
+    for (const name of Object.keys(providers)) {
+      if (!(PROVIDER_NAMES as readonly string[]).includes(name)) logger.warn(`nuxtAegis.providers.${name} is not a provider of this version and is ignored`)
+    }
+    if (o.token.secret && Buffer.byteLength(o.token.secret) < 32) {
+      throw new Error('[nuxt-aegis] nuxtAegis.token.secret is too weak: it must be at least 32 bytes (or set NUXT_AEGIS_TOKEN_SECRET at run time)')
+    }
+
+    // Private runtime config: read on the server only, NUXT_AEGIS_* variables override it at run time.
+    const { storage, ...tokenRefresh } = o.tokenRefresh
+    const { encryption, ...tokenRefreshRest } = tokenRefresh
+    nuxt.options.runtimeConfig.aegis = defu(nuxt.options.runtimeConfig.aegis as object, {
+      token: o.token,
+      encryption,
+      tokenRefresh: { ...tokenRefreshRest, prefix: storage.prefix ?? 'refresh:' },
+      authCode: { expiresIn: o.authCode.expiresIn, shared: Boolean(o.authCode.storage) },
+      redirect: o.redirect,
+      routeProtection: o.routeProtection,
+      endpoints: { authPath, userInfoPath: o.endpoints.userInfoPath },
+      siteUrl: o.siteUrl,
+      providers: Object.fromEntries(enabledProviders.map(name => [name, { clientId: '', clientSecret: '', ...providers[name] }])),
+    }) as typeof nuxt.options.runtimeConfig.aegis
+    // Public runtime config: paths and flags only, never a secret.
+    nuxt.options.runtimeConfig.public.siteUrl ??= ''
+    nuxt.options.runtimeConfig.public.aegis = defu(nuxt.options.runtimeConfig.public.aegis as object, {
+      authPath,
+      userInfoPath: o.endpoints.userInfoPath,
+      redirect: o.redirect,
+      tokenRefresh: { enabled: o.tokenRefresh.enabled, automaticRefresh: o.tokenRefresh.automaticRefresh, cookieName: o.tokenRefresh.cookie.cookieName },
+      routeProtection: o.routeProtection,
+      providers: [...enabledProviders],
+    }) as typeof nuxt.options.runtimeConfig.public.aegis
+
+    // Storage mounts: Nitro bundles the chosen unstorage drivers.
+    const { prefix: _prefix, ...driverOptions } = storage
+    nuxt.hook('nitro:config', (nitroConfig) => {
+      const mounts = ((nitroConfig as { storage?: Record<string, unknown> }).storage ??= {})
+      mounts['aegis:refresh'] ??= driverOptions
+      if (o.authCode.storage) mounts['aegis:codes'] ??= o.authCode.storage
+    })
+    nuxt.options.alias['#nuxt-aegis'] = resolver.resolve('./runtime/types')
+
+    // Server: start-up checks, route protection, thin routes.
+    addServerPlugin(resolver.resolve('./runtime/server/plugins/startup'))
+    addServerHandler({ middleware: true, handler: resolver.resolve('./runtime/server/middleware/protect') })
+    const route = (path: string, file: string, method?: 'get' | 'post') =>
+      addServerHandler({ route: `${authPath}${path}`, method, handler: resolver.resolve(`./runtime/server/routes/${file}`) })
+    route('/token', 'token.post', 'post')
+    if (o.tokenRefresh.enabled) route('/refresh', 'refresh.post', 'post')
+    route('/logout', 'logout.post', 'post')
+    addServerHandler({ route: o.endpoints.userInfoPath, method: 'get', handler: resolver.resolve('./runtime/server/routes/me.get') })
+    if (enabledProviders.includes('mock')) {
+      route('/mock/authorize', 'mock/authorize.get', 'get')
+      route('/mock/token', 'mock/token.post', 'post')
+      route('/mock/userinfo', 'mock/userinfo.get', 'get')
+    }
+
+    // A configured provider works without a route file; a user's route file replaces the default.
+    const userRouteFiles: string[] = []
+    for (const name of enabledProviders) {
+      const own = findUserProviderRoute(nuxt.options._layers.map(layer => layer.config.serverDir ?? join(layer.config.srcDir ?? layer.cwd, 'server')), authPath, name)
+      if (own) userRouteFiles.push(own)
+      else route(`/${name}`, `providers/${name}.get`, 'get')
+    }
+    // Import the user's provider routes at start so their customClaims are known on refresh.
+    const registry = addTemplate({
+      filename: 'nuxt-aegis/provider-routes.mjs',
+      write: true,
+      getContents: () => userRouteFiles.map(file => `import ${JSON.stringify(file)}`).join('\n') + '\nexport default () => {}\n',
+    })
+    addServerPlugin(registry.dst)
+
+    addServerImports([
+      ...['getAuthUser', 'requireAuth'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/auth') })),
+      ...['defineOAuthMockEventHandler'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),
+    ])
+
+    // Client: composable, plugin, page protection, callback and error pages.
+    addImports({ name: 'useAuth', from: resolver.resolve('./runtime/app/composables/useAuth') })
+    addPlugin(resolver.resolve('./runtime/app/plugins/aegis'))
+    addRouteMiddleware({ name: 'aegis-auth', path: resolver.resolve('./runtime/app/middleware/auth'), global: true })
+    extendPages((pages) => {
+      const has = (path: string) => pages.some(page => page.path === path)
+      if (!has(`${authPath}/callback`)) pages.push({ name: 'aegis-callback', path: `${authPath}/callback`, file: resolver.resolve('./runtime/app/pages/AegisCallback.vue') })
+      if (!has(o.redirect.error)) pages.push({ name: 'aegis-error', path: o.redirect.error, file: resolver.resolve('./runtime/app/pages/AegisError.vue') })
+    })
+
+    addTypeTemplate({
+      filename: 'types/nuxt-aegis.d.ts',
+      getContents: () => [
+        `import type { AegisHooks, AegisClaims } from ${JSON.stringify(resolver.resolve('./runtime/types'))}`,
+        `declare module 'nitropack/types' { interface NitroRuntimeHooks extends AegisHooks {} }`,
+        `declare module 'nitropack' { interface NitroRuntimeHooks extends AegisHooks {} }`,
+        `declare module 'h3' { interface H3EventContext { user?: AegisClaims } }`,
+        `declare module 'vue-router' { interface RouteMeta { auth?: boolean | 'guest' } }`,
+        `declare module '#app' { interface PageMeta { auth?: boolean | 'guest' } interface NuxtApp { $aegis: import(${JSON.stringify(resolver.resolve('./runtime/app/client'))}).AegisClient } }`,
+        'export {}',
+      ].join('\n'),
+    }, { nitro: true, nuxt: true })
+
+    if (nuxt.options.dev && enabledProviders.includes('mock')) logger.info(`Mock provider on: log in at ${authPath}/mock?user=<persona>`)
+  },
+})
+
+/** The user's own route file for a provider, in any layer (`server/routes/<authPath>/<name>(.get).{ts,js,mjs}`). */
+function findUserProviderRoute(serverDirs: string[], authPath: string, name: string): string | undefined {
+  for (const dir of serverDirs) {
+    for (const file of [`${name}.get`, name]) {
+      for (const ext of ['ts', 'js', 'mjs', 'mts']) {
+        const path = join(dir, 'routes', authPath, `${file}.${ext}`)
+        if (existsSync(path)) return path
+      }
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,240 @@
+/**
+ * Module options of nuxt-aegis (`nuxtAegis` in `nuxt.config.ts`).
+ *
+ * Every secret can also be given at run time through an environment variable
+ * (named next to each option), so a built server needs no rebuild to change it.
+ */
+import type { MockUser } from './runtime/types'
+
+export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'EdDSA'
+
+export interface TokenOptions {
+  /**
+   * HMAC secret for `HS256` access tokens, at least 32 bytes.
+   * @default process.env.NUXT_AEGIS_TOKEN_SECRET
+   */
+  secret?: string
+  /**
+   * Access token lifetime: seconds, or a string such as `'15m'`, `'1h'`, `'2d'`.
+   * @default '1h'
+   */
+  expiresIn?: string | number
+  /**
+   * Signing algorithm. Only `HS256` is implemented in this version; the others
+   * are reserved for asymmetric keys (`privateKey`) and refused at start-up.
+   * @default 'HS256'
+   */
+  algorithm?: JwtAlgorithm
+  /**
+   * PEM private key for asymmetric algorithms (reserved).
+   * @default process.env.NUXT_AEGIS_TOKEN_PRIVATE_KEY
+   */
+  privateKey?: string
+  /**
+   * `iss` claim of issued tokens, checked on verify.
+   * @default 'nuxt-aegis'
+   */
+  issuer?: string
+  /**
+   * `aud` claim of issued tokens; checked on verify when not empty.
+   * @default ''
+   */
+  audience?: string
+}
+
+export interface RefreshCookieOptions {
+  /** @default 'nuxt-aegis-refresh' */
+  cookieName?: string
+  /** Lifetime of the refresh cookie and of the session record, in seconds. @default 604800 */
+  maxAge?: number
+  /** `Secure` attribute. Dropped automatically only in dev on http://localhost. @default true */
+  secure?: boolean
+  /** @default 'lax' */
+  sameSite?: 'lax' | 'strict' | 'none'
+  /** Always true; kept as an option for clarity. @default true */
+  httpOnly?: boolean
+  /** @default '/' */
+  path?: string
+  /** Cookie `Domain`; unset means host-only. @default undefined */
+  domain?: string
+}
+
+export interface StorageOptions {
+  /**
+   * unstorage driver name: `'fs'`, `'memory'`, `'redis'` or any other unstorage driver;
+   * the other keys are passed to the driver.
+   * @default 'fs'
+   */
+  driver?: string
+  /** Directory of the fs driver. @default './.data/refresh-tokens' */
+  base?: string
+  /** Key prefix for session records. @default 'refresh:' */
+  prefix?: string
+  [driverOption: string]: unknown
+}
+
+export interface EncryptionOptions {
+  /** Encrypt session records at rest (AES-256-GCM). @default false */
+  enabled?: boolean
+  /**
+   * Encryption key, at least 32 bytes.
+   * @default process.env.NUXT_AEGIS_ENCRYPTION_KEY
+   */
+  key?: string
+  /** @default 'aes-256-gcm' */
+  algorithm?: 'aes-256-gcm'
+}
+
+export interface TokenRefreshOptions {
+  /** Issue refresh tokens and serve `POST /auth/refresh`. @default true */
+  enabled?: boolean
+  /** The client refreshes the access token before it expires and once at start-up. @default true */
+  automaticRefresh?: boolean
+  /** Rotate the refresh token on every use. @default true */
+  rotation?: boolean
+  /**
+   * Seconds during which a just-rotated refresh token may still be presented
+   * (parallel tabs) without being treated as reuse.
+   * @default 10
+   */
+  reuseInterval?: number
+  cookie?: RefreshCookieOptions
+  storage?: StorageOptions
+  encryption?: EncryptionOptions
+}
+
+export interface AuthCodeOptions {
+  /** Lifetime of the one-time CODE handed to the callback page, in seconds. @default 60 */
+  expiresIn?: number
+  /**
+   * unstorage driver options to share CODEs between instances (e.g. `{ driver: 'redis', url }`).
+   * Unset keeps CODEs in process memory (one instance).
+   * @default undefined
+   */
+  storage?: StorageOptions
+}
+
+export interface RedirectOptions {
+  /** Where to send a user who must log in. @default '/' */
+  login?: string
+  /** Where to go after logout. @default '/' */
+  logout?: string
+  /** Where to go after a successful login without `redirectTo`. @default '/' */
+  success?: string
+  /** Error page; receives `?error=<code>`. @default '/auth/error' */
+  error?: string
+}
+
+export interface RouteProtectionOptions {
+  /** Globs (`*` one segment, `**` any depth) that need a valid access token. @default [] */
+  protectedRoutes?: string[]
+  /** Globs that never need one; public wins over protected. @default [] */
+  publicRoutes?: string[]
+}
+
+export interface EndpointOptions {
+  /** Base path of every auth endpoint. @default '/auth' */
+  authPath?: string
+  /** Path of the current-user endpoint. @default '/api/user/me' */
+  userInfoPath?: string
+}
+
+export interface ProviderOptions {
+  /** @default process.env.NUXT_AEGIS_PROVIDERS_<NAME>_CLIENT_ID */
+  clientId?: string
+  /** @default process.env.NUXT_AEGIS_PROVIDERS_<NAME>_CLIENT_SECRET */
+  clientSecret?: string
+  /** Scopes to request; the provider's defaults when unset. */
+  scopes?: string[]
+  /** Extra authorization request parameters (protected ones are ignored). */
+  authorizationParams?: Record<string, string>
+}
+
+export interface MockProviderOptions extends ProviderOptions {
+  /** Turn the mock provider on. @default true when `providers.mock` is present */
+  enabled?: boolean
+  /** Personas to log in as, keyed by the name used in `?user=`. @default built-in alice and bob */
+  mockUsers?: Record<string, MockUser>
+  /** Persona used when `?user=` is absent. @default the first persona */
+  defaultUser?: string
+  /**
+   * Allow the mock provider when NODE_ENV is production. Anyone can log in as any persona:
+   * only for demos and tests. A warning is logged at start-up when on.
+   * @default false
+   */
+  enableInProduction?: boolean
+}
+
+export interface ProvidersOptions {
+  mock?: MockProviderOptions
+}
+
+export interface ModuleOptions {
+  token?: TokenOptions
+  tokenRefresh?: TokenRefreshOptions
+  authCode?: AuthCodeOptions
+  redirect?: RedirectOptions
+  routeProtection?: RouteProtectionOptions
+  endpoints?: EndpointOptions
+  /**
+   * Public base URL of the site, used for `redirect_uri` and same-origin checks in production.
+   * @default runtimeConfig.public.siteUrl (env NUXT_PUBLIC_SITE_URL)
+   */
+  siteUrl?: string
+  providers?: ProvidersOptions
+}
+
+export const defaults = {
+  token: {
+    secret: '',
+    expiresIn: '1h' as string | number,
+    algorithm: 'HS256' as JwtAlgorithm,
+    privateKey: '',
+    issuer: 'nuxt-aegis',
+    audience: '',
+  },
+  tokenRefresh: {
+    enabled: true,
+    automaticRefresh: true,
+    rotation: true,
+    reuseInterval: 10,
+    cookie: {
+      cookieName: 'nuxt-aegis-refresh',
+      maxAge: 604800,
+      secure: true,
+      sameSite: 'lax' as const,
+      httpOnly: true,
+      path: '/',
+      domain: '',
+    },
+    storage: {
+      driver: 'fs',
+      base: './.data/refresh-tokens',
+      prefix: 'refresh:',
+    } as StorageOptions,
+    encryption: {
+      enabled: false,
+      key: '',
+      algorithm: 'aes-256-gcm' as const,
+    },
+  },
+  authCode: {
+    expiresIn: 60,
+  },
+  redirect: {
+    login: '/',
+    logout: '/',
+    success: '/',
+    error: '/auth/error',
+  },
+  routeProtection: {
+    protectedRoutes: [] as string[],
+    publicRoutes: [] as string[],
+  },
+  endpoints: {
+    authPath: '/auth',
+    userInfoPath: '/api/user/me',
+  },
+  siteUrl: '',
+  providers: {},
+} satisfies ModuleOptions

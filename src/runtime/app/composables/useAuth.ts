@@ -1,0 +1,55 @@
+import { computed } from 'vue'
+import type { ComputedRef } from 'vue'
+import { navigateTo, useNuxtApp, useRuntimeConfig, useState } from '#imports'
+import type { AegisUser } from '../../types'
+import type { AuthClient } from '../client'
+import { STATE_KEY } from '../state'
+import type { AuthState, AuthStatus, PublicAegisConfig } from '../state'
+
+export interface LoginOptions {
+  /** Path on this site to return to after login (validated on the server). */
+  redirectTo?: string
+  /** Extra query parameters for the provider route (e.g. `{ user: 'bob' }` for a mock persona). */
+  params?: Record<string, string>
+}
+
+export interface UseAuth<T extends AegisUser = AegisUser> {
+  user: ComputedRef<T | null>
+  status: ComputedRef<AuthStatus>
+  isLoggedIn: ComputedRef<boolean>
+  isLoading: ComputedRef<boolean>
+  login: (provider: string, options?: LoginOptions) => Promise<void>
+  logout: (options?: { redirectTo?: string }) => Promise<void>
+  refresh: () => Promise<boolean>
+  /** `$fetch` that sends the access token to same-origin URLs and retries once after a refresh. */
+  fetch: <R = unknown>(url: string, options?: Record<string, unknown>) => Promise<R>
+}
+
+/** The logged-in user and the actions around it. */
+export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
+  const nuxtApp = useNuxtApp()
+  const client = nuxtApp.$aegis as AuthClient
+  const config = useRuntimeConfig().public.aegis as unknown as PublicAegisConfig
+  const state = useState<AuthState>(STATE_KEY, () => ({ user: null, status: 'unknown' }))
+
+  return {
+    user: computed(() => state.value.user as T | null),
+    status: computed(() => state.value.status),
+    isLoggedIn: computed(() => state.value.status === 'authenticated'),
+    isLoading: computed(() => state.value.status === 'unknown'),
+    async login(provider, options = {}) {
+      const query = new URLSearchParams(options.params)
+      if (options.redirectTo) query.set('redirectTo', options.redirectTo)
+      const search = query.toString()
+      await navigateTo(`${config.authPath}/${encodeURIComponent(provider)}${search ? `?${search}` : ''}`, { external: true })
+    },
+    async logout(options = {}) {
+      await client.logout()
+      await navigateTo(options.redirectTo ?? config.redirect.logout)
+    },
+    async refresh() {
+      return (await client.refresh()) !== null
+    },
+    fetch: (url, options) => client.fetch(url, options),
+  }
+}

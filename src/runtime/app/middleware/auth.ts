@@ -1,0 +1,36 @@
+import { defineNuxtRouteMiddleware, navigateTo, useCookie, useNuxtApp, useRuntimeConfig, useState } from '#imports'
+import type { RouteMiddleware } from '#app'
+import { createRouteMatcher, normalizePath } from '../../server/lib/paths'
+import type { RouteMatcher } from '../../server/lib/paths'
+import { STATE_KEY } from '../state'
+import type { AuthState, PublicAegisConfig } from '../state'
+
+let matcher: RouteMatcher | undefined
+
+/**
+ * Page protection: `definePageMeta({ auth: true })` or a `routeProtection` glob needs a
+ * logged-in user; `auth: 'guest'` pages are for logged-out users only.
+ */
+const aegisAuth: RouteMiddleware = defineNuxtRouteMiddleware(async (to) => {
+  const config = useRuntimeConfig().public.aegis as unknown as PublicAegisConfig
+  if (to.path === `${config.authPath}/callback` || to.path === config.redirect.error) return
+  matcher ??= createRouteMatcher(config.routeProtection.protectedRoutes, config.routeProtection.publicRoutes)
+  const normalized = normalizePath(to.path) ?? to.path
+  const needsUser = to.meta.auth === true || (to.meta.auth !== false && to.meta.auth !== 'guest' && matcher.isProtected(normalized))
+  const guestOnly = to.meta.auth === 'guest'
+  if (!needsUser && !guestOnly) return
+
+  const toLogin = () => navigateTo({ path: config.redirect.login, query: { redirectTo: to.fullPath } })
+  if (import.meta.server) {
+    // The server sees only whether a refresh cookie exists; the browser checks it for real.
+    if (needsUser && !useCookie(config.tokenRefresh.cookieName).value) return toLogin()
+    return
+  }
+  await (useNuxtApp().$aegis as { ready: () => Promise<unknown> }).ready()
+  const state = useState<AuthState>(STATE_KEY)
+  const loggedIn = state.value?.status === 'authenticated'
+  if (needsUser && !loggedIn) return toLogin()
+  if (guestOnly && loggedIn) return navigateTo(config.redirect.success)
+})
+
+export default aegisAuth

@@ -1,0 +1,21 @@
+import type { AegisClaims } from '../types'
+
+/** What the app knows about the session. `unknown` until the first check has finished. */
+export type AuthStatus = 'unknown' | 'authenticated' | 'guest'
+
+/** Serializable auth state (it may travel in the payload): never a token. */
+export interface AuthState {
+  user: AegisClaims | null
+  status: AuthStatus
+}
+
+export const STATE_KEY = 'nuxt-aegis:state'
+
+export interface PublicAegisConfig {
+  authPath: string
+  userInfoPath: string
+  redirect: { login: string, logout: string, success: string, error: string }
+  tokenRefresh: { enabled: boolean, automaticRefresh: boolean, cookieName: string }
+  routeProtection: { protectedRoutes: string[], publicRoutes: string[] }
+  providers: string[]
+}

@@ -1,0 +1,38 @@
+import type { H3Event } from 'h3'
+import { deleteCookie, getRequestURL, setCookie } from 'h3'
+import { useAegis } from './services'
+
+/**
+ * Whether cookies get `Secure`: as configured, except in dev on plain http://localhost,
+ * where browsers would drop them (documented dev exception).
+ */
+export function cookieSecure(event: H3Event): boolean {
+  const configured = useAegis().config.tokenRefresh.cookie.secure !== false
+  if (!configured) return false
+  if (import.meta.dev) {
+    const url = getRequestURL(event)
+    if (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return false
+  }
+  return true
+}
+
+function attributes(event: H3Event) {
+  const { cookie } = useAegis().config.tokenRefresh
+  return {
+    httpOnly: true,
+    secure: cookieSecure(event),
+    sameSite: cookie.sameSite,
+    path: cookie.path || '/',
+    ...(cookie.domain ? { domain: cookie.domain } : {}),
+  }
+}
+
+export function setRefreshCookie(event: H3Event, token: string): void {
+  const { cookie } = useAegis().config.tokenRefresh
+  setCookie(event, cookie.cookieName, token, { ...attributes(event), maxAge: Number(cookie.maxAge) })
+}
+
+/** Clears the cookie with the same attributes it was set with, or browsers keep it. */
+export function clearRefreshCookie(event: H3Event): void {
+  deleteCookie(event, useAegis().config.tokenRefresh.cookie.cookieName, attributes(event))
+}

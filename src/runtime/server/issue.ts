@@ -1,0 +1,21 @@
+import type { AegisUser, ClaimValue, TokenResponse } from '../types'
+import { profileClaims, resolveCustomClaims } from './lib/claims'
+import type { SessionRecord } from './lib/sessions'
+import { useAegis } from './services'
+
+/** Signs an access token for a user: profile claims, then custom claims; `sub` is always the user's. */
+export async function accessTokenResponse(user: AegisUser, claims: Record<string, ClaimValue>, redirectTo?: string): Promise<TokenResponse> {
+  const { tokens } = useAegis()
+  const token = await tokens.sign({ ...profileClaims(user), ...claims, provider: user.provider, sub: user.sub })
+  return { token, tokenType: 'Bearer', expiresIn: tokens.expiresIn, ...(redirectTo ? { redirectTo } : {}) }
+}
+
+/**
+ * Claims on refresh: the provider route's claims function runs again with the stored user
+ * (provider tokens are not available then); without one the claims of the login are kept.
+ */
+export async function refreshedClaims(record: SessionRecord): Promise<Record<string, ClaimValue>> {
+  const custom = useAegis().handlers.get(record.user.provider)?.customClaims
+  if (typeof custom !== 'function') return record.claims
+  return resolveCustomClaims(custom, record.user, undefined)
+}

@@ -1,0 +1,95 @@
+import type { Storage } from 'unstorage'
+import type { AegisUser, ClaimValue } from '../../types'
+import { randomToken, sha256 } from './crypto'
+import { TtlMap } from './ttl-map'
+
+/** What a CODE stands for: the logged-in user, resolved claims and where to go next. */
+export interface CodePayload {
+  user: AegisUser
+  claims: Record<string, ClaimValue>
+  redirectTo?: string
+}
+
+export type TakeResult
+  = | { status: 'ok', payload: CodePayload }
+  /** Already redeemed: `issued` names the session it produced, so a replay can revoke it. */
+    | { status: 'used', issued?: string }
+    | { status: 'invalid' }
+
+/** The single-use CODE store: `issue` a CODE, `take` it once, remember what it `issued`. */
+export interface CodeStore {
+  issue: (payload: CodePayload) => Promise<string>
+  take: (code: string) => Promise<TakeResult>
+  markIssued: (code: string, sessionId: string) => Promise<void>
+}
+
+/** 256 random bits, base64url: the only shape a CODE can have. */
+export const CODE_PATTERN = /^[\w-]{43}$/
+
+export interface MemoryCodeStoreOptions {
+  ttlSeconds: number
+  maxEntries?: number
+  now?: () => number
+}
+
+/**
+ * CODEs in process memory (one instance). Keys are SHA-256 hashes of the CODE; `take`
+ * is one synchronous step, so of two parallel redemptions exactly one wins.
+ */
+export function createMemoryCodeStore(options: MemoryCodeStoreOptions): CodeStore {
+  const ttl = options.ttlSeconds * 1000
+  const max = options.maxEntries ?? 10_000
+  const live = new TtlMap<CodePayload>(max, options.now)
+  const used = new TtlMap<{ issued?: string }>(max, options.now)
+  return {
+    async issue(payload) {
+      const code = randomToken(32)
+      live.set(sha256(code), payload, ttl)
+      return code
+    },
+    async take(code) {
+      const key = sha256(code)
+      const payload = live.take(key)
+      if (payload) {
+        used.set(key, {}, ttl)
+        return { status: 'ok', payload }
+      }
+      const tombstone = used.get(key)
+      return tombstone ? { status: 'used', issued: tombstone.issued } : { status: 'invalid' }
+    },
+    async markIssued(code, sessionId) {
+      used.set(sha256(code), { issued: sessionId }, ttl)
+    },
+  }
+}
+
+/**
+ * CODEs in a shared unstorage mount (several instances). `take` reads then removes; this is
+ * not atomic across instances on every driver (see docs/deployment.md).
+ */
+export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: number }): CodeStore {
+  const ttl = options.ttlSeconds
+  const liveKey = (code: string) => `code:${sha256(code)}`
+  const usedKey = (code: string) => `used:${sha256(code)}`
+  return {
+    async issue(payload) {
+      const code = randomToken(32)
+      await storage.setItem(liveKey(code), { payload, expiresAt: Date.now() + ttl * 1000 }, { ttl })
+      return code
+    },
+    async take(code) {
+      const record = await storage.getItem<{ payload: CodePayload, expiresAt: number }>(liveKey(code))
+      if (record) {
+        await storage.removeItem(liveKey(code))
+        await storage.setItem(usedKey(code), { at: Date.now() }, { ttl })
+        if (record.expiresAt > Date.now()) return { status: 'ok', payload: record.payload }
+        return { status: 'invalid' }
+      }
+      const tombstone = await storage.getItem<{ issued?: string }>(usedKey(code))
+      return tombstone ? { status: 'used', issued: tombstone.issued } : { status: 'invalid' }
+    },
+    async markIssued(code, sessionId) {
+      await storage.setItem(usedKey(code), { issued: sessionId }, { ttl })
+    },
+  }
+}

@@ -1,0 +1,75 @@
+import type { H3Event } from 'h3'
+import { setResponseHeader, setResponseStatus } from 'h3'
+
+/** Stable error codes: clients and the error page rely on these strings. */
+export const ERROR_CODES = {
+  invalid_request: 'The request is malformed.',
+  unsupported_media_type: 'Send the body as application/json.',
+  payload_too_large: 'The request body is too large.',
+  method_not_allowed: 'Method not allowed.',
+  invalid_code: 'The login code is invalid or has expired. Please log in again.',
+  invalid_refresh_token: 'The session has ended. Please log in again.',
+  invalid_token: 'The access token is missing, invalid or expired.',
+  unauthorized: 'Authentication required.',
+  cross_site_request: 'Cross-site requests are not allowed.',
+  invalid_state: 'The login could not be verified. Please try again.',
+  access_denied: 'The login was cancelled or denied.',
+  provider_error: 'The identity provider reported an error.',
+  login_failed: 'The login could not be completed.',
+  provider_disabled: 'This login method is not available.',
+  storage_unavailable: 'The session store is unavailable. Please retry.',
+  server_error: 'Something went wrong.',
+} as const
+
+export type AegisErrorCode = keyof typeof ERROR_CODES
+
+/** An expected failure with an HTTP status, a stable code and a server-side detail for the log. */
+export class AegisError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: AegisErrorCode,
+    /** For the server log only (already redacted: no tokens, codes or secrets). */
+    readonly detail?: string,
+  ) {
+    super(ERROR_CODES[code])
+    this.name = 'AegisError'
+  }
+}
+
+export function isAegisError(error: unknown): error is AegisError {
+  return error instanceof AegisError
+}
+
+/** Writes `{ error, message }` with the error's status; the detail goes to the debug log only. */
+export function sendError(event: H3Event, error: AegisError): { error: string, message: string } {
+  setResponseStatus(event, error.statusCode)
+  setResponseHeader(event, 'cache-control', 'no-store')
+  if (error.statusCode === 401) setResponseHeader(event, 'www-authenticate', 'Bearer')
+  if (error.statusCode === 503) setResponseHeader(event, 'retry-after', 1)
+  if (error.detail) log.debug(`${error.code}: ${error.detail}`)
+  return { error: error.code, message: error.message }
+}
+
+/** Runs a route body, turning AegisErrors into JSON errors and anything else into a logged 500. */
+export async function withErrors<T>(event: H3Event, fn: () => Promise<T>): Promise<T | { error: string, message: string }> {
+  try {
+    return await fn()
+  }
+  catch (error) {
+    if (isAegisError(error)) return sendError(event, error)
+    log.error('unexpected error', error instanceof Error ? error.message : String(error))
+    return sendError(event, new AegisError(500, 'server_error'))
+  }
+}
+
+const debugEnabled = () => /(?:^|,)\s*(?:nuxt-aegis|\*)\s*(?:,|$)/.test(process.env.DEBUG ?? '')
+
+/** The module's logger: one prefix, debug lines only with DEBUG=nuxt-aegis. Callers pass redacted text. */
+export const log = {
+  debug: (...args: unknown[]) => {
+    if (debugEnabled()) console.debug('[nuxt-aegis]', ...args)
+  },
+  info: (...args: unknown[]) => console.info('[nuxt-aegis]', ...args),
+  warn: (...args: unknown[]) => console.warn('[nuxt-aegis]', ...args),
+  error: (...args: unknown[]) => console.error('[nuxt-aegis]', ...args),
+}

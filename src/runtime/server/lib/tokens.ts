@@ -1,0 +1,91 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose'
+import type { JWTPayload } from 'jose'
+import { randomToken } from './crypto'
+import type { AegisClaims } from '../../types'
+
+/** `typ` of access tokens (RFC 9068): a JWT of any other type is never accepted as one. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt'
+const CLOCK_TOLERANCE = 5
+
+export interface TokenServiceOptions {
+  secret: string
+  algorithm: 'HS256'
+  issuer: string
+  audience?: string
+  /** Lifetime in seconds. */
+  expiresIn: number
+  /** Bound of the verified-token cache. */
+  cacheSize?: number
+}
+
+export interface TokenService {
+  readonly expiresIn: number
+  sign: (claims: AegisClaims) => Promise<string>
+  /** The verified payload, or undefined for any invalid, expired or foreign token. */
+  verify: (token: string) => Promise<AegisClaims | undefined>
+}
+
+/**
+ * Signs and verifies access JWTs. The key is imported once; the algorithm, `typ`, issuer,
+ * audience and required claims are pinned at verify. Verified tokens are cached (bounded,
+ * until their `exp`) so the hot path does not pay an HMAC per request for the same token.
+ */
+export function createTokenService(options: TokenServiceOptions): TokenService {
+  const key = new TextEncoder().encode(options.secret)
+  const cacheSize = options.cacheSize ?? 1000
+  const cache = new Map<string, AegisClaims>()
+
+  async function sign(claims: AegisClaims): Promise<string> {
+    const { sub, ...rest } = claims
+    const jwt = new SignJWT(rest as JWTPayload)
+      .setProtectedHeader({ alg: options.algorithm, typ: ACCESS_TOKEN_TYPE })
+      .setSubject(sub)
+      .setIssuer(options.issuer)
+      .setIssuedAt()
+      .setJti(randomToken(12))
+      .setExpirationTime(`${options.expiresIn}s`)
+    if (options.audience) jwt.setAudience(options.audience)
+    return jwt.sign(key)
+  }
+
+  async function verify(token: string): Promise<AegisClaims | undefined> {
+    const cached = cache.get(token)
+    if (cached) {
+      if ((cached.exp as number) > Date.now() / 1000 - CLOCK_TOLERANCE) return cached
+      cache.delete(token)
+      return undefined
+    }
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [options.algorithm],
+        typ: ACCESS_TOKEN_TYPE,
+        issuer: options.issuer,
+        audience: options.audience || undefined,
+        requiredClaims: ['exp', 'iat', 'sub', 'iss'],
+        maxTokenAge: options.expiresIn + CLOCK_TOLERANCE,
+        clockTolerance: CLOCK_TOLERANCE,
+      })
+      const claims = Object.freeze(payload) as AegisClaims
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!)
+      cache.set(token, claims)
+      return claims
+    }
+    catch (error) {
+      if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return undefined
+      throw error
+    }
+  }
+
+  return { expiresIn: options.expiresIn, sign, verify }
+}
+
+/**
+ * The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC 6750 §2.1);
+ * undefined when absent, null when present but malformed.
+ */
+export function parseBearer(header: string | undefined | null): string | undefined | null {
+  if (header === undefined || header === null || header === '') return undefined
+  const match = /^bearer +([\w\-.~+/]+=*)$/i.exec(header.trim())
+  if (!match || match[1]!.length > 8192) return null
+  return match[1]
+}

@@ -1,0 +1,104 @@
+import type { H3Event } from 'h3'
+import { defineEventHandler, deleteCookie, getCookie, getQuery, sendRedirect, setCookie, setResponseHeader, setResponseStatus } from 'h3'
+import { defu } from 'defu'
+import type { AegisUser, OAuthHandlerOptions } from '../types'
+import { resolveCustomClaims } from './lib/claims'
+import { sha256 } from './lib/crypto'
+import { AegisError, isAegisError, log, sendError } from './lib/errors'
+import { authorizationUrl, completeLogin, providerErrorCode, single } from './lib/oauth/engine'
+import { createTransaction, TRANSACTION_TTL_SECONDS, transactionCookieName } from './lib/oauth/transaction'
+import type { OAuthProviderDefinition, ProviderConfig } from './lib/oauth/types'
+import { safeRedirectPath } from './lib/redirects'
+import { cookieSecure } from './cookies'
+import { callAegisHook, runUserInfoHooks } from './hooks'
+import { engineContext, registerProviderHandler, useAegis } from './services'
+
+/**
+ * The one event handler behind every provider route: without `code`/`state`/`error` it
+ * starts a login, otherwise it is the provider's callback. Provider specifics come from the
+ * declaration; state, PKCE, errors and the hand-off to the callback page are done here once.
+ */
+export function createOAuthEventHandler(def: OAuthProviderDefinition, options: OAuthHandlerOptions = {}) {
+  registerProviderHandler(def.name, options)
+  return defineEventHandler(async (event) => {
+    const aegis = useAegis()
+    const base = aegis.config.providers[def.name]
+    const config = (base ? defu(options.config ?? {}, base) : undefined) as ProviderConfig | undefined
+    if (!config || (def.isEnabled && !def.isEnabled(config))) {
+      return sendError(event, new AegisError(404, 'provider_disabled', `provider ${def.name} is not enabled`))
+    }
+    const query = getQuery(event)
+    if (query.code === undefined && query.state === undefined && query.error === undefined) {
+      return startLogin(event, def, config, query)
+    }
+    return handleCallback(event, def, config, query, options)
+  })
+}
+
+function startLogin(event: H3Event, def: OAuthProviderDefinition, config: ProviderConfig, query: Record<string, unknown>) {
+  const aegis = useAegis()
+  const requested = query.redirectTo
+  const redirectTo = safeRedirectPath(requested)
+  if (requested !== undefined && !redirectTo) log.debug(`login ${def.name}: unsafe redirectTo ignored`)
+  const tx = createTransaction(def.name, redirectTo)
+  setCookie(event, transactionCookieName(tx.state), aegis.transactions.seal(tx), {
+    httpOnly: true,
+    secure: cookieSecure(event),
+    sameSite: 'lax',
+    path: aegis.config.endpoints.authPath,
+    maxAge: TRANSACTION_TTL_SECONDS,
+  })
+  const forwarded: Record<string, string> = {}
+  for (const name of def.forwardParams ?? []) {
+    if (typeof query[name] === 'string') forwarded[name] = query[name] as string
+  }
+  setResponseHeader(event, 'cache-control', 'no-store')
+  return sendRedirect(event, authorizationUrl(def, config, tx, engineContext(event), forwarded), 302)
+}
+
+async function handleCallback(event: H3Event, def: OAuthProviderDefinition, config: ProviderConfig, query: Record<string, unknown>, options: OAuthHandlerOptions) {
+  const aegis = useAegis()
+  const { authPath } = aegis.config.endpoints
+  setResponseHeader(event, 'cache-control', 'no-store')
+  setResponseHeader(event, 'referrer-policy', 'no-referrer')
+  try {
+    const state = single(query, 'state')
+    const code = single(query, 'code')
+    const error = single(query, 'error')
+    single(query, 'iss')
+    if (!state) throw new AegisError(400, 'invalid_state', 'callback without state')
+    const cookieName = transactionCookieName(state)
+    const sealed = getCookie(event, cookieName)
+    if (sealed) deleteCookie(event, cookieName, { path: authPath, httpOnly: true, secure: cookieSecure(event), sameSite: 'lax' })
+    const tx = aegis.transactions.open(sealed, state, def.name)
+    if (!tx) throw new AegisError(400, 'invalid_state', 'no matching transaction for this state (missing, expired, tampered or for another provider)')
+    const stateKey = sha256(state)
+    if (aegis.usedStates.get(stateKey)) throw new AegisError(400, 'invalid_state', 'transaction already used')
+    aegis.usedStates.set(stateKey, true, TRANSACTION_TTL_SECONDS * 1000)
+    if (error !== undefined) throw new AegisError(400, providerErrorCode(error), `provider ${def.name} answered error=${error.slice(0, 40).replace(/[^\w.-]/g, '?')}`)
+    if (!code) throw new AegisError(400, 'login_failed', 'callback without code')
+
+    const result = await completeLogin(def, config, tx, code, engineContext(event), aegis.http)
+    const tokens = result.tokens
+    let user: AegisUser = { ...result.profile, provider: def.name }
+    user = (await options.onUserInfo?.(user, tokens, event)) ?? user
+    user = await runUserInfoHooks({ user, tokens, provider: def.name, event })
+    const claims = await resolveCustomClaims(options.customClaims, user, tokens)
+    const handoff = await aegis.codes.issue({ user, claims, redirectTo: result.redirectTo })
+    await callAegisHook('nuxt-aegis:success', { user, tokens, provider: def.name, event })
+    await options.onSuccess?.({ user, provider: def.name, tokens, event })
+    return sendRedirect(event, `${authPath}/callback?code=${handoff}`, 302)
+  }
+  catch (error) {
+    const failure = isAegisError(error) ? error : new AegisError(500, 'login_failed', error instanceof Error ? error.message : String(error))
+    log.warn(`login with ${def.name} failed: ${failure.code}${failure.detail ? ` (${failure.detail})` : ''}`)
+    try {
+      await options.onError?.({ code: failure.code, message: failure.message }, event)
+    }
+    catch (hookError) {
+      log.error('onError handler threw:', hookError instanceof Error ? hookError.message : String(hookError))
+    }
+    setResponseStatus(event, 302)
+    return sendRedirect(event, `${aegis.config.redirect.error}?error=${failure.code}`, 302)
+  }
+}

@@ -1,0 +1,18 @@
+import { defineEventHandler, getQuery, sendRedirect, setResponseHeader } from 'h3'
+import { AegisError, sendError } from '../../lib/errors'
+import { redirectUri } from '../../lib/oauth/engine'
+import { isMockEnabled } from '../../mock'
+import { engineContext, useAegis } from '../../services'
+
+/** The mock provider's authorization endpoint: approves at once as the chosen persona. */
+export default defineEventHandler((event) => {
+  const { config, mockIdp } = useAegis()
+  if (!isMockEnabled(config.providers.mock)) return sendError(event, new AegisError(404, 'provider_disabled'))
+  const query = getQuery(event)
+  const params: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(query)) params[name] = typeof value === 'string' ? value : undefined
+  const result = mockIdp.authorize(params, redirectUri('mock', engineContext(event)))
+  setResponseHeader(event, 'cache-control', 'no-store')
+  if (result.type === 'error') return sendError(event, new AegisError(result.status, 'invalid_request', `mock authorize: ${result.error}`))
+  return sendRedirect(event, result.location, 302)
+})

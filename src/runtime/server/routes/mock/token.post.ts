@@ -1,0 +1,25 @@
+import { defineEventHandler, getRequestHeader, readBody, setResponseHeader, setResponseStatus } from 'h3'
+import { AegisError, sendError } from '../../lib/errors'
+import { isMockEnabled } from '../../mock'
+import { useAegis } from '../../services'
+
+/** The mock provider's token endpoint (form body, client_secret_post or basic, PKCE checked). */
+export default defineEventHandler(async (event) => {
+  const { config, mockIdp } = useAegis()
+  if (!isMockEnabled(config.providers.mock)) return sendError(event, new AegisError(404, 'provider_disabled'))
+  const body = await readBody(event).catch(() => undefined)
+  const form: Record<string, string | undefined> = {}
+  if (body && typeof body === 'object') {
+    for (const [name, value] of Object.entries(body as Record<string, unknown>)) form[name] = typeof value === 'string' ? value : undefined
+  }
+  let basic: { id: string, secret: string } | undefined
+  const authorization = getRequestHeader(event, 'authorization')
+  if (authorization?.toLowerCase().startsWith('basic ')) {
+    const [id, secret] = Buffer.from(authorization.slice(6), 'base64').toString().split(':').map(decodeURIComponent)
+    basic = { id: id ?? '', secret: secret ?? '' }
+  }
+  const result = mockIdp.token(form, basic)
+  setResponseHeader(event, 'cache-control', 'no-store')
+  setResponseStatus(event, result.status)
+  return result.body
+})

@@ -1,0 +1,29 @@
+import { defineEventHandler, getCookie, setResponseHeader } from 'h3'
+import { AegisError, withErrors } from '../lib/errors'
+import { fingerprint } from '../lib/crypto'
+import { clearRefreshCookie, setRefreshCookie } from '../cookies'
+import { assertSameOrigin } from '../http'
+import { accessTokenResponse, refreshedClaims } from '../issue'
+import { useAegis } from '../services'
+import { callAegisHook } from '../hooks'
+
+/** POST {authPath}/refresh: rotate the refresh cookie and return a new access token. */
+export default defineEventHandler(event => withErrors(event, async () => {
+  setResponseHeader(event, 'cache-control', 'no-store')
+  assertSameOrigin(event)
+  const { sessions, config } = useAegis()
+  const token = getCookie(event, config.tokenRefresh.cookie.cookieName)
+  if (!token) throw new AegisError(401, 'invalid_refresh_token', 'no refresh cookie')
+  let next
+  try {
+    next = await sessions.rotate(token, refreshedClaims)
+  }
+  catch (error) {
+    // An invalid token clears the cookie; a storage failure (503) keeps it so a retry works.
+    if (error instanceof AegisError && error.statusCode === 401) clearRefreshCookie(event)
+    throw error
+  }
+  if (next.token !== token || config.tokenRefresh.rotation) setRefreshCookie(event, next.token)
+  await callAegisHook('nuxt-aegis:refresh', { user: next.record.user, session: fingerprint(next.record.familyId), event })
+  return accessTokenResponse(next.record.user, next.record.claims)
+}))

@@ -1,0 +1,109 @@
+import type { H3Event } from 'h3'
+
+/** A claim value: primitives and arrays of them, nothing nested. */
+export type ClaimValue = string | number | boolean | null | Array<string | number | boolean | null>
+
+/** The normalized profile every provider maps to. Identity is (provider, sub), never email. */
+export interface AegisProfile {
+  sub: string
+  email?: string
+  email_verified?: boolean
+  name?: string
+  picture?: string
+}
+
+/**
+ * The user as the app sees it: the profile plus the provider and any custom claims.
+ * Augment it to type your claims:
+ * `declare module '#nuxt-aegis' { interface AegisUser { role: string } }`
+ */
+export interface AegisUser extends AegisProfile {
+  provider: string
+  [claim: string]: unknown
+}
+
+/** Payload of a verified access token. */
+export interface AegisClaims extends Record<string, unknown> {
+  sub: string
+  provider?: string
+  iss?: string
+  aud?: string | string[]
+  exp?: number
+  iat?: number
+  jti?: string
+}
+
+/** Tokens the provider returned at login (never sent to the browser). */
+export interface ProviderTokens {
+  access_token?: string
+  token_type?: string
+  refresh_token?: string
+  id_token?: string
+  expires_in?: number
+  scope?: string
+  [key: string]: unknown
+}
+
+export type CustomClaims
+  = | Record<string, ClaimValue>
+    | ((user: AegisUser, tokens: ProviderTokens | undefined) => Record<string, ClaimValue> | Promise<Record<string, ClaimValue>>)
+
+export interface MockUser extends Partial<AegisProfile> {
+  [field: string]: unknown
+}
+
+export interface OAuthHandlerOptions<TConfig = Record<string, unknown>> {
+  /** Provider settings that override `nuxt.config` for this route (scopes, authorizationParams ...). */
+  config?: TConfig
+  /** Extra claims for the access token; runs again on refresh with the stored user (tokens undefined). */
+  customClaims?: CustomClaims
+  /** Map or enrich the normalized user; return a new user or nothing. */
+  onUserInfo?: (user: AegisUser, tokens: ProviderTokens, event: H3Event) => AegisUser | undefined | Promise<AegisUser | undefined>
+  /** Called after a successful login, before the redirect to the callback page. */
+  onSuccess?: (payload: { user: AegisUser, provider: string, tokens: ProviderTokens, event: H3Event }) => void | Promise<void>
+  /** Called when the login fails (the user is redirected to `redirect.error` afterwards). */
+  onError?: (error: { code: string, message: string }, event: H3Event) => void | Promise<void>
+}
+
+export interface UserInfoHookPayload {
+  user: AegisUser
+  tokens: ProviderTokens
+  provider: string
+  event: H3Event
+}
+
+export interface SuccessHookPayload {
+  user: AegisUser
+  tokens: ProviderTokens
+  provider: string
+  event: H3Event
+}
+
+export interface RefreshHookPayload {
+  user: AegisUser
+  /** Fingerprint of the session family, safe to log. */
+  session: string
+  event: H3Event
+}
+
+export interface LogoutHookPayload {
+  user?: AegisUser
+  session?: string
+  event: H3Event
+}
+
+export interface AegisHooks {
+  'nuxt-aegis:userInfo': (payload: UserInfoHookPayload) => AegisUser | undefined | Promise<AegisUser | undefined>
+  'nuxt-aegis:success': (payload: SuccessHookPayload) => void | Promise<void>
+  'nuxt-aegis:refresh': (payload: RefreshHookPayload) => void | Promise<void>
+  'nuxt-aegis:logout': (payload: LogoutHookPayload) => void | Promise<void>
+}
+
+/** Response of `POST /auth/token` and `POST /auth/refresh`. */
+export interface TokenResponse {
+  token: string
+  tokenType: 'Bearer'
+  expiresIn: number
+  /** Where the callback page goes next (validated at login start). */
+  redirectTo?: string
+}
