@@ -22,6 +22,10 @@ export type * from './options'
 export type * from './runtime/types'
 
 const PROVIDER_NAMES = ['mock'] as const
+/** Runtime config keys must exist at build time for NUXT_AEGIS_PROVIDERS_* variables to override them. */
+const PROVIDER_DEFAULTS: Record<string, Record<string, unknown>> = {
+  mock: { clientId: 'nuxt-aegis-mock', clientSecret: '', enableInProduction: false },
+}
 const logger = useLogger('nuxt-aegis')
 
 export default defineNuxtModule<ModuleOptions>({
@@ -56,7 +60,7 @@ export default defineNuxtModule<ModuleOptions>({
       routeProtection: o.routeProtection,
       endpoints: { authPath, userInfoPath: o.endpoints.userInfoPath },
       siteUrl: o.siteUrl,
-      providers: Object.fromEntries(enabledProviders.map(name => [name, { clientId: '', clientSecret: '', ...providers[name] }])),
+      providers: Object.fromEntries(enabledProviders.map(name => [name, { ...PROVIDER_DEFAULTS[name], ...providers[name] }])),
     }) as typeof nuxt.options.runtimeConfig.aegis
     // Public runtime config: paths and flags only, never a secret.
     nuxt.options.runtimeConfig.public.siteUrl ??= ''
