@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+export const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/basic', import.meta.url))
+/** A test-only HS256 secret (48 bytes). */
+export const TEST_SECRET = 'test-only-secret-0123456789-abcdefghijklmnopqrstuv'
+
+export interface RunningServer {
+  url: string
+  stop: () => Promise<void>
+  /** Everything the process printed so far. */
+  output: () => string
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Starts the built fixture with the given env; resolves when it answers HTTP. */
+export async function startServer(env: Record<string, string>, options: { waitForExit?: boolean } = {}): Promise<RunningServer> {
+  const port = await freePort()
+  const child = spawn(process.execPath, [`${FIXTURE_DIR}/.output/server/index.mjs`], {
+    cwd: FIXTURE_DIR,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    output += chunk
+  })
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+  const url = `http://127.0.0.1:${port}`
+  const stop = async () => {
+    if (child.exitCode === null) child.kill('SIGTERM')
+    await exited
+  }
+  if (options.waitForExit) {
+    await exited
+    return { url, stop, output: () => output }
+  }
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`fixture server exited with ${child.exitCode}:\n${output}`)
+    try {
+      await fetch(`${url}/api/public/ping`)
+      return { url, stop, output: () => output }
+    }
+    catch {
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+  }
+  await stop()
+  throw new Error(`fixture server did not start:\n${output}`)
+}
+
+/** Runs the built fixture expecting it to refuse to start; returns its exit code and output. */
+export async function startExpectingFailure(env: Record<string, string>): Promise<{ code: number | null, output: string }> {
+  const port = await freePort()
+  const child = spawn(process.execPath, [`${FIXTURE_DIR}/.output/server/index.mjs`], {
+    cwd: FIXTURE_DIR,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    output += chunk
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
+  clearTimeout(timer)
+  return { code, output }
+}
