@@ -1,5 +1,5 @@
 import type { H3Event } from 'h3'
-import { defineEventHandler, deleteCookie, getCookie, getQuery, sendRedirect, setCookie, setResponseHeader, setResponseStatus } from 'h3'
+import { defineEventHandler, deleteCookie, getCookie, getQuery, sendRedirect, setCookie, setResponseHeader } from 'h3'
 import { defu } from 'defu'
 import type { AegisUser, OAuthHandlerOptions } from '../types'
 import { resolveCustomClaims } from './lib/claims'
@@ -98,7 +98,6 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     catch (hookError) {
       log.error('onError handler threw:', hookError instanceof Error ? hookError.message : String(hookError))
     }
-    setResponseStatus(event, 302)
     return sendRedirect(event, `${aegis.config.redirect.error}?error=${failure.code}`, 302)
   }
 }

@@ -25,6 +25,8 @@ import type { OAuthHandlerOptions } from '../types'
  */
 export interface AegisServices {
   config: AegisRuntimeConfig
+  /** Origin of `siteUrl` (or `public.siteUrl`), empty when unset. */
+  siteOrigin: string
   tokens: TokenService
   codes: CodeStore
   sessions: SessionStore
@@ -48,8 +50,10 @@ export function useAegis(): AegisServices {
   const mock = config.providers.mock as RuntimeMockConfig | undefined
   if (mock && !mock.mockUsers) mock.mockUsers = DEFAULT_MOCK_USERS
   const authCodeTtl = Number(config.authCode.expiresIn)
+  const siteUrl = config.siteUrl || (useRuntimeConfig().public.siteUrl as string | undefined) || ''
   services = {
     config,
+    siteOrigin: siteUrl ? new URL(siteUrl).origin : '',
     tokens: createTokenService({
       secret: config.token.secret,
       algorithm: 'HS256',
@@ -93,9 +97,7 @@ export function registerProviderHandler(provider: string, options: OAuthHandlerO
  * (dev and tests; forwarded headers are not trusted).
  */
 export function publicOrigin(event: H3Event): string {
-  const { config } = useAegis()
-  const siteUrl = config.siteUrl || (useRuntimeConfig().public.siteUrl as string | undefined)
-  return siteUrl ? new URL(siteUrl).origin : getRequestURL(event).origin
+  return useAegis().siteOrigin || getRequestURL(event).origin
 }
 
 export function engineContext(event: H3Event): EngineContext {

@@ -7,8 +7,10 @@ import { useAegis } from '../services'
 
 /** Refuses to start on invalid configuration; warns loudly when the mock provider runs in production. */
 export default defineNitroPlugin(() => {
-  const config = useRuntimeConfig().aegis as unknown as AegisRuntimeConfig
-  const problems = validateConfig(config)
+  const runtimeConfig = useRuntimeConfig()
+  const config = runtimeConfig.aegis as unknown as AegisRuntimeConfig
+  // siteUrl falls back to public.siteUrl (NUXT_PUBLIC_SITE_URL): check the one in effect.
+  const problems = validateConfig({ ...config, siteUrl: config.siteUrl || String(runtimeConfig.public.siteUrl ?? '') })
   if (problems.length) {
     const message = `[nuxt-aegis] invalid configuration, refusing to start:\n${problems.map(p => `  - ${p}`).join('\n')}`
     console.error(message)

@@ -23,7 +23,8 @@ export default defineEventHandler(event => withErrors(event, async () => {
     if (error instanceof AegisError && error.statusCode === 401) clearRefreshCookie(event)
     throw error
   }
-  if (next.token !== token || config.tokenRefresh.rotation) setRefreshCookie(event, next.token)
+  // Re-set even without rotation: it renews the cookie's Max-Age with the session.
+  setRefreshCookie(event, next.token)
   await callAegisHook('nuxt-aegis:refresh', { user: next.record.user, session: fingerprint(next.record.familyId), event })
   return accessTokenResponse(next.record.user, next.record.claims)
 }))
