@@ -32,7 +32,7 @@ export function decodeClaims(token: string): AegisClaims | null {
 
 /** True for URLs on this origin (relative paths or the same scheme, host and port). */
 export function isSameOrigin(url: string, origin: string): boolean {
-  if (url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\')) return true
+  // Always ask the URL parser: it drops tabs and newlines, so `/\t/evil.test` is `//evil.test`.
   try {
     return new URL(url, origin).origin === origin
   }

@@ -9,7 +9,8 @@ export function isSameOriginRequest(headers: { secFetchSite?: string | null, ori
   const origin = headers.origin
   if (origin !== undefined && origin !== null && origin !== '') {
     if (origin === 'null') return false
-    return normalizeOrigin(origin) === normalizeOrigin(expectedOrigin)
+    const expected = normalizeOrigin(expectedOrigin)
+    return expected !== undefined && normalizeOrigin(origin) === expected
   }
   return true
 }

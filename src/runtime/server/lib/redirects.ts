@@ -23,5 +23,7 @@ export function safeRedirectPath(value: unknown): string | undefined {
   const base = 'http://aegis.invalid'
   const url = new URL(value, base)
   if (url.origin !== base) return undefined
-  return url.pathname + url.search + url.hash
+  // Dot segments can leave a path that starts with `//` (`/.//evil.com`): a protocol-relative URL.
+  const path = url.pathname + url.search + url.hash
+  return path.startsWith('//') ? undefined : path
 }

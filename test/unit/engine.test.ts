@@ -1,0 +1,337 @@
+import { describe, expect, it, vi } from 'vitest'
+import { pkceChallenge } from '../../src/runtime/server/lib/crypto'
+import { AegisError } from '../../src/runtime/server/lib/errors'
+import { PROTECTED_PARAMS, authorizationUrl, completeLogin, normalizeProfile, providerErrorCode, redirectUri, single } from '../../src/runtime/server/lib/oauth/engine'
+import type { EngineContext, HttpClient, OAuthProviderDefinition, ProviderConfig } from '../../src/runtime/server/lib/oauth/types'
+import { createTransaction } from '../../src/runtime/server/lib/oauth/transaction'
+import type { Transaction } from '../../src/runtime/server/lib/oauth/transaction'
+import type { AegisProfile } from '../../src/runtime/types'
+
+const ctx: EngineContext = { origin: 'https://app.example', authPath: '/auth' }
+
+const provider: OAuthProviderDefinition = {
+  name: 'acme',
+  defaultScopes: ['openid', 'email'],
+  endpoints: () => ({
+    authorization: 'https://idp.example/authorize?tenant=t1',
+    token: 'https://idp.example/token',
+    userinfo: 'https://idp.example/userinfo',
+  }),
+  forwardParams: ['login_hint'],
+  profile: raw => ({ ...raw, sub: raw.sub as string }),
+}
+
+const config: ProviderConfig = { clientId: 'client-1', clientSecret: 'client-secret-1' }
+
+function tx(): Transaction {
+  return createTransaction('acme', '/after', 1_700_000_000_000)
+}
+
+function paramsOf(url: string) {
+  const u = new URL(url)
+  return { url: u, get: (name: string) => u.searchParams.getAll(name) }
+}
+
+async function loginError(promise: Promise<unknown>): Promise<AegisError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e)
+  expect(error).toBeInstanceOf(AegisError)
+  return error as AegisError
+}
+
+describe('[LOGIN-1] authorizationUrl', () => {
+  it('carries response_type, client_id, redirect_uri, scope, state, nonce and an S256 challenge of the verifier', () => {
+    const t = tx()
+    const { url, get } = paramsOf(authorizationUrl(provider, config, t, ctx))
+    expect(url.origin + url.pathname).toBe('https://idp.example/authorize')
+    expect(get('tenant')).toEqual(['t1'])
+    expect(get('response_type')).toEqual(['code'])
+    expect(get('client_id')).toEqual(['client-1'])
+    expect(get('redirect_uri')).toEqual(['https://app.example/auth/acme'])
+    expect(get('scope')).toEqual(['openid email'])
+    expect(get('state')).toEqual([t.state])
+    expect(get('nonce')).toEqual([t.nonce])
+    expect(get('code_challenge')).toEqual([pkceChallenge(t.verifier)])
+    expect(get('code_challenge_method')).toEqual(['S256'])
+    // The verifier itself never leaves the server.
+    expect(url.href).not.toContain(t.verifier)
+  })
+
+  it('uses configured scopes instead of the defaults', () => {
+    const { get } = paramsOf(authorizationUrl(provider, { ...config, scopes: ['read:user'] }, tx(), ctx))
+    expect(get('scope')).toEqual(['read:user'])
+  })
+
+  it('builds redirect_uri from the configured origin and auth path', () => {
+    expect(redirectUri('acme', ctx)).toBe('https://app.example/auth/acme')
+  })
+
+  it('passes harmless authorizationParams and forwarded params through', () => {
+    const { get } = paramsOf(authorizationUrl(provider, { ...config, authorizationParams: { prompt: 'consent', access_type: 'offline' } }, tx(), ctx, { login_hint: 'a@b.c' }))
+    expect(get('prompt')).toEqual(['consent'])
+    expect(get('access_type')).toEqual(['offline'])
+    expect(get('login_hint')).toEqual(['a@b.c'])
+  })
+})
+
+describe('[LOGIN-3] protected authorization parameters cannot be overridden', () => {
+  const hostile: Record<string, string> = {
+    state: 'attacker-state',
+    nonce: 'attacker-nonce',
+    code_challenge: 'attacker-challenge',
+    code_challenge_method: 'plain',
+    redirect_uri: 'https://evil.example/cb',
+    response_type: 'token',
+    client_id: 'attacker-client',
+    scope: 'admin',
+  }
+
+  it('lists every protected parameter', () => {
+    expect([...PROTECTED_PARAMS].sort()).toEqual(Object.keys(hostile).sort())
+  })
+
+  it.each(['authorizationParams', 'forwarded'])('via %s', (via) => {
+    const t = tx()
+    const url = via === 'authorizationParams'
+      ? authorizationUrl(provider, { ...config, authorizationParams: hostile }, t, ctx)
+      : authorizationUrl(provider, config, t, ctx, hostile)
+    const { get, url: u } = paramsOf(url)
+    expect(get('state')).toEqual([t.state])
+    expect(get('nonce')).toEqual([t.nonce])
+    expect(get('code_challenge')).toEqual([pkceChallenge(t.verifier)])
+    expect(get('code_challenge_method')).toEqual(['S256'])
+    expect(get('redirect_uri')).toEqual(['https://app.example/auth/acme'])
+    expect(get('response_type')).toEqual(['code'])
+    expect(get('client_id')).toEqual(['client-1'])
+    expect(get('scope')).toEqual(['openid email'])
+    for (const value of Object.values(hostile)) expect(u.search).not.toContain(encodeURIComponent(value))
+  })
+
+  it('ignores non-string values', () => {
+    const { get } = paramsOf(authorizationUrl(provider, { ...config, authorizationParams: { prompt: ['a', 'b'] as unknown as string } }, tx(), ctx))
+    expect(get('prompt')).toEqual([])
+  })
+})
+
+describe('[LOGIN-2] single() rejects duplicate callback parameters', () => {
+  it('returns a single value or undefined', () => {
+    expect(single({ state: 'abc' }, 'state')).toBe('abc')
+    expect(single({}, 'state')).toBeUndefined()
+    expect(single({ state: '' }, 'state')).toBe('')
+  })
+
+  it.each([['a', 'b'], ['a'], { nested: 'x' }, 42, null])('throws 400 invalid_state for %j', (value) => {
+    let error: unknown
+    try {
+      single({ code: value }, 'code')
+    }
+    catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(AegisError)
+    expect(error).toMatchObject({ statusCode: 400, code: 'invalid_state' })
+  })
+})
+
+describe('[LOGIN-4] providerErrorCode', () => {
+  it('passes access_denied through', () => {
+    expect(providerErrorCode('access_denied')).toBe('access_denied')
+  })
+
+  it.each(['server_error', 'invalid_scope', 'temporarily_unavailable', '<script>alert(1)</script>', '', 'ACCESS_DENIED', 'access_denied ', '__proto__', 'constructor'])('maps %j to provider_error', (error) => {
+    expect(providerErrorCode(error)).toBe('provider_error')
+  })
+})
+
+describe('[LOGIN-5] normalizeProfile', () => {
+  const norm = (raw: Record<string, unknown>) => normalizeProfile(raw as AegisProfile & Record<string, unknown>)
+
+  it('keeps a valid profile', () => {
+    expect(norm({ sub: 'u1', email: 'a@b.example', email_verified: true, name: 'Alice', picture: 'https://img.example/a.png' }))
+      .toEqual({ sub: 'u1', email: 'a@b.example', email_verified: true, name: 'Alice', picture: 'https://img.example/a.png' })
+  })
+
+  it.each([undefined, '', '   ', null, {}, ['x'], 1.5, Number.NaN, true, 'x'.repeat(256)])('throws login_failed for sub %j', (sub) => {
+    expect(() => norm({ sub, email: 'a@b.example' })).toThrow(AegisError)
+    try {
+      norm({ sub })
+    }
+    catch (e) {
+      expect(e).toMatchObject({ code: 'login_failed' })
+    }
+  })
+
+  it('turns a numeric (GitHub-style) sub into a string and trims strings', () => {
+    expect(norm({ sub: 12345 }).sub).toBe('12345')
+    expect(norm({ sub: '  u1  ' }).sub).toBe('u1')
+    expect(norm({ sub: 'x'.repeat(255) }).sub).toHaveLength(255)
+  })
+
+  it('drops an over-long or non-string name', () => {
+    expect(norm({ sub: 'u', name: 'n'.repeat(257) }).name).toBeUndefined()
+    expect(norm({ sub: 'u', name: 'n'.repeat(256) }).name).toHaveLength(256)
+    expect(norm({ sub: 'u', name: { first: 'A' } }).name).toBeUndefined()
+    expect(norm({ sub: 'u', name: ['A'] }).name).toBeUndefined()
+  })
+
+  it.each(['not-an-email', 'a b@c.d', '@b.example', 'a@', 'a@b@c', `${'a'.repeat(320)}@b.c`, 42])('drops invalid email %j (and its verified flag)', (email) => {
+    const out = norm({ sub: 'u', email, email_verified: true })
+    expect(out.email).toBeUndefined()
+    expect(out.email_verified).toBeUndefined()
+  })
+
+  it.each([[true, true], ['true', false], [1, false], ['yes', false], [undefined, false], [null, false]])('email_verified %j → %j', (value, expected) => {
+    expect(norm({ sub: 'u', email: 'a@b.example', email_verified: value }).email_verified).toBe(expected)
+  })
+
+  it.each(['javascript:alert(1)', 'data:image/png;base64,AAAA', '//evil.example/a.png', '/relative.png', 'ftp://x/a.png', `https://x/${'a'.repeat(2048)}`])('drops picture %j', (picture) => {
+    expect(norm({ sub: 'u', picture }).picture).toBeUndefined()
+  })
+
+  it('keeps bounded primitive extras and drops objects, arrays, functions and long strings', () => {
+    const out = norm({
+      sub: 'u',
+      login: 'alice',
+      followers: 3,
+      admin: false,
+      org: { id: 1 },
+      groups: ['a'],
+      fn: () => 1,
+      big: 'x'.repeat(1025),
+      inf: Number.POSITIVE_INFINITY,
+      nothing: null,
+    })
+    expect(out).toEqual({ sub: 'u', login: 'alice', followers: 3, admin: false })
+  })
+
+  it('an extra field cannot replace a normalized one', () => {
+    const out = norm({ sub: 'u', email: 'bad', email_verified: 'true', picture: 'javascript:x', name: 'n'.repeat(300) })
+    expect(out).toEqual({ sub: 'u' })
+  })
+
+  it('a __proto__ key does not pollute', () => {
+    const raw = JSON.parse('{"sub":"u","__proto__":{"admin":true,"polluted":1},"constructor":{"prototype":{"polluted":2}},"prototype":"p","toString":"x"}')
+    const out = norm(raw)
+    expect(Object.keys(out)).toEqual(['sub'])
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
+    expect((out as Record<string, unknown>).admin).toBeUndefined()
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(typeof out.toString).toBe('function')
+  })
+})
+
+describe('[LOGIN-2] completeLogin', () => {
+  const profile = { sub: 'u-1', email: 'u@idp.example', email_verified: true, name: 'U' }
+
+  function fakeHttp(token: unknown = { access_token: 'provider-at', token_type: 'Bearer' }, userinfo: unknown = profile) {
+    const calls: Array<{ url: string, init: Parameters<HttpClient>[1] }> = []
+    const http: HttpClient = vi.fn(async (url, init) => {
+      calls.push({ url, init })
+      if (url.endsWith('/token')) {
+        if (token instanceof Error) throw token
+        return token
+      }
+      if (userinfo instanceof Error) throw userinfo
+      return userinfo
+    })
+    return { http, calls }
+  }
+
+  it('sends code, code_verifier, redirect_uri and client credentials; fetches userinfo with the access token', async () => {
+    const t = tx()
+    const { http, calls } = fakeHttp()
+    const result = await completeLogin(provider, config, t, 'the-code', ctx, http)
+    expect(result.profile).toEqual(profile)
+    expect(result.tokens.access_token).toBe('provider-at')
+    expect(result.redirectTo).toBe('/after')
+    expect(calls).toHaveLength(2)
+    const tokenCall = calls[0]!
+    expect(tokenCall.url).toBe('https://idp.example/token')
+    expect(tokenCall.init.method).toBe('POST')
+    expect(tokenCall.init.headers['content-type']).toBe('application/x-www-form-urlencoded')
+    const form = new URLSearchParams(tokenCall.init.body)
+    expect(form.get('grant_type')).toBe('authorization_code')
+    expect(form.get('code')).toBe('the-code')
+    expect(form.get('code_verifier')).toBe(t.verifier)
+    expect(form.get('redirect_uri')).toBe('https://app.example/auth/acme')
+    expect(form.get('client_id')).toBe('client-1')
+    expect(form.get('client_secret')).toBe('client-secret-1')
+    expect(calls[1]!.url).toBe('https://idp.example/userinfo')
+    expect(calls[1]!.init).toMatchObject({ method: 'GET', headers: { authorization: 'Bearer provider-at' } })
+  })
+
+  it('client_secret_basic sends credentials in the header, not the body', async () => {
+    const { http, calls } = fakeHttp()
+    await completeLogin({ ...provider, tokenEndpointAuth: 'client_secret_basic' }, { clientId: 'id:1', clientSecret: 's&2' }, tx(), 'c', ctx, http)
+    const init = calls[0]!.init
+    expect(init.headers.authorization).toBe(`Basic ${Buffer.from('id%3A1:s%262').toString('base64')}`)
+    expect(new URLSearchParams(init.body).get('client_secret')).toBeNull()
+  })
+
+  it('public clients (none) send no secret', async () => {
+    const { http, calls } = fakeHttp()
+    await completeLogin({ ...provider, tokenEndpointAuth: 'none' }, config, tx(), 'c', ctx, http)
+    expect(new URLSearchParams(calls[0]!.init.body).get('client_secret')).toBeNull()
+    expect(calls[0]!.init.headers.authorization).toBeUndefined()
+  })
+
+  it.each([
+    ['no access_token', { token_type: 'Bearer' }],
+    ['empty access_token', { access_token: '', token_type: 'Bearer' }],
+    ['non-string access_token', { access_token: 42 }],
+    ['null body', null],
+    ['string body', 'access_token=x'],
+    ['token_type mac', { access_token: 'at', token_type: 'mac' }],
+    ['token_type DPoP', { access_token: 'at', token_type: 'DPoP' }],
+  ])('token response with %s → login_failed, no userinfo call', async (_label, body) => {
+    const { http, calls } = fakeHttp(body)
+    const error = await loginError(completeLogin(provider, config, tx(), 'c', ctx, http))
+    expect(error).toMatchObject({ statusCode: 502, code: 'login_failed' })
+    expect(calls).toHaveLength(1)
+  })
+
+  it('accepts token_type bearer in any case, or absent', async () => {
+    for (const token_type of ['bearer', 'BEARER', undefined]) {
+      const { http } = fakeHttp({ access_token: 'at', token_type })
+      await expect(completeLogin(provider, config, tx(), 'c', ctx, http)).resolves.toMatchObject({ profile: { sub: 'u-1' } })
+    }
+  })
+
+  it('a throwing token endpoint → login_failed without leaking the code or secrets in the detail', async () => {
+    const { http } = fakeHttp(Object.assign(new Error('boom with the-code and client-secret-1'), { statusCode: 400 }))
+    const error = await loginError(completeLogin(provider, config, tx(), 'the-code', ctx, http))
+    expect(error).toMatchObject({ statusCode: 502, code: 'login_failed' })
+    expect(error.detail).toContain('HTTP 400')
+    expect(error.detail).not.toContain('the-code')
+    expect(error.detail).not.toContain('client-secret-1')
+    expect(error.message).not.toContain('boom')
+  })
+
+  it('a throwing userinfo endpoint → login_failed', async () => {
+    const { http } = fakeHttp(undefined, new TypeError('fetch failed provider-at'))
+    const error = await loginError(completeLogin(provider, config, tx(), 'c', ctx, http))
+    expect(error).toMatchObject({ code: 'login_failed' })
+    expect(error.detail).not.toContain('provider-at')
+  })
+
+  it.each([null, 'text', ['array'], 42])('a userinfo that is not an object (%j) → login_failed', async (userinfo) => {
+    const { http } = fakeHttp(undefined, userinfo)
+    expect(await loginError(completeLogin(provider, config, tx(), 'c', ctx, http))).toMatchObject({ code: 'login_failed' })
+  })
+
+  it('a userinfo without sub → login_failed', async () => {
+    const { http } = fakeHttp(undefined, { email: 'x@y.z' })
+    expect(await loginError(completeLogin(provider, config, tx(), 'c', ctx, http))).toMatchObject({ code: 'login_failed' })
+  })
+
+  it('a provider without a userinfo endpoint → login_failed', async () => {
+    const { http } = fakeHttp()
+    const bare = { ...provider, endpoints: () => ({ authorization: 'https://idp.example/a', token: 'https://idp.example/token' }) }
+    expect(await loginError(completeLogin(bare, config, tx(), 'c', ctx, http))).toMatchObject({ code: 'login_failed' })
+  })
+
+  it('the profile from userinfo is normalized', async () => {
+    const { http } = fakeHttp(undefined, JSON.parse('{"sub":7,"email":"nope","picture":"javascript:x","__proto__":{"admin":true}}'))
+    const result = await completeLogin(provider, config, tx(), 'c', ctx, http)
+    expect(result.profile).toEqual({ sub: '7' })
+  })
+})

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest'
+import { compileGlob, createRouteMatcher, isUnder, normalizePath } from '../../src/runtime/server/lib/paths'
+
+const matcher = createRouteMatcher(['/api/protected/**', '/admin/**', '/secret'], ['/api/protected/public/**'])
+const isProtected = (raw: string) => {
+  const path = normalizePath(raw)
+  // The middleware treats an undecodable path as a rejected request; never as "not protected".
+  return path === undefined ? 'rejected' : matcher.isProtected(path)
+}
+
+describe('[ROUTE-1] normalizePath', () => {
+  it('keeps a plain path and removes query and fragment', () => {
+    expect(normalizePath('/api/protected/x')).toBe('/api/protected/x')
+    expect(normalizePath('/api/protected/x?y=../../z#frag')).toBe('/api/protected/x')
+    expect(normalizePath('/')).toBe('/')
+    expect(normalizePath('')).toBe('/')
+  })
+
+  it('decodes percent-encoding once', () => {
+    expect(normalizePath('/api/%70rotected/x')).toBe('/api/protected/x')
+    // Decoded once only: a double-encoded path stays encoded (the router decodes once too).
+    expect(normalizePath('/api/%2570rotected/x')).toBe('/api/%70rotected/x')
+  })
+
+  it('lower-cases', () => {
+    expect(normalizePath('/API/Protected/X')).toBe('/api/protected/x')
+  })
+
+  it('resolves dot segments, also encoded ones', () => {
+    expect(normalizePath('/public/../api/protected/x')).toBe('/api/protected/x')
+    expect(normalizePath('/api/./protected/x')).toBe('/api/protected/x')
+    expect(normalizePath('/public/%2e%2e/api/protected/x')).toBe('/api/protected/x')
+    expect(normalizePath('/../../api/protected')).toBe('/api/protected')
+  })
+
+  it('collapses repeated slashes and treats backslashes as slashes', () => {
+    expect(normalizePath('//api//protected')).toBe('/api/protected')
+    expect(normalizePath('/api\\protected\\x')).toBe('/api/protected/x')
+    expect(normalizePath('/api%5cprotected')).toBe('/api/protected')
+    expect(normalizePath('/api%2fprotected')).toBe('/api/protected')
+  })
+
+  it('drops the trailing slash', () => {
+    expect(normalizePath('/api/protected/')).toBe('/api/protected')
+    expect(normalizePath('/secret/')).toBe('/secret')
+  })
+
+  it('returns undefined for undecodable input', () => {
+    expect(normalizePath('/api/%zz/x')).toBeUndefined()
+    expect(normalizePath('/api/%E0%A4%A')).toBeUndefined()
+    expect(normalizePath('/%')).toBeUndefined()
+  })
+
+  it('returns undefined for control characters, raw or encoded', () => {
+    expect(normalizePath('/api/protected/\u0000')).toBeUndefined()
+    expect(normalizePath('/api/protected%00/x')).toBeUndefined()
+    expect(normalizePath('/api/%0d%0aprotected')).toBeUndefined()
+    expect(normalizePath('/api/prot\tected')).toBeUndefined()
+    expect(normalizePath('/api/%7f')).toBeUndefined()
+  })
+})
+
+describe('[ROUTE-1] protected globs cannot be bypassed', () => {
+  it.each([
+    '/api/protected/x',
+    '/api/%70rotected/x',
+    '/API/Protected/x',
+    '/public/../api/protected/x',
+    '/api/./protected/x',
+    '//api//protected',
+    '//api//protected//x',
+    '/api\\protected\\x',
+    '/api/protected/',
+    '/api/protected',
+    '/Secret/',
+    '/secret?x=1',
+    '/admin/%2e%2e/admin/users',
+  ])('%s is protected', (raw) => {
+    expect(isProtected(raw)).toBe(true)
+  })
+
+  it.each(['/api/%zz/protected', '/api/protected/%00'])('%s is rejected, never let through as unprotected', (raw) => {
+    expect(isProtected(raw)).toBe('rejected')
+  })
+
+  it.each(['/', '/api', '/api/protectedx', '/api/other', '/secretx', '/secret/x', '/administrator'])('%s is not protected', (raw) => {
+    expect(isProtected(raw)).toBe(false)
+  })
+
+  it('public wins over protected', () => {
+    expect(isProtected('/api/protected/public/x')).toBe(false)
+    expect(isProtected('/api/protected/public')).toBe(false)
+    expect(isProtected('/API/protected/PUBLIC/deep/x')).toBe(false)
+    expect(isProtected('/api/protected/publicx')).toBe(true)
+  })
+
+  it('a dot segment cannot climb from a public glob into a protected one', () => {
+    expect(isProtected('/api/protected/public/../x')).toBe(true)
+    expect(isProtected('/api/protected/public/%2e%2e/x')).toBe(true)
+  })
+})
+
+describe('[ROUTE-1] compileGlob', () => {
+  it('* matches within one segment only', () => {
+    const re = compileGlob('/api/*/x')
+    expect(re.test('/api/a/x')).toBe(true)
+    expect(re.test('/api//x')).toBe(true)
+    expect(re.test('/api/a/b/x')).toBe(false)
+    expect(compileGlob('/api/*').test('/api/a')).toBe(true)
+    expect(compileGlob('/api/*').test('/api/a/b')).toBe(false)
+    expect(compileGlob('/files/*.pdf').test('/files/report.pdf')).toBe(true)
+    expect(compileGlob('/files/*.pdf').test('/files/reportxpdf')).toBe(false)
+  })
+
+  it('** matches any depth and the base itself', () => {
+    const re = compileGlob('/api/**')
+    expect(re.test('/api')).toBe(true)
+    expect(re.test('/api/a')).toBe(true)
+    expect(re.test('/api/a/b/c')).toBe(true)
+    expect(re.test('/apix')).toBe(false)
+    expect(re.test('/')).toBe(false)
+  })
+
+  it('** in the middle matches zero or more whole segments', () => {
+    const re = compileGlob('/api/**/admin')
+    expect(re.test('/api/admin')).toBe(true)
+    expect(re.test('/api/a/b/admin')).toBe(true)
+    expect(re.test('/api/xadmin')).toBe(false)
+    expect(re.test('/api/a/admin/x')).toBe(false)
+  })
+
+  it('? matches exactly one character, never a slash', () => {
+    const re = compileGlob('/v?/x')
+    expect(re.test('/v1/x')).toBe(true)
+    expect(re.test('/v12/x')).toBe(false)
+    expect(re.test('/v/x')).toBe(false)
+    expect(compileGlob('/a?b').test('/a/b')).toBe(false)
+  })
+
+  it('treats regex metacharacters literally', () => {
+    expect(compileGlob('/a.b').test('/axb')).toBe(false)
+    expect(compileGlob('/a.b').test('/a.b')).toBe(true)
+    expect(compileGlob('/(x|y)').test('/x')).toBe(false)
+    expect(compileGlob('/a+').test('/aa')).toBe(false)
+  })
+
+  it('is case-insensitive through lower-casing and tolerates a trailing slash in the glob', () => {
+    expect(compileGlob('/API/Users/').test('/api/users')).toBe(true)
+    expect(compileGlob('/').test('/')).toBe(true)
+    expect(compileGlob('/**').test('/anything/at/all')).toBe(true)
+  })
+
+  it('rejects globs that do not start with / or contain ..', () => {
+    expect(() => compileGlob('api/**')).toThrow(TypeError)
+    expect(() => compileGlob('/api/../admin')).toThrow(/Invalid route glob/)
+    expect(() => compileGlob('')).toThrow(TypeError)
+  })
+})
+
+describe('[ROUTE-3] isUnder works on segment boundaries', () => {
+  it('matches the base and paths below it', () => {
+    expect(isUnder('/auth', '/auth')).toBe(true)
+    expect(isUnder('/auth/token', '/auth')).toBe(true)
+    expect(isUnder('/auth/mock/authorize', '/auth/')).toBe(true)
+    expect(isUnder('/auth/token', '/AUTH')).toBe(true)
+  })
+
+  it('never matches a bare string prefix', () => {
+    expect(isUnder('/authx', '/auth')).toBe(false)
+    expect(isUnder('/auth-admin/x', '/auth')).toBe(false)
+    expect(isUnder('/api/auth', '/auth')).toBe(false)
+    expect(isUnder('/', '/auth')).toBe(false)
+  })
+
+  it('an empty or root base covers everything', () => {
+    expect(isUnder('/x', '/')).toBe(true)
+    expect(isUnder('/x', '')).toBe(true)
+  })
+})
