@@ -87,9 +87,12 @@ export default defineNuxtModule<ModuleOptions>({
     addServerHandler({ middleware: true, handler: resolver.resolve('./runtime/server/middleware/protect') })
     const route = (path: string, file: string, method?: 'get' | 'post') =>
       addServerHandler({ route: `${authPath}${path}`, method, handler: resolver.resolve(`./runtime/server/routes/${file}`) })
-    route('/token', 'token.post', 'post')
-    if (o.tokenRefresh.enabled) route('/refresh', 'refresh.post', 'post')
-    route('/logout', 'logout.post', 'post')
+    const postOnly = ['/token', '/logout', ...(o.tokenRefresh.enabled ? ['/refresh'] : [])]
+    for (const path of postOnly) {
+      route(path, `${path.slice(1)}.post`, 'post')
+      // Registered without a method: the router uses it for every method but POST.
+      route(path, 'method-not-allowed')
+    }
     addServerHandler({ route: o.endpoints.userInfoPath, method: 'get', handler: resolver.resolve('./runtime/server/routes/me.get') })
     if (enabledProviders.includes('mock')) {
       route('/mock/authorize', 'mock/authorize.get', 'get')

@@ -5,7 +5,7 @@ type Callback = (...args: unknown[]) => unknown
 /** The part of Nitro's hookable we use, typed loosely so our own hook names need no global augmentation here. */
 interface HookRunner {
   callHook: (name: string, ...args: unknown[]) => Promise<unknown>
-  callHookWith: <R>(caller: (callbacks: Callback[], args: unknown[]) => R, name: string, args: unknown[]) => R
+  callHookWith: <R>(caller: (callbacks: Callback[], args: unknown) => R, name: string, ...args: unknown[]) => R
 }
 
 const runner = () => useNitroApp().hooks as unknown as HookRunner
@@ -14,13 +14,17 @@ export async function callAegisHook<K extends Exclude<keyof AegisHooks, 'nuxt-ae
   await runner().callHook(name, payload)
 }
 
-/** Runs `nuxt-aegis:userInfo` hooks in order; each may return a replacement user. */
+/**
+ * Runs `nuxt-aegis:userInfo` hooks in order; each may return a replacement user.
+ * The caller reads the payload from its closure: hookable 5 (bundled by Nitro) passes the
+ * arguments as rest parameters, hookable 6 as one array, so `args` differs between them.
+ */
 export function runUserInfoHooks(payload: UserInfoHookPayload): Promise<AegisUser> {
-  return runner().callHookWith(async (callbacks, args) => {
+  return runner().callHookWith(async (callbacks) => {
     for (const callback of callbacks) {
-      const next = await callback(...args)
+      const next = await callback(payload)
       if (next && typeof next === 'object') payload.user = next as AegisUser
     }
     return payload.user
-  }, 'nuxt-aegis:userInfo', [payload])
+  }, 'nuxt-aegis:userInfo', payload)
 }

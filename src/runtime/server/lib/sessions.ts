@@ -34,7 +34,7 @@ export interface SessionStore {
   create: (input: { user: AegisUser, claims: Record<string, ClaimValue> }) => Promise<IssuedSession>
   /** Validates a refresh token and returns its successor (or itself when rotation is off). */
   rotate: (token: string, claimsFor?: (record: SessionRecord) => Promise<Record<string, ClaimValue>>) => Promise<IssuedSession>
-  /** Reads a valid record without changing anything. */
+  /** Reads a live (valid, not rotated) record without changing anything. */
   get: (token: string) => Promise<SessionRecord | undefined>
   revoke: (token: string) => Promise<SessionRecord | undefined>
   revokeById: (id: string) => Promise<void>
@@ -119,7 +119,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return next
     },
 
-    get: lookup,
+    async get(token) {
+      // A rotated token is no longer a live session, even for read-only checks.
+      const record = await lookup(token)
+      return record && !record.rotatedAt ? record : undefined
+    },
 
     async revoke(token) {
       const record = await lookup(token)

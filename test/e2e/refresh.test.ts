@@ -1,0 +1,227 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { describe, expect, inject, it } from 'vitest'
+import { storedFiles, storedRecord } from '../support/storage'
+import {
+  CookieJar,
+  REFRESH_COOKIE,
+  decodeJwt,
+  hookCalls,
+  isDeletion,
+  loginSession,
+  postWithCookie,
+  setCookie,
+} from '../support/http'
+import type { SetCookie, TokenBody } from '../support/http'
+
+const baseUrl = inject('baseUrl')
+const refresh = (jar: CookieJar, headers?: Record<string, string>) => postWithCookie(baseUrl, '/auth/refresh', jar, headers)
+const logout = (jar: CookieJar, headers?: Record<string, string>) => postWithCookie(baseUrl, '/auth/logout', jar, headers)
+const jarWith = (token: string) => {
+  const jar = new CookieJar()
+  jar.set(REFRESH_COOKIE, token)
+  return jar
+}
+const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url')
+
+function expectSameAttributes(cookie: SetCookie) {
+  expect(cookie.attributes.httponly).toBe(true)
+  expect(cookie.attributes.secure).toBe(true)
+  expect(String(cookie.attributes.samesite).toLowerCase()).toBe('lax')
+  expect(cookie.attributes.path).toBe('/')
+  expect(cookie.attributes.domain).toBeUndefined()
+}
+
+async function expectRefused(response: Response, status = 401, code = 'invalid_refresh_token') {
+  expect(response.status).toBe(status)
+  expect(response.headers.get('cache-control')).toBe('no-store')
+  expect(await response.json()).toEqual({ error: code, message: expect.any(String) })
+}
+
+describe('POST /auth/refresh rotates the refresh token', () => {
+  it('[REF-2] answers 200 with a new access token and a rotated cookie', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    const response = await refresh(session.jar)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    const body = await response.json() as TokenBody
+    expect(Object.keys(body).sort()).toEqual(['expiresIn', 'token', 'tokenType'])
+    expect(body.tokenType).toBe('Bearer')
+    expect(body.expiresIn).toBe(600)
+    expect(body.token).not.toBe(session.token)
+    expect(decodeJwt(body.token)).toMatchObject({ sub: 'mock-alice', iss: 'nuxt-aegis', aud: 'aegis-tests' })
+
+    const cookie = setCookie(response, REFRESH_COOKIE)!
+    expect(cookie).toBeDefined()
+    expectSameAttributes(cookie)
+    expect(cookie.attributes['max-age']).toBe('604800')
+    expect(cookie.value).toMatch(/^[\w-]{22}\.[\w-]{43}$/)
+    expect(cookie.value).not.toBe(session.refreshToken)
+    // Neither half of the token is reused.
+    expect(cookie.value.split('.')[0]).not.toBe(session.refreshToken.split('.')[0])
+    expect(cookie.value.split('.')[1]).not.toBe(session.refreshToken.split('.')[1])
+
+    // The new token is accepted, by the API and for the next rotation.
+    const whoami = await fetch(new URL('/api/protected/whoami', baseUrl), { headers: { authorization: `Bearer ${body.token}` } })
+    expect(whoami.status).toBe(200)
+    expect((await refresh(session.jar)).status).toBe(200)
+  })
+
+  it('[REF-2] the rotated (old) cookie is then refused with 401 and cleared (Max-Age=0, same attributes)', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    expect((await refresh(session.jar)).status).toBe(200)
+    const replay = await refresh(jarWith(session.refreshToken))
+    const cleared = setCookie(replay, REFRESH_COOKIE)
+    await expectRefused(replay)
+    expect(cleared).toBeDefined()
+    expect(isDeletion(cleared!)).toBe(true)
+    expect(cleared!.attributes['max-age']).toBe('0')
+    expect(cleared!.value).toBe('')
+    expectSameAttributes(cleared!)
+  })
+
+  it('[JWT-3] the claims function runs again on refresh with the stored user and without provider tokens', async () => {
+    const session = await loginSession(baseUrl, 'bob')
+    const atLogin = decodeJwt(session.token)
+    expect(atLogin.hadProviderTokens).toBe(true)
+    const body = await (await refresh(session.jar)).json() as TokenBody
+    const refreshed = decodeJwt(body.token)
+    expect(Number(refreshed.claimsCalls)).toBeGreaterThan(Number(atLogin.claimsCalls))
+    expect(refreshed.hadProviderTokens).toBe(false)
+    // Same user and claims rules as at login: stored user, reserved and nested claims still filtered.
+    expect(refreshed).toMatchObject({ sub: 'mock-bob', role: 'user', name: 'Bob Fixture (via onUserInfo)', iss: 'nuxt-aegis', provider: 'mock' })
+    expect(refreshed).not.toHaveProperty('nested')
+  })
+})
+
+describe('POST /auth/refresh refuses anything but a live refresh token, never with a 500', () => {
+  it('[REF-2] without a cookie → 401', async () => {
+    await expectRefused(await refresh(new CookieJar()))
+  })
+
+  it('[REF-2] garbage, malformed, unknown and wrong-secret cookies → 401; the real session survives the wrong guess', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    const [id, secret] = session.refreshToken.split('.') as [string, string]
+    const wrongSecret = `${id}.${randomBytes(32).toString('base64url')}`
+    const values = [
+      'garbage',
+      '.',
+      'a.b',
+      `${id}.`,
+      `.${secret}`,
+      `${id}.${secret}.extra`,
+      `${randomBytes(16).toString('base64url')}.${randomBytes(32).toString('base64url')}`,
+      wrongSecret,
+      `${id.slice(0, 21)}%00.${secret}`,
+      'x'.repeat(4000),
+      '%E0%A4%A',
+      `../../${id}.${secret}`,
+    ]
+    for (const value of values) {
+      const response = await refresh(jarWith(value))
+      expect(response.status, value.slice(0, 40)).toBe(401)
+      expect((await response.json()).error).toBe('invalid_refresh_token')
+    }
+    expect((await refresh(session.jar)).status).toBe(200)
+  })
+
+  it('[REF-5] cross-site Origin or Sec-Fetch-Site → 403, no cookie change, and the cookie still works afterwards', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }] as Record<string, string>[]) {
+      const response = await refresh(session.jar, headers)
+      expect(setCookie(response, REFRESH_COOKIE)).toBeUndefined()
+      await expectRefused(response, 403, 'cross_site_request')
+    }
+    expect(session.jar.get(REFRESH_COOKIE)).toBe(session.refreshToken)
+    expect((await refresh(session.jar)).status).toBe(200)
+  })
+})
+
+describe('POST /auth/logout', () => {
+  it('[REF-3] answers 204, clears the cookie with the same Path/HttpOnly/Secure/SameSite, and the old cookie no longer refreshes', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    const response = await logout(session.jar)
+    expect(response.status).toBe(204)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    const cleared = setCookie(response, REFRESH_COOKIE)
+    expect(cleared).toBeDefined()
+    expect(isDeletion(cleared!)).toBe(true)
+    expectSameAttributes(cleared!)
+    // Revoked on the server: the cookie a thief copied earlier is dead too.
+    await expectRefused(await refresh(jarWith(session.refreshToken)))
+    expect(storedRecord(session.refreshToken)).toBeUndefined()
+  })
+
+  it('[REF-3] logout after a rotation revokes the current token', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    expect((await refresh(session.jar)).status).toBe(200)
+    const current = session.jar.get(REFRESH_COOKIE)!
+    expect((await logout(session.jar)).status).toBe(204)
+    await expectRefused(await refresh(jarWith(current)))
+  })
+
+  it('[REF-3] logout without a cookie is a harmless 204', async () => {
+    const response = await logout(new CookieJar())
+    expect(response.status).toBe(204)
+  })
+
+  it('[REF-5] cross-site logout → 403 and the session is still valid', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }] as Record<string, string>[]) {
+      const response = await logout(session.jar, headers)
+      expect(setCookie(response, REFRESH_COOKIE)).toBeUndefined()
+      await expectRefused(response, 403, 'cross_site_request')
+    }
+    expect(storedRecord(session.refreshToken)).toBeDefined()
+    expect((await refresh(session.jar)).status).toBe(200)
+  })
+})
+
+describe('refresh tokens at rest', () => {
+  it('[REF-1] the storage holds only the SHA-256 of each secret, never the raw token or its secret', async () => {
+    const tokens: string[] = []
+    for (const persona of ['alice', 'bob']) {
+      const session = await loginSession(baseUrl, persona)
+      tokens.push(session.refreshToken)
+      await refresh(session.jar)
+      tokens.push(session.jar.get(REFRESH_COOKIE)!)
+    }
+    const files = storedFiles()
+    expect(files.length).toBeGreaterThanOrEqual(tokens.length)
+    const everything = files.map(f => `${f.path}\n${f.text}`).join('\n')
+    for (const token of tokens) {
+      const [id, secret] = token.split('.') as [string, string]
+      expect(everything).not.toContain(secret)
+      expect(everything).not.toContain(token)
+      // The record exists (found by id) and holds the hash: we are reading the right files.
+      const record = storedRecord(token)
+      expect(record).toBeDefined()
+      expect(record!.id).toBe(id)
+      expect(record!.hash).toBe(sha256(secret))
+    }
+  })
+})
+
+describe('refresh and logout hooks', () => {
+  it('[REF-2] [REF-3] nuxt-aegis:refresh and nuxt-aegis:logout run with the user and a session fingerprint (never the raw id)', async () => {
+    const session = await loginSession(baseUrl, 'bob')
+    const familyId = String(storedRecord(session.refreshToken)!.familyId)
+    expect((await refresh(session.jar)).status).toBe(200)
+    const afterRefresh = (await hookCalls(baseUrl)).at(-1)!
+    expect(afterRefresh.name).toBe('nuxt-aegis:refresh')
+    expect(afterRefresh.data.sub).toBe('mock-bob')
+    const fingerprint = String(afterRefresh.data.session)
+    expect(fingerprint).toMatch(/^[\w-]{8,}$/)
+    expect(fingerprint).not.toContain(familyId)
+    expect(familyId).not.toContain(fingerprint)
+
+    expect((await logout(session.jar)).status).toBe(204)
+    const afterLogout = (await hookCalls(baseUrl)).at(-1)!
+    expect(afterLogout).toEqual({ name: 'nuxt-aegis:logout', data: { sub: 'mock-bob', session: fingerprint } })
+  })
+
+  it('[REF-2] a refused refresh fires no refresh hook', async () => {
+    const before = (await hookCalls(baseUrl)).at(-1)
+    await expectRefused(await refresh(jarWith('garbage')))
+    expect((await hookCalls(baseUrl)).at(-1)).toEqual(before)
+  })
+})

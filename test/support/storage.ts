@@ -1,0 +1,30 @@
+/** Reads the fixture's refresh-token records straight from the fs storage (what an attacker with disk access sees). */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { FIXTURE_DIR } from './server'
+
+export const REFRESH_STORAGE_DIR = join(FIXTURE_DIR, '.data/refresh-tokens')
+
+export interface StoredFile {
+  /** Path relative to the storage directory. */
+  path: string
+  text: string
+}
+
+/** Every file under the refresh-token storage directory. */
+export function storedFiles(): StoredFile[] {
+  if (!existsSync(REFRESH_STORAGE_DIR)) return []
+  return readdirSync(REFRESH_STORAGE_DIR, { recursive: true, withFileTypes: true })
+    .filter(entry => entry.isFile())
+    .map((entry) => {
+      const full = join(entry.parentPath, entry.name)
+      return { path: full.slice(REFRESH_STORAGE_DIR.length + 1), text: readFileSync(full, 'utf8') }
+    })
+}
+
+/** The stored record of a refresh token (`<id>.<secret>`), parsed; undefined when there is none. */
+export function storedRecord(refreshToken: string): Record<string, unknown> & { user: Record<string, unknown> } | undefined {
+  const id = refreshToken.split('.')[0]!
+  const file = storedFiles().find(f => f.path.split(/[/\\]/).at(-1) === id)
+  return file ? JSON.parse(file.text) : undefined
+}
