@@ -7,7 +7,7 @@ export default createConfigForNuxt({
     stylistic: true,
   },
   dirs: {
-    src: ['./playground'],
+    src: ['./playground', './test/fixtures/basic'],
   },
 }).append({
   ignores: ['dist', 'node_modules', '**/.nuxt', '**/.output', '**/.data', 'test/.results'],

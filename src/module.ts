@@ -124,6 +124,10 @@ export default defineNuxtModule<ModuleOptions>({
     addImports({ name: 'useAuth', from: resolver.resolve('./runtime/app/composables/useAuth') })
     addPlugin(resolver.resolve('./runtime/app/plugins/aegis'))
     addRouteMiddleware({ name: 'aegis-auth', path: resolver.resolve('./runtime/app/middleware/auth'), global: true })
+    // The callback URL carries the CODE: render it in the browser only, never cache it, never leak it as Referer.
+    nuxt.options.routeRules = defu(nuxt.options.routeRules, {
+      [`${authPath}/callback`]: { ssr: false, headers: { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } },
+    })
     extendPages((pages) => {
       const has = (path: string) => pages.some(page => page.path === path)
       if (!has(`${authPath}/callback`)) pages.push({ name: 'aegis-callback', path: `${authPath}/callback`, file: resolver.resolve('./runtime/app/pages/AegisCallback.vue') })

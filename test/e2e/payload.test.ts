@@ -113,4 +113,13 @@ describe('SSR HTML and payload carry no secret', () => {
       expect(text.includes(TEST_SECRET), entry.name).toBe(false)
     }
   })
+
+  it('[CLIENT-2] the callback page is rendered in the browser only: the CODE is not in its HTML, and it is never cached or sent as Referer', async () => {
+    const { code } = await login(baseUrl, 'alice')
+    const response = await send(`${baseUrl}/auth/callback?code=${code}`, { headers: page })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer')
+    expect(await response.text()).not.toContain(code)
+  })
 })

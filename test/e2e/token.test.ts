@@ -211,7 +211,7 @@ describe('POST /auth/token refuses malformed requests with a 4xx, never a 500', 
     expect((await redeem(baseUrl, code)).status).toBe(200)
   })
 
-  it('[CODE-4] a body over 4 KB → 413 (with Content-Length and streamed without it)', async () => {
+  it('[CODE-4] a body over 4 KB → 413; a streamed body without Content-Length → 411', async () => {
     const { code } = await login(baseUrl, 'alice')
     const big = JSON.stringify({ code, padding: 'x'.repeat(5000) })
     await expectError(await post(big), 413, 'payload_too_large')
@@ -222,7 +222,7 @@ describe('POST /auth/token refuses malformed requests with a 4xx, never a 500', 
       },
     })
     const chunked = await post(stream, 'application/json', { duplex: 'half' } as RequestInit)
-    await expectError(chunked, 413, 'payload_too_large')
+    await expectError(chunked, 411, 'length_required')
     // Just under the cap is fine.
     const small = JSON.stringify({ code, padding: 'x'.repeat(3000) })
     expect((await post(small)).status).toBe(200)

@@ -19,8 +19,10 @@ export function assertSameOrigin(event: H3Event): void {
 export async function readJsonObject(event: H3Event): Promise<Record<string, unknown>> {
   const type = getRequestHeader(event, 'content-type') ?? ''
   if (!/^application\/json\s*(?:;|$)/i.test(type)) throw new AegisError(415, 'unsupported_media_type')
-  const length = Number(getRequestHeader(event, 'content-length') ?? 0)
-  if (length > MAX_BODY_BYTES) throw new AegisError(413, 'payload_too_large')
+  // A body without Content-Length (chunked) could be any size: browsers always send the length.
+  const declared = getRequestHeader(event, 'content-length')
+  if (declared === undefined) throw new AegisError(411, 'length_required')
+  if (!/^\d+$/.test(declared) || Number(declared) > MAX_BODY_BYTES) throw new AegisError(413, 'payload_too_large')
   const raw = await readRawBody(event, 'utf8')
   if (raw && Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new AegisError(413, 'payload_too_large')
   let body: unknown

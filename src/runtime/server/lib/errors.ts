@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   invalid_request: 'The request is malformed.',
   unsupported_media_type: 'Send the body as application/json.',
   payload_too_large: 'The request body is too large.',
+  length_required: 'Send the body with a Content-Length.',
   method_not_allowed: 'Method not allowed.',
   invalid_code: 'The login code is invalid or has expired. Please log in again.',
   invalid_refresh_token: 'The session has ended. Please log in again.',
