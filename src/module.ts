@@ -44,9 +44,6 @@ export default defineNuxtModule<ModuleOptions>({
     for (const name of Object.keys(providers)) {
       if (!(PROVIDER_NAMES as readonly string[]).includes(name)) logger.warn(`nuxtAegis.providers.${name} is not a provider of this version and is ignored`)
     }
-    if (o.token.secret && Buffer.byteLength(o.token.secret) < 32) {
-      throw new Error('[nuxt-aegis] nuxtAegis.token.secret is too weak: it must be at least 32 bytes (or set NUXT_AEGIS_TOKEN_SECRET at run time)')
-    }
 
     // Private runtime config: read on the server only, NUXT_AEGIS_* variables override it at run time.
     const { storage, ...tokenRefresh } = o.tokenRefresh

@@ -327,3 +327,33 @@ describe('[CLIENT-3] decodeClaims and isSameOrigin', () => {
     expect(isSameOrigin('/x', 'not an origin')).toBe(false)
   })
 })
+
+describe('[CLIENT-3] refresh races and baseURL', () => {
+  it('a 409 (another tab rotated the cookie first) is retried once and succeeds', async () => {
+    const f = fakeFetch({ '/auth/refresh': (_call: Call, n: number) => n === 1 ? httpError(409) : tokenResponse('alice') })
+    const { auth, users } = client(f.fetch)
+    expect(await auth.refresh()).toBeTypeOf('string')
+    expect(f.calls.filter(c => c.url === '/auth/refresh')).toHaveLength(2)
+    expect(users.at(-1)?.sub).toBe('alice')
+  })
+
+  it('a 409 twice in a row is not retried forever and does not log the user out', async () => {
+    const f = fakeFetch({ '/auth/refresh': httpError(409) })
+    const { auth, users } = client(f.fetch)
+    await expect(auth.refresh()).rejects.toMatchObject({ statusCode: 409 })
+    expect(f.calls.filter(c => c.url === '/auth/refresh')).toHaveLength(2)
+    expect(users).not.toContain(null)
+  })
+
+  it('never attaches the token when baseURL points at another origin', async () => {
+    const f = fakeFetch({ '/auth/refresh': tokenResponse('alice'), '/v1/me': { ok: true }, '/api/me': { ok: true } })
+    const { auth } = client(f.fetch)
+    await auth.refresh()
+    await auth.fetch('/v1/me', { baseURL: 'https://api.partner.example' })
+    expect(f.auth(f.calls.at(-1))).toBeNull()
+    await auth.fetch('/api/me', { baseURL: '/' })
+    expect(f.auth(f.calls.at(-1))).toMatch(/^Bearer /)
+    await auth.fetch('/api/me', { baseURL: ORIGIN })
+    expect(f.auth(f.calls.at(-1))).toMatch(/^Bearer /)
+  })
+})

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { CODE_PATTERN, createMemoryCodeStore, createStorageCodeStore } from '../../src/runtime/server/lib/codes'
 import type { CodePayload, CodeStore, TakeResult } from '../../src/runtime/server/lib/codes'
 
-const payload: CodePayload = { user: { sub: 'alice', provider: 'mock', email: 'alice@example.com' }, claims: { role: 'admin' }, redirectTo: '/dashboard' }
+const payload: CodePayload = { user: { sub: 'alice', provider: 'mock', email: 'alice@example.com' }, claims: { role: 'admin' }, redirectTo: '/dashboard', binding: 'binding-hash' }
 
 function clock(start = 1_700_000_000_000) {
   const c = { t: start, now: () => c.t }
@@ -145,4 +145,21 @@ describe('[CODE-1] [CODE-2] storage CODE store (shared mount)', () => {
     expect(keys.join(' ')).not.toContain(code)
     for (const key of keys) expect(JSON.stringify(await storage.getItem(key))).not.toContain(code)
   })
+})
+
+describe('[CODE-2] restore after a failed redemption', () => {
+  for (const [name, make] of [
+    ['memory', () => createMemoryCodeStore({ ttlSeconds: 60 })],
+    ['storage', () => createStorageCodeStore(createStorage(), { ttlSeconds: 60 })],
+  ] as const) {
+    it(`${name}: a restored CODE can be taken once more, and only once`, async () => {
+      const store: CodeStore = make()
+      const code = await store.issue(payload)
+      const first = await store.take(code)
+      expect(first.status).toBe('ok')
+      await store.restore(code, payload)
+      expect((await store.take(code)).status).toBe('ok')
+      expect((await store.take(code)).status).toBe('used')
+    })
+  }
 })

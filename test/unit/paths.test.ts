@@ -26,18 +26,28 @@ describe('[ROUTE-1] normalizePath', () => {
     expect(normalizePath('/API/Protected/X')).toBe('/api/protected/x')
   })
 
-  it('resolves dot segments, also encoded ones', () => {
-    expect(normalizePath('/public/../api/protected/x')).toBe('/api/protected/x')
-    expect(normalizePath('/api/./protected/x')).toBe('/api/protected/x')
-    expect(normalizePath('/public/%2e%2e/api/protected/x')).toBe('/api/protected/x')
-    expect(normalizePath('/../../api/protected')).toBe('/api/protected')
+  // The router matches segments literally: whatever it could read differently from us is refused.
+  it('refuses dot segments, also encoded ones (the router does not resolve them)', () => {
+    expect(normalizePath('/public/../api/protected/x')).toBeUndefined()
+    expect(normalizePath('/api/./protected/x')).toBeUndefined()
+    expect(normalizePath('/public/%2e%2e/api/protected/x')).toBeUndefined()
+    expect(normalizePath('/../../api/protected')).toBeUndefined()
+    expect(normalizePath('/api/protected/..')).toBeUndefined()
   })
 
-  it('collapses repeated slashes and treats backslashes as slashes', () => {
-    expect(normalizePath('//api//protected')).toBe('/api/protected')
-    expect(normalizePath('/api\\protected\\x')).toBe('/api/protected/x')
-    expect(normalizePath('/api%5cprotected')).toBe('/api/protected')
-    expect(normalizePath('/api%2fprotected')).toBe('/api/protected')
+  it('refuses empty segments, backslashes and encoded slashes inside a segment', () => {
+    expect(normalizePath('//api//protected')).toBeUndefined()
+    expect(normalizePath('/api//protected')).toBeUndefined()
+    expect(normalizePath('/api\\protected\\x')).toBeUndefined()
+    expect(normalizePath('/api%5cprotected')).toBeUndefined()
+    expect(normalizePath('/api%2fprotected')).toBeUndefined()
+    expect(normalizePath('/api/users/7%2Fx')).toBeUndefined()
+    expect(normalizePath('/api/protected/x%2F..%2F..%2Fpublic')).toBeUndefined()
+  })
+
+  it('keeps the segments the router sees: one decoded segment per path segment', () => {
+    expect(normalizePath('/api/users/a%20b')).toBe('/api/users/a b')
+    expect(normalizePath('/api/users/100%25')).toBe('/api/users/100%')
   })
 
   it('drops the trailing slash', () => {
@@ -65,21 +75,26 @@ describe('[ROUTE-1] protected globs cannot be bypassed', () => {
     '/api/protected/x',
     '/api/%70rotected/x',
     '/API/Protected/x',
+    '/api/protected/',
+    '/api/protected',
+    '/Secret/',
+    '/secret?x=1',
+  ])('%s is protected', (raw) => {
+    expect(isProtected(raw)).toBe(true)
+  })
+
+  it.each([
+    '/api/%zz/protected',
+    '/api/protected/%00',
     '/public/../api/protected/x',
     '/api/./protected/x',
     '//api//protected',
     '//api//protected//x',
     '/api\\protected\\x',
-    '/api/protected/',
-    '/api/protected',
-    '/Secret/',
-    '/secret?x=1',
     '/admin/%2e%2e/admin/users',
-  ])('%s is protected', (raw) => {
-    expect(isProtected(raw)).toBe(true)
-  })
-
-  it.each(['/api/%zz/protected', '/api/protected/%00'])('%s is rejected, never let through as unprotected', (raw) => {
+    '/api/protected/%2e%2e',
+    '/admin/files/x/..%2F..%2F..%2F..%2Fauth',
+  ])('%s is rejected, never let through as unprotected', (raw) => {
     expect(isProtected(raw)).toBe('rejected')
   })
 
@@ -95,8 +110,8 @@ describe('[ROUTE-1] protected globs cannot be bypassed', () => {
   })
 
   it('a dot segment cannot climb from a public glob into a protected one', () => {
-    expect(isProtected('/api/protected/public/../x')).toBe(true)
-    expect(isProtected('/api/protected/public/%2e%2e/x')).toBe(true)
+    expect(isProtected('/api/protected/public/../x')).toBe('rejected')
+    expect(isProtected('/api/protected/public/%2e%2e/x')).toBe('rejected')
   })
 })
 

@@ -56,7 +56,10 @@ describe('[LOGIN-6] safeRedirectPath rejects anything that could leave the origi
     expect(safeRedirectPath(input)).toBeUndefined()
   })
 
-  it('accepts a path at the length limit', () => {
-    expect(safeRedirectPath(`/${'a'.repeat(2047)}`)).toHaveLength(2048)
+  it('accepts a path at the length limit and refuses one that grows past it when normalized', () => {
+    expect(safeRedirectPath(`/${'a'.repeat(1023)}`)).toHaveLength(1024)
+    expect(safeRedirectPath(`/${'a'.repeat(1024)}`)).toBeUndefined()
+    // 400 characters that percent-encode to 2400.
+    expect(safeRedirectPath(`/${'é'.repeat(400)}`)).toBeUndefined()
   })
 })

@@ -162,11 +162,12 @@ describe('[REF-2] rotation', () => {
     expect(second.record.familyId).toBe(first.record.familyId)
     expect(second.record.user).toEqual(user)
     expect(second.record.claims).toEqual(claims)
-    await expectRefused(sessions.rotate(first.token))
+    // A rotated token: 409 (retry with the successor the browser now holds), never a second successor.
+    await expectRefused(sessions.rotate(first.token), 409, 'refresh_conflict')
     // A rotated token is no longer a live session, even for read-only checks.
     expect(await sessions.get(first.token)).toBeUndefined()
     const third = await sessions.rotate(second.token)
-    await expectRefused(sessions.rotate(second.token))
+    await expectRefused(sessions.rotate(second.token), 409, 'refresh_conflict')
     expect((await sessions.get(third.token))?.id).toBe(third.record.id)
   })
 
@@ -274,7 +275,17 @@ describe('[REF-4] storage failures', () => {
     expect(await sessions.get(token)).toBeDefined()
     const next = await sessions.rotate(token)
     expect(next.token).toMatch(TOKEN)
-    await expectRefused(sessions.rotate(token))
+    await expectRefused(sessions.rotate(token), 409, 'refresh_conflict')
+  })
+
+  it('[REF-3] revoking an older, rotated token also ends the tokens that replaced it', async () => {
+    const sessions = store()
+    const first = await sessions.create({ user, claims })
+    const second = await sessions.rotate(first.token)
+    const third = await sessions.rotate(second.token)
+    expect(await sessions.revoke(first.token)).toBeDefined()
+    await expectRefused(sessions.rotate(third.token))
+    expect(await sessions.get(third.token)).toBeUndefined()
   })
 
   it('if writing the successor fails, the parent is untouched', async () => {

@@ -41,6 +41,18 @@ export function isSameOrigin(url: string, origin: string): boolean {
   }
 }
 
+/**
+ * What decides the origin of a `$fetch(url, { baseURL })` call: an absolute (or
+ * protocol-relative) URL stands alone; otherwise ofetch joins it onto `baseURL`.
+ */
+export function requestTarget(url: string, baseURL: unknown): string {
+  if (typeof baseURL !== 'string' || baseURL === '') return url
+  // Same test the URL parser applies after dropping tabs and newlines.
+  const cleaned = url.replace(/[\t\n\r]/g, '')
+  if (/^[a-z][a-z\d+\-.]*:/i.test(cleaned) || /^[/\\]{2}/.test(cleaned)) return url
+  return baseURL
+}
+
 export function createAuthClient(options: AuthClientOptions) {
   let token: string | null = null
   let inflight: Promise<string | null> | null = null
@@ -70,11 +82,16 @@ export function createAuthClient(options: AuthClientOptions) {
   }
 
   /** One refresh at a time: concurrent callers share it. Resolves to the new token or null (logged out). */
+  const post = () => options.fetch<TokenResponse>(`${options.authPath}/refresh`, { method: 'POST', credentials: 'same-origin' })
+  const statusOf = (error: unknown) => (error as { statusCode?: number, status?: number } | null)?.statusCode ?? (error as { status?: number } | null)?.status
+
   function refresh(): Promise<string | null> {
-    inflight ??= options.fetch<TokenResponse>(`${options.authPath}/refresh`, { method: 'POST', credentials: 'same-origin' })
+    // 409: another tab rotated the cookie a moment ago; the browser now holds the successor, so retry once.
+    inflight ??= post()
+      .catch(error => statusOf(error) === 409 ? post() : Promise.reject(error))
       .then(accept)
-      .catch((error: { statusCode?: number, status?: number }) => {
-        const status = error?.statusCode ?? error?.status
+      .catch((error: unknown) => {
+        const status = statusOf(error)
         // 401: the session is gone. Anything else (network, 503) keeps what we have.
         if (status === 401 || status === 403) {
           clear()
@@ -110,7 +127,7 @@ export function createAuthClient(options: AuthClientOptions) {
   /** `$fetch` with `Authorization: Bearer` on same-origin calls; on a 401 refreshes once and retries once. */
   async function authFetch<T>(url: string, fetchOptions: Record<string, unknown> = {}): Promise<T> {
     const origin = typeof window === 'undefined' ? '' : window.location.origin
-    const attach = origin !== '' && isSameOrigin(url, origin)
+    const attach = origin !== '' && isSameOrigin(requestTarget(url, fetchOptions.baseURL), origin)
     const withToken = () => {
       if (!attach || !token) return fetchOptions
       const headers = new Headers(fetchOptions.headers as HeadersInit | undefined)

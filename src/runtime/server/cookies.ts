@@ -36,3 +36,18 @@ export function setRefreshCookie(event: H3Event, token: string): void {
 export function clearRefreshCookie(event: H3Event): void {
   deleteCookie(event, useAegis().config.tokenRefresh.cookie.cookieName, attributes(event))
 }
+
+/** Binds a CODE to the browser that finished the login: only sent to `<authPath>/token`. */
+export const HANDOFF_COOKIE = 'nuxt-aegis-handoff'
+
+function handoffAttributes(event: H3Event) {
+  return { httpOnly: true, secure: cookieSecure(event), sameSite: 'lax' as const, path: `${useAegis().config.endpoints.authPath}/token` }
+}
+
+export function setHandoffCookie(event: H3Event, value: string): void {
+  setCookie(event, HANDOFF_COOKIE, value, { ...handoffAttributes(event), maxAge: Number(useAegis().config.authCode.expiresIn) })
+}
+
+export function clearHandoffCookie(event: H3Event): void {
+  deleteCookie(event, HANDOFF_COOKIE, handoffAttributes(event))
+}

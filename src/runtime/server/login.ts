@@ -1,15 +1,15 @@
 import type { H3Event } from 'h3'
-import { defineEventHandler, deleteCookie, getCookie, getQuery, sendRedirect, setCookie, setResponseHeader } from 'h3'
+import { defineEventHandler, deleteCookie, getCookie, getQuery, parseCookies, sendRedirect, setCookie, setResponseHeader } from 'h3'
 import { defu } from 'defu'
 import type { AegisUser, OAuthHandlerOptions } from '../types'
 import { resolveCustomClaims } from './lib/claims'
-import { sha256 } from './lib/crypto'
+import { randomToken, sha256 } from './lib/crypto'
 import { AegisError, isAegisError, log, sendError } from './lib/errors'
 import { authorizationUrl, completeLogin, providerErrorCode, single } from './lib/oauth/engine'
-import { createTransaction, TRANSACTION_TTL_SECONDS, transactionCookieName } from './lib/oauth/transaction'
+import { createTransaction, TRANSACTION_COOKIE_PREFIX, TRANSACTION_TTL_SECONDS, transactionCookieName } from './lib/oauth/transaction'
 import type { OAuthProviderDefinition, ProviderConfig } from './lib/oauth/types'
 import { safeRedirectPath } from './lib/redirects'
-import { cookieSecure } from './cookies'
+import { cookieSecure, setHandoffCookie } from './cookies'
 import { callAegisHook, runUserInfoHooks } from './hooks'
 import { engineContext, registerProviderHandler, useAegis } from './services'
 
@@ -35,19 +35,24 @@ export function createOAuthEventHandler(def: OAuthProviderDefinition, options: O
   })
 }
 
+const MAX_PENDING_LOGINS = 3
+
+/** The transaction cookie goes only to the provider's own route (its callback). */
+function transactionCookieAttributes(event: H3Event, provider: string) {
+  return { httpOnly: true, secure: cookieSecure(event), sameSite: 'lax' as const, path: `${useAegis().config.endpoints.authPath}/${provider}` }
+}
+
 function startLogin(event: H3Event, def: OAuthProviderDefinition, config: ProviderConfig, query: Record<string, unknown>) {
   const aegis = useAegis()
   const requested = query.redirectTo
   const redirectTo = safeRedirectPath(requested)
   if (requested !== undefined && !redirectTo) log.debug(`login ${def.name}: unsafe redirectTo ignored`)
   const tx = createTransaction(def.name, redirectTo)
-  setCookie(event, transactionCookieName(tx.state), aegis.transactions.seal(tx), {
-    httpOnly: true,
-    secure: cookieSecure(event),
-    sameSite: 'lax',
-    path: aegis.config.endpoints.authPath,
-    maxAge: TRANSACTION_TTL_SECONDS,
-  })
+  const attributes = transactionCookieAttributes(event, def.name)
+  // Abandoned attempts must not pile up until the Cookie header is too large: keep the newest few.
+  const pending = Object.keys(parseCookies(event)).filter(name => name.startsWith(TRANSACTION_COOKIE_PREFIX))
+  for (const name of pending.slice(0, Math.max(0, pending.length - MAX_PENDING_LOGINS + 1))) deleteCookie(event, name, attributes)
+  setCookie(event, transactionCookieName(tx.state), aegis.transactions.seal(tx), { ...attributes, maxAge: TRANSACTION_TTL_SECONDS })
   const forwarded: Record<string, string> = {}
   for (const name of def.forwardParams ?? []) {
     if (typeof query[name] === 'string') forwarded[name] = query[name] as string
@@ -69,7 +74,7 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     if (!state) throw new AegisError(400, 'invalid_state', 'callback without state')
     const cookieName = transactionCookieName(state)
     const sealed = getCookie(event, cookieName)
-    if (sealed) deleteCookie(event, cookieName, { path: authPath, httpOnly: true, secure: cookieSecure(event), sameSite: 'lax' })
+    if (sealed) deleteCookie(event, cookieName, transactionCookieAttributes(event, def.name))
     const tx = aegis.transactions.open(sealed, state, def.name)
     if (!tx) throw new AegisError(400, 'invalid_state', 'no matching transaction for this state (missing, expired, tampered or for another provider)')
     const stateKey = sha256(state)
@@ -84,7 +89,9 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     user = (await options.onUserInfo?.(user, tokens, event)) ?? user
     user = await runUserInfoHooks({ user, tokens, provider: def.name, event })
     const claims = await resolveCustomClaims(options.customClaims, user, tokens)
-    const handoff = await aegis.codes.issue({ user, claims, redirectTo: result.redirectTo })
+    const binding = randomToken(32)
+    const handoff = await aegis.codes.issue({ user, claims, redirectTo: result.redirectTo, binding: sha256(binding) })
+    setHandoffCookie(event, binding)
     await callAegisHook('nuxt-aegis:success', { user, tokens, provider: def.name, event })
     await options.onSuccess?.({ user, provider: def.name, tokens, event })
     return sendRedirect(event, `${authPath}/callback?code=${handoff}`, 302)

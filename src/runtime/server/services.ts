@@ -12,11 +12,12 @@ import { createTokenService } from './lib/tokens'
 import type { TokenService } from './lib/tokens'
 import { createRouteMatcher } from './lib/paths'
 import type { RouteMatcher } from './lib/paths'
-import { createTransactionSealer, TRANSACTION_TTL_SECONDS } from './lib/oauth/transaction'
+import { createTransactionSealer } from './lib/oauth/transaction'
 import { createMockIdp, DEFAULT_MOCK_USERS } from './lib/oauth/mock-idp'
 import type { MockIdp } from './lib/oauth/mock-idp'
 import type { EngineContext, HttpClient } from './lib/oauth/types'
 import { TtlMap } from './lib/ttl-map'
+import { AegisError } from './lib/errors'
 import type { OAuthHandlerOptions } from '../types'
 
 /**
@@ -85,8 +86,6 @@ export function useAegis(): AegisServices {
   return services
 }
 
-export { TRANSACTION_TTL_SECONDS }
-
 /** Registers a provider route's options (claims function ...) so refresh can use them. */
 export function registerProviderHandler(provider: string, options: OAuthHandlerOptions): void {
   handlers.set(provider, options)
@@ -97,7 +96,14 @@ export function registerProviderHandler(provider: string, options: OAuthHandlerO
  * (dev and tests; forwarded headers are not trusted).
  */
 export function publicOrigin(event: H3Event): string {
-  return useAegis().siteOrigin || getRequestURL(event).origin
+  const { siteOrigin } = useAegis()
+  if (siteOrigin) return siteOrigin
+  try {
+    return getRequestURL(event).origin
+  }
+  catch {
+    throw new AegisError(400, 'invalid_request', 'unparsable Host header')
+  }
 }
 
 export function engineContext(event: H3Event): EngineContext {

@@ -15,8 +15,10 @@ const aegisAuth: RouteMiddleware = defineNuxtRouteMiddleware(async (to) => {
   const config = useRuntimeConfig().public.aegis as unknown as PublicAegisConfig
   if (to.path === `${config.authPath}/callback` || to.path === config.redirect.error) return
   matcher ??= createRouteMatcher(config.routeProtection.protectedRoutes, config.routeProtection.publicRoutes)
-  const normalized = normalizePath(to.path) ?? to.path
-  const needsUser = to.meta.auth === true || (to.meta.auth !== false && to.meta.auth !== 'guest' && matcher.isProtected(normalized))
+  const normalized = normalizePath(to.path)
+  // A path the normalizer refuses is treated as protected: never fail open.
+  const globProtected = normalized === undefined || matcher.isProtected(normalized)
+  const needsUser = to.meta.auth === true || (to.meta.auth !== false && to.meta.auth !== 'guest' && globProtected)
   const guestOnly = to.meta.auth === 'guest'
   if (!needsUser && !guestOnly) return
 

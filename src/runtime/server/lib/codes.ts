@@ -8,6 +8,8 @@ export interface CodePayload {
   user: AegisUser
   claims: Record<string, ClaimValue>
   redirectTo?: string
+  /** SHA-256 of the browser binding held in the handoff cookie: a CODE only works in the browser that logged in. */
+  binding: string
 }
 
 export type TakeResult
@@ -21,6 +23,8 @@ export interface CodeStore {
   issue: (payload: CodePayload) => Promise<string>
   take: (code: string) => Promise<TakeResult>
   markIssued: (code: string, sessionId: string) => Promise<void>
+  /** Puts a taken CODE back (its redemption failed for a reason that was not the CODE's fault). */
+  restore: (code: string, payload: CodePayload) => Promise<void>
 }
 
 /** 256 random bits, base64url: the only shape a CODE can have. */
@@ -60,6 +64,11 @@ export function createMemoryCodeStore(options: MemoryCodeStoreOptions): CodeStor
     async markIssued(code, sessionId) {
       used.set(sha256(code), { issued: sessionId }, ttl)
     },
+    async restore(code, payload) {
+      const key = sha256(code)
+      used.delete(key)
+      live.set(key, payload, ttl)
+    },
   }
 }
 
@@ -90,6 +99,10 @@ export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: 
     },
     async markIssued(code, sessionId) {
       await storage.setItem(usedKey(code), { issued: sessionId }, { ttl })
+    },
+    async restore(code, payload) {
+      await storage.removeItem(usedKey(code))
+      await storage.setItem(liveKey(code), { payload, expiresAt: Date.now() + ttl * 1000 }, { ttl })
     },
   }
 }

@@ -1,30 +1,40 @@
 /**
  * Path normalization and glob matching for route protection.
  *
- * A path is normalized the way a router would see it, so that encoding, dot segments,
- * repeated slashes, backslashes, case or a trailing slash cannot move a request out of a
- * protected glob: decode once, treat `\` as `/`, resolve `.` and `..`, collapse slashes,
- * drop the trailing slash and compare case-insensitively.
+ * The matcher must see the same segments the router dispatches on. h3 decodes the path
+ * once (keeping `%2F` and `%25`), and its radix router matches segments literally: it does
+ * not resolve dot segments and does not split on `\` or `%2F`. So a path is normalized
+ * segment by segment, and anything the two could read differently is refused (400):
+ * a `.` or `..` segment, an empty segment inside the path (`//`), a segment that decodes
+ * to `/` or `\`, control characters, undecodable escapes. Case is folded (globs match
+ * case-insensitively, which only ever protects more) and a trailing slash is dropped.
  */
 
-/** Normalized form of a request path (query and fragment removed); undefined when it cannot be decoded. */
+/** Normalized form of a request path (query removed); undefined when it must be refused. */
 export function normalizePath(rawPath: string): string | undefined {
-  let path = rawPath
-  const cut = path.search(/[?#]/)
-  if (cut !== -1) path = path.slice(0, cut)
-  try {
-    path = decodeURIComponent(path)
-  }
-  catch {
-    return undefined
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001F\u007F]/.test(path)) return undefined
+  const cut = rawPath.indexOf('?')
+  const path = cut === -1 ? rawPath : rawPath.slice(0, cut)
+  if (path === '') return '/'
+  if (!path.startsWith('/')) return undefined
+  const segments = path.split('/')
   const out: string[] = []
-  for (const segment of path.replace(/\\/g, '/').split('/')) {
-    if (segment === '' || segment === '.') continue
-    if (segment === '..') out.pop()
-    else out.push(segment)
+  for (let index = 1; index < segments.length; index++) {
+    const raw = segments[index]!
+    if (raw === '') {
+      if (index === segments.length - 1) break // trailing slash
+      return undefined
+    }
+    let segment: string
+    try {
+      segment = decodeURIComponent(raw)
+    }
+    catch {
+      return undefined
+    }
+    if (segment === '.' || segment === '..' || segment.includes('/') || segment.includes('\\')) return undefined
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001F\u007F]/.test(segment)) return undefined
+    out.push(segment)
   }
   return `/${out.join('/')}`.toLowerCase()
 }
@@ -50,7 +60,7 @@ export function compileGlob(glob: string): RegExp {
 }
 
 export interface RouteMatcher {
-  /** True when the path needs a valid access token. `undefined` for paths that cannot be decoded. */
+  /** True when the normalized path needs a valid access token. */
   isProtected: (normalizedPath: string) => boolean
 }
 

@@ -25,5 +25,8 @@ export function safeRedirectPath(value: unknown): string | undefined {
   if (url.origin !== base) return undefined
   // Dot segments can leave a path that starts with `//` (`/.//evil.com`): a protocol-relative URL.
   const path = url.pathname + url.search + url.hash
-  return path.startsWith('//') ? undefined : path
+  // The parser may grow the value (percent-encoding): bound what is stored in cookies.
+  return path.startsWith('//') || path.length > MAX_REDIRECT_LENGTH ? undefined : path
 }
+
+const MAX_REDIRECT_LENGTH = 1024

@@ -57,7 +57,9 @@ async function io<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return await fn()
   }
   catch (error) {
-    log.error(`session storage ${what} failed:`, error instanceof Error ? error.message : String(error))
+    // Never the driver's message: it can contain the storage key, i.e. the token's id.
+    const code = (error as { code?: unknown } | null)?.code
+    log.error(`session storage ${what} failed (${typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown error'})`)
     throw new AegisError(503, 'storage_unavailable')
   }
 }
@@ -104,8 +106,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       const record = await lookup(token)
       if (!record) throw new AegisError(401, 'invalid_refresh_token', 'unknown, expired or mismatched refresh token')
       if (record.rotatedAt) {
-        // A rotated token came back. Reuse detection and family revocation build on this seam.
-        throw new AegisError(401, 'invalid_refresh_token', `rotated refresh token presented again (family ${fingerprint(record.familyId)})`)
+        // A rotated token came back: most often a second tab racing the first, whose browser
+        // already holds the successor. 409 tells the client to retry with the cookie it has now;
+        // reuse detection and family revocation (issue 4) build on this seam.
+        throw new AegisError(409, 'refresh_conflict', `rotated refresh token presented again (family ${fingerprint(record.familyId)})`)
       }
       const claims = claimsFor ? await claimsFor(record) : record.claims
       if (!rotation) {
@@ -127,7 +131,16 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
     async revoke(token) {
       const record = await lookup(token)
-      if (record) await io('remove', () => storage.removeItem(key(record.id)))
+      if (!record) return undefined
+      // Logging out with an older cookie also ends the tokens that replaced it.
+      let id: string | undefined = record.id
+      let next: SessionRecord | null = record
+      for (let hops = 0; id && hops < 100; hops++) {
+        const current: string = id
+        await io('remove', () => storage.removeItem(key(current)))
+        id = next?.successorId
+        next = id ? await io('read', () => storage.getItem<SessionRecord>(key(id!))) : null
+      }
       return record
     },
 

@@ -2,6 +2,7 @@ import { defineNitroPlugin, useRuntimeConfig } from 'nitropack/runtime'
 import type { AegisRuntimeConfig } from '../lib/config'
 import { validateConfig } from '../lib/config'
 import { log } from '../lib/errors'
+import { isUnder } from '../lib/paths'
 import { isMockEnabled } from '../mock'
 import { useAegis } from '../services'
 
@@ -16,7 +17,20 @@ export default defineNitroPlugin(() => {
     console.error(message)
     throw new Error(message)
   }
-  if (process.env.NODE_ENV === 'production' && isMockEnabled(config.providers.mock)) {
+  const production = process.env.NODE_ENV === 'production'
+  if (production && !config.siteUrl && !runtimeConfig.public.siteUrl) {
+    log.warn('nuxtAegis.siteUrl is not set (NUXT_PUBLIC_SITE_URL): redirect_uri and same-origin checks fall back to the request Host header. Set it in production.')
+  }
+  for (const glob of config.routeProtection.protectedRoutes ?? []) {
+    const literalPrefix = glob.toLowerCase().split(/[*?]/)[0]!.replace(/\/+$/, '') || '/'
+    if (isUnder(literalPrefix, config.endpoints.authPath)) {
+      log.warn(`routeProtection.protectedRoutes "${glob}" is under ${config.endpoints.authPath}, whose endpoints are always public: it has no effect`)
+    }
+  }
+  if (config.encryption.enabled) {
+    log.warn('tokenRefresh.encryption is not implemented in this version: session records are stored unencrypted (hashes only).')
+  }
+  if (production && isMockEnabled(config.providers.mock)) {
     log.warn('!!! The MOCK provider is enabled in production (enableInProduction): anyone can log in as any persona. Use this only for demos and tests. !!!')
   }
   useAegis()

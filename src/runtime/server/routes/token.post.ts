@@ -1,8 +1,8 @@
-import { defineEventHandler, setResponseHeader } from 'h3'
+import { defineEventHandler, getCookie, setResponseHeader } from 'h3'
 import { AegisError, log, withErrors } from '../lib/errors'
 import { CODE_PATTERN } from '../lib/codes'
-import { fingerprint } from '../lib/crypto'
-import { setRefreshCookie } from '../cookies'
+import { fingerprint, safeEqual, sha256 } from '../lib/crypto'
+import { clearHandoffCookie, HANDOFF_COOKIE, setRefreshCookie } from '../cookies'
 import { assertSameOrigin, readJsonObject } from '../http'
 import { accessTokenResponse } from '../issue'
 import { useAegis } from '../services'
@@ -15,17 +15,31 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (typeof code !== 'string' || !CODE_PATTERN.test(code)) throw new AegisError(400, 'invalid_request', 'code missing or malformed')
   const { codes, sessions, config } = useAegis()
   const taken = await codes.take(code)
-  if (taken.status === 'used') {
+  if (taken.status === 'used' && taken.issued) {
     // A replayed CODE may be stolen: end what it issued (RFC 6749 §4.1.2).
-    if (taken.issued) await sessions.revokeById(taken.issued)
-    log.warn(`CODE ${fingerprint(code)} presented again; its session was revoked`)
+    await sessions.revokeById(taken.issued)
+    log.warn(`CODE ${fingerprint(code)} presented again; the session it issued was revoked`)
   }
   if (taken.status !== 'ok') throw new AegisError(400, 'invalid_code', 'unknown, expired or used CODE')
+  // Login CSRF: the CODE must come from the browser that finished the login (handoff cookie).
+  const binding = getCookie(event, HANDOFF_COOKIE)
+  if (!binding || !safeEqual(sha256(binding), taken.payload.binding)) {
+    throw new AegisError(400, 'invalid_code', `CODE ${fingerprint(code)} presented without its browser binding`)
+  }
   const { user, claims, redirectTo } = taken.payload
   if (config.tokenRefresh.enabled) {
-    const session = await sessions.create({ user, claims })
+    let session
+    try {
+      session = await sessions.create({ user, claims })
+    }
+    catch (error) {
+      // Storage trouble is not the CODE's fault: put it back so a retry works.
+      await codes.restore(code, taken.payload)
+      throw error
+    }
     await codes.markIssued(code, session.record.id)
     setRefreshCookie(event, session.token)
   }
+  clearHandoffCookie(event)
   return accessTokenResponse(user, claims, redirectTo)
 }))

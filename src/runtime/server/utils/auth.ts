@@ -11,8 +11,9 @@ async function userOf(event: H3Event): Promise<AegisUser | undefined> {
   const token = parseBearer(getRequestHeader(event, 'authorization'))
   if (!token) return undefined
   const claims = await useAegis().tokens.verify(token)
-  if (claims) event.context.user = claims
-  return claims as AegisUser | undefined
+  if (!claims) return undefined
+  event.context.user = { ...claims }
+  return event.context.user as AegisUser
 }
 
 function unauthorized() {

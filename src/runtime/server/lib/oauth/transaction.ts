@@ -12,11 +12,11 @@ export interface Transaction {
 }
 
 export const TRANSACTION_TTL_SECONDS = 600
-const COOKIE_PREFIX = 'nuxt-aegis-tx-'
+export const TRANSACTION_COOKIE_PREFIX = 'nuxt-aegis-tx-'
 
 /** Each transaction has its own cookie (named by a fingerprint of its state): parallel logins never collide. */
 export function transactionCookieName(state: string): string {
-  return `${COOKIE_PREFIX}${fingerprint(state)}`
+  return `${TRANSACTION_COOKIE_PREFIX}${fingerprint(state)}`
 }
 
 export function createTransaction(provider: string, redirectTo: string | undefined, now = Date.now()): Transaction {

@@ -15,8 +15,14 @@ export default defineEventHandler(async (event) => {
   let basic: { id: string, secret: string } | undefined
   const authorization = getRequestHeader(event, 'authorization')
   if (authorization?.toLowerCase().startsWith('basic ')) {
-    const [id, secret] = Buffer.from(authorization.slice(6), 'base64').toString().split(':').map(decodeURIComponent)
-    basic = { id: id ?? '', secret: secret ?? '' }
+    const decoded = Buffer.from(authorization.slice(6), 'base64').toString()
+    const colon = decoded.indexOf(':')
+    try {
+      basic = { id: decodeURIComponent(decoded.slice(0, colon === -1 ? undefined : colon)), secret: colon === -1 ? '' : decodeURIComponent(decoded.slice(colon + 1)) }
+    }
+    catch {
+      basic = { id: '', secret: '' } // undecodable credentials: invalid_client below
+    }
   }
   const result = mockIdp.token(form, basic)
   setResponseHeader(event, 'cache-control', 'no-store')
