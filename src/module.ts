@@ -111,6 +111,11 @@ export default defineNuxtModule<ModuleOptions>({
       getContents: () => userRouteFiles.map(file => `import ${JSON.stringify(file)}`).join('\n') + '\nexport default () => {}\n',
     })
     addServerPlugin(registry.dst)
+    // In dev Nitro would import it unbundled (no auto-imports, raw TypeScript): always bundle it.
+    nuxt.hook('nitro:config', (nitroConfig) => {
+      const config = nitroConfig as { externals?: { inline?: string[] } }
+      config.externals = defu(config.externals, { inline: [registry.dst] })
+    })
 
     addServerImports([
       ...['getAuthUser', 'requireAuth'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/auth') })),
