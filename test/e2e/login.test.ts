@@ -2,6 +2,7 @@ import { describe, expect, inject, it } from 'vitest'
 import { storedRecord } from '../support/storage'
 import {
   CookieJar,
+  HANDOFF_COOKIE_PREFIX,
   TX_COOKIE_PREFIX,
   callback,
   decodeJwt,
@@ -12,8 +13,10 @@ import {
   redeem,
   send,
   setCookie,
+  setCookies,
   toProviderCallback,
 } from '../support/http'
+import type { ProviderCallback } from '../support/http'
 
 const baseUrl = inject('baseUrl')
 
@@ -55,14 +58,14 @@ describe('mock login through real HTTP', () => {
     expect(response.headers.get('cache-control')).toBe('no-store')
   })
 
-  it('[LOGIN-1] the transaction cookie is HttpOnly, SameSite=Lax, Path=/auth, short-lived, and cleared on callback', async () => {
+  it('[LOGIN-1] the transaction cookie is HttpOnly, SameSite=Lax, Path=/auth/mock (the provider route only), short-lived, and cleared on callback', async () => {
     const flow = await toProviderCallback(baseUrl, { user: 'alice' })
     const tx = setCookie(flow.start, flow.txCookie)!
     expect(tx.name.startsWith(TX_COOKIE_PREFIX)).toBe(true)
     expect(tx.attributes.httponly).toBe(true)
     expect(tx.attributes.secure).toBe(true)
     expect(String(tx.attributes.samesite).toLowerCase()).toBe('lax')
-    expect(tx.attributes.path).toBe('/auth')
+    expect(tx.attributes.path).toBe('/auth/mock')
     expect(Number(tx.attributes['max-age'])).toBeGreaterThan(0)
     expect(Number(tx.attributes['max-age'])).toBeLessThanOrEqual(600)
     // Sealed: neither the state nor the PKCE verifier is readable in the cookie.
@@ -73,7 +76,8 @@ describe('mock login through real HTTP', () => {
     const cleared = setCookie(response, flow.txCookie)
     expect(cleared).toBeDefined()
     expect(isDeletion(cleared!)).toBe(true)
-    expect(cleared!.attributes.path).toBe('/auth')
+    // Same Path as when set, or a browser would keep the cookie.
+    expect(cleared!.attributes.path).toBe('/auth/mock')
     expect(flow.jar.get(flow.txCookie)).toBeUndefined()
   })
 
@@ -120,6 +124,7 @@ describe('mock login through real HTTP', () => {
     const { response } = await callback(flow.callbackUrl, flow.jar)
     expect(setCookie(response, 'nuxt-aegis-refresh')).toBeUndefined()
     expect(flow.jar.get('nuxt-aegis-refresh')).toBeUndefined()
+    expect(setCookies(response).some(cookie => cookie.name.startsWith(HANDOFF_COOKIE_PREFIX))).toBe(false)
   })
 })
 
@@ -140,7 +145,7 @@ describe('provider callback rejects anything but its own single-use transaction'
     const parts = sealed.split('.')
     const data = parts[2]!
     parts[2] = `${data[0] === 'A' ? 'B' : 'A'}${data.slice(1)}`
-    flow.jar.set(flow.txCookie, parts.join('.'), '/auth')
+    flow.jar.set(flow.txCookie, parts.join('.'), '/auth/mock')
     expectLoginError(await landing(flow.callbackUrl, flow.jar), 'invalid_state')
   })
 
@@ -148,7 +153,7 @@ describe('provider callback rejects anything but its own single-use transaction'
     const first = await toProviderCallback(baseUrl, { user: 'alice' })
     const second = await toProviderCallback(baseUrl, { user: 'bob' })
     // Serve the first login's sealed transaction under the second login's cookie name.
-    second.jar.set(second.txCookie, first.jar.get(first.txCookie)!, '/auth')
+    second.jar.set(second.txCookie, first.jar.get(first.txCookie)!, '/auth/mock')
     expectLoginError(await landing(second.callbackUrl, second.jar), 'invalid_state')
   })
 
@@ -194,15 +199,55 @@ describe('provider callback rejects anything but its own single-use transaction'
     expect(first.txCookie).not.toBe(second.txCookie)
     expect(jar.get(first.txCookie)).toBeDefined()
     expect(jar.get(second.txCookie)).toBeDefined()
-    // Finish them in the opposite order.
+    // Finish them in the opposite order, each callback page redeeming its CODE as it loads.
     const bob = await landing(second.callbackUrl, jar)
-    const alice = await landing(first.callbackUrl, jar)
     expect(bob.pathname).toBe('/auth/callback')
+    const bobToken = await (await redeem(baseUrl, bob.searchParams.get('code'), jar)).json()
+    // The first login's transaction cookie survived the second login and its callback.
+    expect(jar.get(first.txCookie)).toBeDefined()
+    const alice = await landing(first.callbackUrl, jar)
     expect(alice.pathname).toBe('/auth/callback')
     const aliceToken = await (await redeem(baseUrl, alice.searchParams.get('code'), jar)).json()
-    const bobToken = await (await redeem(baseUrl, bob.searchParams.get('code'), jar)).json()
     expect(decodeJwt(aliceToken.token).sub).toBe('mock-alice')
     expect(decodeJwt(bobToken.token).sub).toBe('mock-bob')
+  })
+
+  it('[LOGIN-1] [CODE-6] two tabs back from the provider before either callback page redeems: both CODEs work (one handoff cookie each)', async () => {
+    const jar = new CookieJar()
+    const first = await toProviderCallback(baseUrl, { user: 'alice' }, jar)
+    const second = await toProviderCallback(baseUrl, { user: 'bob' }, jar)
+    const alice = await landing(first.callbackUrl, jar)
+    const bob = await landing(second.callbackUrl, jar)
+    const aliceResponse = await redeem(baseUrl, alice.searchParams.get('code'), jar)
+    const bobResponse = await redeem(baseUrl, bob.searchParams.get('code'), jar)
+    expect(aliceResponse.status).toBe(200)
+    expect(bobResponse.status).toBe(200)
+    expect(decodeJwt((await aliceResponse.json()).token).sub).toBe('mock-alice')
+    expect(decodeJwt((await bobResponse.json()).token).sub).toBe('mock-bob')
+  })
+
+  it('[LOGIN-1] at most 3 pending logins: starting more deletes the oldest transaction cookies, and the newest still completes', async () => {
+    const jar = new CookieJar()
+    const flows: ProviderCallback[] = []
+    for (let index = 0; index < 5; index++) {
+      flows.push(await toProviderCallback(baseUrl, { user: index % 2 ? 'bob' : 'alice' }, jar))
+      expect(jar.names().filter(name => name.startsWith(TX_COOKIE_PREFIX)).length).toBeLessThanOrEqual(3)
+    }
+    const [oldest, second, third, fourth, newest] = flows as [ProviderCallback, ProviderCallback, ProviderCallback, ProviderCallback, ProviderCallback]
+    // The 4th start deleted the 1st cookie, with the Path it was set with (or a browser would keep it).
+    const deleted = setCookie(fourth.start, oldest.txCookie)
+    expect(deleted).toBeDefined()
+    expect(isDeletion(deleted!)).toBe(true)
+    expect(deleted!.attributes.path).toBe('/auth/mock')
+    expect(isDeletion(setCookie(newest.start, second.txCookie)!)).toBe(true)
+    expect(jar.names().filter(name => name.startsWith(TX_COOKIE_PREFIX))).toEqual([third.txCookie, fourth.txCookie, newest.txCookie])
+    // The newest completes, and so does the oldest one still pending; the evicted ones cannot.
+    const last = await landing(newest.callbackUrl, jar)
+    expect(last.pathname).toBe('/auth/callback')
+    const body = await (await redeem(baseUrl, last.searchParams.get('code'), jar)).json()
+    expect(decodeJwt(body.token).sub).toBe('mock-alice')
+    expect((await landing(third.callbackUrl, jar)).pathname).toBe('/auth/callback')
+    expectLoginError(await landing(oldest.callbackUrl, jar), 'invalid_state')
   })
 })
 
@@ -223,6 +268,22 @@ describe('redirectTo', () => {
     const body = await (await redeem(baseUrl, location.searchParams.get('code'), flow.jar)).json()
     expect(body.token).toBeTruthy()
     expect(body).not.toHaveProperty('redirectTo')
+  })
+
+  it('[LOGIN-6] a redirectTo longer than 1024 characters after normalization is dropped; 1024 is kept', async () => {
+    const redirectFor = async (redirectTo: string) => {
+      const { jar, code } = await login(baseUrl, 'alice', { redirectTo })
+      const response = await redeem(baseUrl, code, jar)
+      expect(response.status).toBe(200)
+      return (await response.json()).redirectTo as string | undefined
+    }
+    const prefix = '/members?q='
+    const atLimit = `${prefix}${'a'.repeat(1024 - prefix.length)}`
+    expect(await redirectFor(atLimit)).toBe(atLimit)
+    expect(await redirectFor(`${atLimit}a`)).toBeUndefined()
+    // Short as sent, long once percent-encoded: 9 + 150 × 6 = 909 characters is kept, 9 + 200 × 6 = 1209 is not.
+    expect(await redirectFor(`/members/${'é'.repeat(150)}`)).toBe(`/members/${'%C3%A9'.repeat(150)}`)
+    expect(await redirectFor(`/members/${'é'.repeat(200)}`)).toBeUndefined()
   })
 
   for (const unsafe of ['//evil.com', 'https://evil.com', '/\\evil.com', '/%2F%2Fevil.com', 'javascript:alert(1)', '/x@evil.com']) {

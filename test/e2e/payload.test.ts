@@ -115,11 +115,14 @@ describe('SSR HTML and payload carry no secret', () => {
   })
 
   it('[CLIENT-2] the callback page is rendered in the browser only: the CODE is not in its HTML, and it is never cached or sent as Referer', async () => {
-    const { code } = await login(baseUrl, 'alice')
-    const response = await send(`${baseUrl}/auth/callback?code=${code}`, { headers: page })
+    const { jar, code, handoff } = await login(baseUrl, 'alice')
+    const response = await send(`${baseUrl}/auth/callback?code=${code}`, { headers: page, jar })
     expect(response.status).toBe(200)
     expect(response.headers.get('cache-control')).toBe('no-store')
     expect(response.headers.get('referrer-policy')).toBe('no-referrer')
-    expect(await response.text()).not.toContain(code)
+    const html = await response.text()
+    expect(html).not.toContain(code)
+    // Nor the HttpOnly binding of the CODE.
+    expect(html).not.toContain(handoff)
   })
 })

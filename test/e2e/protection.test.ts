@@ -1,7 +1,7 @@
 import { SignJWT, UnsecuredJWT } from 'jose'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { TEST_SECRET } from '../support/server'
-import { CookieJar, REFRESH_COOKIE, loginSession, postWithCookie, rawRequest, send } from '../support/http'
+import { CookieJar, REFRESH_COOKIE, loginSession, postWithCookie, rawRequest, send, setCookie } from '../support/http'
 import type { Session } from '../support/http'
 
 const baseUrl = inject('baseUrl')
@@ -83,36 +83,62 @@ describe('protected API routes', () => {
 })
 
 describe('the route matcher cannot be bypassed', () => {
-  const attempts = [
+  const page = { 'accept': 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' }
+
+  // Read the same way by the matcher and the router: still protected.
+  const folded = [
     '/api/PROTECTED/whoami',
     '/API/protected/whoami',
     '/api/%70rotected/whoami',
     '/api/%50ROTECTED/whoami',
-    '/api//protected/whoami',
-    '//api/protected/whoami',
-    '/api/./protected/whoami',
-    '/api/public/../protected/whoami',
-    '/api/public/%2e%2e/protected/whoami',
-    '/api/public/..%2fprotected/whoami',
-    '/api/protected%2fwhoami',
-    '/api\\protected\\whoami',
     '/api/protected/whoami/',
-    '/api/protected/whoami//',
     '/api/protected/whoami?/api/protected/open',
-    '/api/protected/open/../whoami',
-    '/api/protected/open/%2e%2e/whoami',
-    '/auth/../api/protected/whoami',
-    '/auth/..%2fapi/protected/whoami',
-    '/auth%2f..%2fapi/protected/whoami',
-    '/auth/mock/../../api/protected/whoami',
-    '/authx/../api/protected/whoami',
   ]
-  for (const path of attempts) {
+  for (const path of folded) {
     it(`[ROUTE-1] [ROUTE-3] ${path} → 401 without a token`, async () => {
       const response = await rawRequest(baseUrl, path, { headers: { accept: 'application/json' } })
       expect(response.status).toBe(401)
       expect(response.headers['www-authenticate']).toMatch(/^Bearer\b/)
       expect(response.body).not.toContain('mock-')
+    })
+  }
+
+  // Paths the router could read differently from the matcher: refused before any route runs.
+  const ambiguous = [
+    '/api//protected/whoami',
+    '//api/protected/whoami',
+    '/api/./protected/whoami',
+    '/api/protected/./whoami',
+    '/api/public/../protected/whoami',
+    '/api/public/%2e%2e/protected/whoami',
+    '/api/public/..%2fprotected/whoami',
+    '/api/protected%2fwhoami',
+    '/api/protected%2Fwhoami',
+    '/api\\protected\\whoami',
+    '/api/protected%5cwhoami',
+    '/api/protected/whoami//',
+    '/api/protected/whoami/.',
+    '/api/protected/open/../whoami',
+    '/api/protected/open/%2e%2e/whoami',
+    '/api/protected/open/%2E%2E/whoami',
+    '/auth/../api/protected/whoami',
+    '/auth/..%2fapi/protected/whoami',
+    '/auth%2f..%2fapi/protected/whoami',
+    '/auth/mock/../../api/protected/whoami',
+    '/authx/../api/protected/whoami',
+    '/api/protected/who%00ami',
+    '/api/protected/who%0aami',
+  ]
+  for (const path of ambiguous) {
+    it(`[ROUTE-1] [ROUTE-3] ${path} → 400 invalid_request, also for a page load with a live session`, async () => {
+      const response = await rawRequest(baseUrl, path, { headers: { accept: 'application/json' } })
+      expect(response.status).toBe(400)
+      expect(response.headers['content-type']).toMatch(/^application\/json/)
+      expect(JSON.parse(response.body)).toEqual({ error: 'invalid_request', message: expect.any(String) })
+      // The cookie fallback of page loads cannot be reached through such a path either.
+      const navigation = await rawRequest(baseUrl, path, { headers: page, jar: alice.jar })
+      expect(navigation.status).toBe(400)
+      expect(navigation.body).not.toContain('mock-')
     })
   }
 
@@ -245,11 +271,25 @@ describe('protected pages on SSR', () => {
     }
   })
 
+  it('[ROUTE-2] the redirectTo is the URL the browser asked for, as it was sent', async () => {
+    for (const path of ['/Members/X/?tab=2', '/members/%78?a=%2F&b=1']) {
+      const response = await rawRequest(baseUrl, path, { headers: page })
+      expect(response.status, path).toBe(302)
+      const location = new URL(String(response.headers.location), baseUrl)
+      expect(location.pathname).toBe('/login')
+      expect(location.searchParams.get('redirectTo')).toBe(path)
+    }
+  })
+
   it('[ROUTE-2] /members itself (the ** glob matches the base) redirects too, and a dotted path cannot skip it', async () => {
     expect((await get('/members', page)).status).toBe(302)
-    const dotted = await rawRequest(baseUrl, '/login/../members', { headers: page })
-    expect(dotted.status).toBe(302)
-    expect(dotted.headers.location).toMatch(/^\/login\?redirectTo=/)
+    for (const dotted of ['/login/../members', '/members/./x', '/login/%2e%2e/members']) {
+      const response = await rawRequest(baseUrl, dotted, { headers: page })
+      // Refused outright: neither rendered nor sent through the login page.
+      expect(response.status, dotted).toBe(400)
+      expect(response.headers.location, dotted).toBeUndefined()
+      expect(response.body, dotted).not.toContain('data-testid="members"')
+    }
   })
 
   it('[ROUTE-2] a fetch (not a navigation) to a protected page path gets 401 JSON, not a redirect', async () => {
@@ -270,6 +310,25 @@ describe('protected pages on SSR', () => {
     expect(html).not.toContain(session.token)
     // Read-only lookup: no rotation happened, the same cookie still refreshes.
     expect(response.headers.getSetCookie().join('\n')).not.toContain(REFRESH_COOKIE)
+    expect((await postWithCookie(baseUrl, '/auth/refresh', session.jar)).status).toBe(200)
+  })
+
+  it('[ROUTE-2] a protected server route never answers on the refresh cookie: a page load of /api/protected/whoami with a live session and no Bearer → 401 JSON', async () => {
+    const session = await loginSession(baseUrl, 'bob')
+    // Control: the same cookie does open a protected page.
+    expect((await send(url('/members'), { headers: page, jar: session.jar })).status).toBe(200)
+    for (const headers of [page, { accept: 'text/html' }, { 'sec-fetch-dest': 'document' }] as Record<string, string>[]) {
+      for (const path of ['/api/protected/whoami', '/api/protected/whoami?x=1', '/api/protected/whoami/']) {
+        const response = await send(url(path), { headers, jar: session.jar })
+        expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(401)
+        expect(response.headers.get('location')).toBeNull()
+        expect(setCookie(response, REFRESH_COOKIE)).toBeUndefined()
+        await expect401(response, 'unauthorized')
+      }
+    }
+    const head = await send(url('/api/protected/whoami'), { method: 'HEAD', headers: page, jar: session.jar })
+    expect(head.status).toBe(401)
+    // The cookie was only looked at: it still refreshes.
     expect((await postWithCookie(baseUrl, '/auth/refresh', session.jar)).status).toBe(200)
   })
 

@@ -66,17 +66,40 @@ describe('POST /auth/refresh rotates the refresh token', () => {
     expect((await refresh(session.jar)).status).toBe(200)
   })
 
-  it('[REF-2] the rotated (old) cookie is then refused with 401 and cleared (Max-Age=0, same attributes)', async () => {
+  it('[REF-2] the rotated (old) cookie is then refused with 409 refresh_conflict, the cookie is kept, and a retry with the successor works', async () => {
     const session = await loginSession(baseUrl, 'alice')
+    // A second tab still holding the old cookie races the first one, which already rotated it.
+    const lateTab = session.jar.clone()
     expect((await refresh(session.jar)).status).toBe(200)
-    const replay = await refresh(jarWith(session.refreshToken))
-    const cleared = setCookie(replay, REFRESH_COOKIE)
-    await expectRefused(replay)
-    expect(cleared).toBeDefined()
-    expect(isDeletion(cleared!)).toBe(true)
-    expect(cleared!.attributes['max-age']).toBe('0')
-    expect(cleared!.value).toBe('')
-    expectSameAttributes(cleared!)
+    const successor = session.jar.get(REFRESH_COOKIE)!
+    expect(successor).not.toBe(session.refreshToken)
+    const before = (await hookCalls(baseUrl)).at(-1)
+    const replay = await refresh(lateTab)
+    await expectRefused(replay, 409, 'refresh_conflict')
+    // Not cleared: the browser most likely holds the successor already; clearing would end the session.
+    expect(setCookie(replay, REFRESH_COOKIE)).toBeUndefined()
+    expect((await hookCalls(baseUrl)).at(-1)).toEqual(before)
+    // Still refused on a second try: no new token was issued for the old one.
+    await expectRefused(await refresh(jarWith(session.refreshToken)), 409, 'refresh_conflict')
+    // The client retries with the cookie it has now.
+    const retry = await refresh(jarWith(successor))
+    expect(retry.status).toBe(200)
+    expect(decodeJwt((await retry.json() as TokenBody).token).sub).toBe('mock-alice')
+  })
+
+  it('[REF-2] unknown and revoked cookies are still refused with 401 and cleared (Max-Age=0, same attributes)', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    expect((await logout(session.jar)).status).toBe(204)
+    for (const value of [session.refreshToken, `${randomBytes(16).toString('base64url')}.${randomBytes(32).toString('base64url')}`]) {
+      const response = await refresh(jarWith(value))
+      const cleared = setCookie(response, REFRESH_COOKIE)
+      await expectRefused(response)
+      expect(cleared).toBeDefined()
+      expect(isDeletion(cleared!)).toBe(true)
+      expect(cleared!.attributes['max-age']).toBe('0')
+      expect(cleared!.value).toBe('')
+      expectSameAttributes(cleared!)
+    }
   })
 
   it('[JWT-3] the claims function runs again on refresh with the stored user and without provider tokens', async () => {
@@ -157,6 +180,34 @@ describe('POST /auth/logout', () => {
     const current = session.jar.get(REFRESH_COOKIE)!
     expect((await logout(session.jar)).status).toBe(204)
     await expectRefused(await refresh(jarWith(current)))
+  })
+
+  it('[REF-3] logout with an older, rotated cookie also revokes the tokens that replaced it', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    const first = session.refreshToken
+    expect((await refresh(session.jar)).status).toBe(200)
+    const second = session.jar.get(REFRESH_COOKIE)!
+    expect((await refresh(session.jar)).status).toBe(200)
+    const newest = session.jar.get(REFRESH_COOKIE)!
+    expect(new Set([first, second, newest]).size).toBe(3)
+    expect(storedRecord(newest)).toBeDefined()
+
+    const response = await logout(jarWith(first))
+    expect(response.status).toBe(204)
+    expect(isDeletion(setCookie(response, REFRESH_COOKIE)!)).toBe(true)
+    // The whole chain is gone: the newest cookie (still in the browser) no longer refreshes.
+    await expectRefused(await refresh(jarWith(newest)))
+    await expectRefused(await refresh(jarWith(second)))
+    for (const token of [first, second, newest]) expect(storedRecord(token), token.slice(0, 8)).toBeUndefined()
+  })
+
+  it('[REF-3] logout with a rotated cookie leaves other logins of the same user alone', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    const other = await loginSession(baseUrl, 'alice')
+    expect((await refresh(session.jar)).status).toBe(200)
+    expect((await logout(jarWith(session.refreshToken))).status).toBe(204)
+    await expectRefused(await refresh(session.jar))
+    expect((await refresh(other.jar)).status).toBe(200)
   })
 
   it('[REF-3] logout without a cookie is a harmless 204', async () => {

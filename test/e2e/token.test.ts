@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { TEST_SECRET, startServer } from '../support/server'
 import type { RunningServer } from '../support/server'
 import {
+  CookieJar,
+  handoffCookie,
   REFRESH_COOKIE,
   decodeJwt,
+  isDeletion,
   login,
   loginSession,
   postWithCookie,
@@ -19,7 +22,7 @@ const tokenUrl = () => new URL('/auth/token', baseUrl)
 const unknownCode = () => randomBytes(32).toString('base64url')
 
 /** POST /auth/token with a raw body and content type, as a same-origin page. */
-function post(body: BodyInit | undefined, contentType: string | null = 'application/json', extra: RequestInit = {}) {
+function post(body: BodyInit | undefined, contentType: string | null = 'application/json', extra: RequestInit & { jar?: CookieJar } = {}) {
   return send(tokenUrl(), {
     method: 'POST',
     headers: { ...(contentType ? { 'content-type': contentType } : {}), ...sameOrigin(baseUrl) },
@@ -102,12 +105,15 @@ describe('POST /auth/token: the happy path', () => {
 describe('the CODE is single use', () => {
   it('[CODE-2] a replayed CODE gets 400 invalid_code and revokes the session its first redemption created', async () => {
     const { jar, code } = await login(baseUrl, 'alice')
+    // The replay comes with the handoff cookie too: refused because the CODE is used, not for a missing binding.
+    const replayer = jar.clone()
+    expect(replayer.get(handoffCookie(code))).toBeDefined()
     const first = await redeem(baseUrl, code, jar)
     expect(first.status).toBe(200)
     const refreshToken = jar.get(REFRESH_COOKIE)
     expect(refreshToken).toBeDefined()
 
-    await expectError(await redeem(baseUrl, code), 400, 'invalid_code')
+    await expectError(await redeem(baseUrl, code, replayer), 400, 'invalid_code')
 
     // The refresh cookie of the first redemption is dead now.
     const refresh = await postWithCookie(baseUrl, '/auth/refresh', jar)
@@ -121,9 +127,13 @@ describe('the CODE is single use', () => {
     expect((await postWithCookie(baseUrl, '/auth/refresh', jar)).status).toBe(200)
   })
 
-  it('[CODE-1] 10 parallel POSTs with one CODE: exactly one 200, the others 400 invalid_code', async () => {
-    const { code } = await login(baseUrl, 'bob')
-    const responses = await Promise.all(Array.from({ length: 10 }, () => redeem(baseUrl, code)))
+  it('[CODE-1] 10 parallel POSTs with one CODE and its handoff cookie: exactly one 200, the others 400 invalid_code', async () => {
+    const { jar, code } = await login(baseUrl, 'bob')
+    // Every request carries the binding (fixed up front: the winner's response clears it from the jar).
+    const cookie = jar.header('/auth/token')
+    expect(cookie).toContain(`${handoffCookie(code)}=`)
+    const headers = { ...sameOrigin(baseUrl), cookie }
+    const responses = await Promise.all(Array.from({ length: 10 }, () => redeem(baseUrl, code, undefined, headers)))
     const statuses = responses.map(r => r.status)
     expect(statuses.filter(s => s === 200)).toHaveLength(1)
     expect(statuses.filter(s => s === 400)).toHaveLength(9)
@@ -134,15 +144,23 @@ describe('the CODE is single use', () => {
     expect(decodeJwt((await winner.json()).token).sub).toBe('mock-bob')
   })
 
-  it('[CODE-2] unknown and used CODEs get byte-identical answers', async () => {
-    const { code } = await login(baseUrl, 'alice')
-    expect((await redeem(baseUrl, code)).status).toBe(200)
-    const used = await redeem(baseUrl, code)
-    const unknown = await redeem(baseUrl, unknownCode())
+  it('[CODE-2] [CODE-6] unknown, used, unbound and wrongly bound CODEs get byte-identical answers', async () => {
+    const { jar, code } = await login(baseUrl, 'alice')
+    const replayer = jar.clone()
+    expect((await redeem(baseUrl, code, jar)).status).toBe(200)
+    const used = await redeem(baseUrl, code, replayer)
+    const unknown = await redeem(baseUrl, unknownCode(), replayer)
+    const unbound = await redeem(baseUrl, (await login(baseUrl, 'alice')).code)
+    const other = await login(baseUrl, 'bob')
+    const wronglyBound = await redeem(baseUrl, (await login(baseUrl, 'alice')).code, other.jar)
     expect(used.status).toBe(400)
-    expect(unknown.status).toBe(used.status)
-    expect(await unknown.text()).toBe(await used.text())
-    expect(unknown.headers.get('content-type')).toBe(used.headers.get('content-type'))
+    const expected = await used.text()
+    expect(JSON.parse(expected).error).toBe('invalid_code')
+    for (const [name, response] of Object.entries({ unknown, unbound, wronglyBound })) {
+      expect(response.status, name).toBe(used.status)
+      expect(await response.text(), name).toBe(expected)
+      expect(response.headers.get('content-type'), name).toBe(used.headers.get('content-type'))
+    }
   })
 
   describe('with authCode.expiresIn = 1 s (runtime override)', () => {
@@ -159,30 +177,94 @@ describe('the CODE is single use', () => {
     })
 
     it('[CODE-1] [CODE-2] an expired CODE is refused with the same answer as an unknown one', async () => {
-      const { code } = await login(server.url, 'alice')
+      const { jar, code } = await login(server.url, 'alice')
       await new Promise(resolve => setTimeout(resolve, 1500))
-      const expired = await redeem(server.url, code)
-      const unknown = await redeem(server.url, unknownCode())
+      // The test jar ignores Max-Age, so the handoff cookie is still sent: only the CODE's expiry refuses it.
+      expect(jar.get(handoffCookie(code))).toBeDefined()
+      const expired = await redeem(server.url, code, jar)
+      const unknown = await redeem(server.url, unknownCode(), jar)
       expect(expired.status).toBe(400)
       expect(unknown.status).toBe(400)
       expect(await expired.text()).toBe(await unknown.text())
       // Control: a fresh CODE on this server works.
       const fresh = await login(server.url, 'alice')
-      expect((await redeem(server.url, fresh.code)).status).toBe(200)
+      expect((await redeem(server.url, fresh.code, fresh.jar)).status).toBe(200)
     })
+
+    it('[CODE-6] the handoff cookie lives as long as the CODE (Max-Age = authCode.expiresIn)', async () => {
+      const { callbackResponse, code } = await login(server.url, 'alice')
+      expect(setCookie(callbackResponse, handoffCookie(code))!.attributes['max-age']).toBe('1')
+    })
+  })
+})
+
+describe('the CODE is bound to the browser that finished the login (login CSRF)', () => {
+  it('[CODE-6] the provider callback sets nuxt-aegis-handoff-<fingerprint of the CODE>: HttpOnly, Secure, SameSite=Lax, Path=/auth/token, Max-Age=60, random and not the CODE', async () => {
+    const { code, location, callbackResponse, handoff } = await login(baseUrl, 'alice')
+    const cookie = setCookie(callbackResponse, handoffCookie(code))!
+    expect(cookie.attributes.httponly).toBe(true)
+    expect(cookie.attributes.secure).toBe(true)
+    expect(String(cookie.attributes.samesite).toLowerCase()).toBe('lax')
+    expect(cookie.attributes.path).toBe('/auth/token')
+    expect(cookie.attributes['max-age']).toBe('60')
+    expect(cookie.attributes.domain).toBeUndefined()
+    expect(handoff).toMatch(/^[\w-]{43}$/)
+    expect(handoff).not.toBe(code)
+    expect(location.href).not.toContain(handoff)
+    expect((await login(baseUrl, 'alice')).handoff).not.toBe(handoff)
+  })
+
+  it('[CODE-6] a successful redemption clears the handoff cookie (same Path)', async () => {
+    const { jar, code } = await login(baseUrl, 'alice')
+    const response = await redeem(baseUrl, code, jar)
+    expect(response.status).toBe(200)
+    const cleared = setCookie(response, handoffCookie(code))
+    expect(cleared).toBeDefined()
+    expect(isDeletion(cleared!)).toBe(true)
+    expect(cleared!.attributes.path).toBe('/auth/token')
+    expect(cleared!.attributes.httponly).toBe(true)
+    expect(jar.get(handoffCookie(code))).toBeUndefined()
+  })
+
+  it('[CODE-6] a CODE redeemed by a client without the handoff cookie → 400 invalid_code, and the CODE is used up', async () => {
+    const { jar, code } = await login(baseUrl, 'alice')
+    await expectError(await redeem(baseUrl, code, new CookieJar()), 400, 'invalid_code')
+    // Even the browser that logged in cannot use it now.
+    await expectError(await redeem(baseUrl, code, jar), 400, 'invalid_code')
+    expect(jar.get(REFRESH_COOKIE)).toBeUndefined()
+  })
+
+  it('[CODE-6] a CODE redeemed with another login\'s handoff cookie or a forged one → 400 invalid_code', async () => {
+    // The attacker logs in with their own account and plants the CODE in the victim's browser.
+    const attacker = await login(baseUrl, 'bob')
+    const victim = await login(baseUrl, 'alice')
+    await expectError(await redeem(baseUrl, attacker.code, victim.jar), 400, 'invalid_code')
+    expect(victim.jar.get(REFRESH_COOKIE)).toBeUndefined()
+    // The planted CODE is used up, even for the browser it belongs to.
+    await expectError(await redeem(baseUrl, attacker.code, attacker.jar), 400, 'invalid_code')
+    // The victim's own login is untouched by the refused attempt.
+    const own = await redeem(baseUrl, victim.code, victim.jar)
+    expect(own.status).toBe(200)
+    expect(decodeJwt((await own.json()).token).sub).toBe('mock-alice')
+
+    const forged = await login(baseUrl, 'alice')
+    const jar = new CookieJar()
+    jar.set(handoffCookie(forged.code), randomBytes(32).toString('base64url'), '/auth/token')
+    await expectError(await redeem(baseUrl, forged.code, jar), 400, 'invalid_code')
+    await expectError(await redeem(baseUrl, forged.code, forged.jar), 400, 'invalid_code')
   })
 })
 
 describe('POST /auth/token refuses malformed requests with a 4xx, never a 500', () => {
   it('[CODE-4] text/plain → 415; no content type → 415; application/json; charset=utf-8 is accepted', async () => {
-    const { code } = await login(baseUrl, 'alice')
-    await expectError(await post(JSON.stringify({ code }), 'text/plain'), 415, 'unsupported_media_type')
+    const { jar, code } = await login(baseUrl, 'alice')
+    await expectError(await post(JSON.stringify({ code }), 'text/plain', { jar }), 415, 'unsupported_media_type')
     // Bytes: fetch adds no Content-Type of its own.
-    await expectError(await post(new TextEncoder().encode(JSON.stringify({ code })), null), 415, 'unsupported_media_type')
-    await expectError(await post(JSON.stringify({ code }), 'application/jsonp'), 415, 'unsupported_media_type')
-    await expectError(await post(JSON.stringify({ code }), 'application/x-www-form-urlencoded'), 415, 'unsupported_media_type')
-    // The CODE was not consumed by the refused requests.
-    const ok = await post(JSON.stringify({ code }), 'application/json; charset=utf-8')
+    await expectError(await post(new TextEncoder().encode(JSON.stringify({ code })), null, { jar }), 415, 'unsupported_media_type')
+    await expectError(await post(JSON.stringify({ code }), 'application/jsonp', { jar }), 415, 'unsupported_media_type')
+    await expectError(await post(JSON.stringify({ code }), 'application/x-www-form-urlencoded', { jar }), 415, 'unsupported_media_type')
+    // The CODE (and its binding) was not consumed by the refused requests.
+    const ok = await post(JSON.stringify({ code }), 'application/json; charset=utf-8', { jar })
     expect(ok.status).toBe(200)
   })
 
@@ -203,29 +285,29 @@ describe('POST /auth/token refuses malformed requests with a 4xx, never a 500', 
   })
 
   it('[CODE-4] a code of the wrong type or shape → 400 invalid_request', async () => {
-    const { code } = await login(baseUrl, 'alice')
+    const { jar, code } = await login(baseUrl, 'alice')
     for (const bad of [undefined, 123, null, true, [code], { code }, '', code.slice(1), `${code}A`, `${code.slice(0, 42)}!`, `${code.slice(0, 42)}=`, ' '.repeat(43)]) {
-      await expectError(await post(JSON.stringify({ code: bad })), 400, 'invalid_request')
+      await expectError(await post(JSON.stringify({ code: bad }), 'application/json', { jar }), 400, 'invalid_request')
     }
     // Not invalid_code: a malformed value never reaches the store, and the real CODE still works.
-    expect((await redeem(baseUrl, code)).status).toBe(200)
+    expect((await redeem(baseUrl, code, jar)).status).toBe(200)
   })
 
   it('[CODE-4] a body over 4 KB → 413; a streamed body without Content-Length → 411', async () => {
-    const { code } = await login(baseUrl, 'alice')
+    const { jar, code } = await login(baseUrl, 'alice')
     const big = JSON.stringify({ code, padding: 'x'.repeat(5000) })
-    await expectError(await post(big), 413, 'payload_too_large')
+    await expectError(await post(big, 'application/json', { jar }), 413, 'payload_too_large')
     const stream = new ReadableStream({
       start(controller) {
         controller.enqueue(new TextEncoder().encode(big))
         controller.close()
       },
     })
-    const chunked = await post(stream, 'application/json', { duplex: 'half' } as RequestInit)
+    const chunked = await post(stream, 'application/json', { duplex: 'half', jar } as RequestInit)
     await expectError(chunked, 411, 'length_required')
     // Just under the cap is fine.
     const small = JSON.stringify({ code, padding: 'x'.repeat(3000) })
-    expect((await post(small)).status).toBe(200)
+    expect((await post(small, 'application/json', { jar })).status).toBe(200)
   })
 
   for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
@@ -250,24 +332,25 @@ describe('POST /auth/token refuses malformed requests with a 4xx, never a 500', 
 
 describe('POST /auth/token is same-origin only', () => {
   it('[CODE-4] [REF-5] Origin: https://evil.example → 403, and the CODE is still redeemable after', async () => {
-    const { code } = await login(baseUrl, 'alice')
-    const response = await redeem(baseUrl, code, undefined, { origin: 'https://evil.example' })
+    const { jar, code } = await login(baseUrl, 'alice')
+    // The request carries the handoff cookie: only the Origin check refuses it, and the CODE survives.
+    const response = await redeem(baseUrl, code, jar, { origin: 'https://evil.example' })
     await expectError(response, 403, 'cross_site_request')
-    expect((await redeem(baseUrl, code)).status).toBe(200)
+    expect((await redeem(baseUrl, code, jar)).status).toBe(200)
   })
 
   it('[CODE-4] [REF-5] Sec-Fetch-Site: cross-site or same-site → 403; Origin: null → 403; CODE kept', async () => {
-    const { code } = await login(baseUrl, 'alice')
-    await expectError(await redeem(baseUrl, code, undefined, { 'sec-fetch-site': 'cross-site' }), 403, 'cross_site_request')
-    await expectError(await redeem(baseUrl, code, undefined, { 'sec-fetch-site': 'same-site' }), 403, 'cross_site_request')
-    await expectError(await redeem(baseUrl, code, undefined, { origin: 'null' }), 403, 'cross_site_request')
+    const { jar, code } = await login(baseUrl, 'alice')
+    await expectError(await redeem(baseUrl, code, jar, { 'sec-fetch-site': 'cross-site' }), 403, 'cross_site_request')
+    await expectError(await redeem(baseUrl, code, jar, { 'sec-fetch-site': 'same-site' }), 403, 'cross_site_request')
+    await expectError(await redeem(baseUrl, code, jar, { origin: 'null' }), 403, 'cross_site_request')
     // Same host, other port: another origin.
     const other = new URL(baseUrl)
     other.port = String(Number(other.port) + 1)
-    await expectError(await redeem(baseUrl, code, undefined, { origin: other.origin }), 403, 'cross_site_request')
+    await expectError(await redeem(baseUrl, code, jar, { origin: other.origin }), 403, 'cross_site_request')
     // A same-origin Origin with a cross-site Sec-Fetch-Site is still refused.
-    await expectError(await redeem(baseUrl, code, undefined, { 'origin': new URL(baseUrl).origin, 'sec-fetch-site': 'cross-site' }), 403, 'cross_site_request')
-    expect((await redeem(baseUrl, code)).status).toBe(200)
+    await expectError(await redeem(baseUrl, code, jar, { 'origin': new URL(baseUrl).origin, 'sec-fetch-site': 'cross-site' }), 403, 'cross_site_request')
+    expect((await redeem(baseUrl, code, jar)).status).toBe(200)
   })
 
   it('[CODE-4] the cross-site check runs before the body is read: a cross-site oversized non-JSON body is 403', async () => {

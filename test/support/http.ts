@@ -1,12 +1,23 @@
 /**
  * HTTP helpers for e2e tests: a tiny cookie jar and the mock login walked hop by hop with
  * `redirect: 'manual'`, the way a browser would, carrying cookies ourselves.
- * The fixture's cookies are `Secure`; over plain http the jar still sends them (no browser rules here).
+ * The jar keeps cookies by name and Path and sends them only where their Path applies (the
+ * handoff cookie only reaches `/auth/token`, transaction cookies only `/auth/<provider>`).
+ * The fixture's cookies are `Secure`; over plain http the jar still sends them, and it ignores
+ * Max-Age > 0 and SameSite (tests decide what a request carries).
  */
 import { request as httpRequest } from 'node:http'
+import { fingerprint } from '../../src/runtime/server/lib/crypto'
 
 export const REFRESH_COOKIE = 'nuxt-aegis-refresh'
 export const TX_COOKIE_PREFIX = 'nuxt-aegis-tx-'
+/** Binds a CODE to the browser that finished the login; only sent to `/auth/token`. */
+export const HANDOFF_COOKIE_PREFIX = 'nuxt-aegis-handoff-'
+
+/** The handoff cookie of one CODE: named by a fingerprint of the CODE (one per login in flight). */
+export function handoffCookie(code: string): string {
+  return `${HANDOFF_COOKIE_PREFIX}${fingerprint(code)}`
+}
 
 export interface SetCookie {
   name: string
@@ -45,48 +56,79 @@ export function isDeletion(cookie: SetCookie): boolean {
   return typeof expires === 'string' && Date.parse(expires) <= Date.now()
 }
 
-interface StoredCookie { value: string, path: string }
+interface StoredCookie { name: string, value: string, path: string }
 
-/** Cookies by name (host-only, one origin per test), honouring Path on segment boundaries and deletions. */
+/** The default Path of a cookie set without one (RFC 6265 §5.1.4): the request path's directory. */
+function defaultPath(requestPath: string): string {
+  if (!requestPath.startsWith('/')) return '/'
+  const last = requestPath.lastIndexOf('/')
+  return last <= 0 ? '/' : requestPath.slice(0, last)
+}
+
+/** True when a cookie with `cookiePath` is sent to `requestPath` (RFC 6265 §5.1.4 path-match). */
+export function pathMatches(requestPath: string, cookiePath: string): boolean {
+  if (requestPath === cookiePath) return true
+  if (!requestPath.startsWith(cookiePath)) return false
+  return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/'
+}
+
+/**
+ * Cookies of one origin as a browser keeps them: keyed by name and Path (two cookies of one
+ * name on different paths are two cookies), sent only to paths they path-match, and removed
+ * only by a deletion with the same name and Path.
+ */
 export class CookieJar {
   readonly cookies = new Map<string, StoredCookie>()
 
-  store(response: Response): void {
+  /** Stores the Set-Cookie headers of a response to a request for `requestPath`. */
+  store(response: Response, requestPath = '/'): void {
     for (const cookie of setCookies(response)) {
-      if (isDeletion(cookie)) this.cookies.delete(cookie.name)
-      else this.cookies.set(cookie.name, { value: cookie.value, path: typeof cookie.attributes.path === 'string' ? cookie.attributes.path : '/' })
+      const path = typeof cookie.attributes.path === 'string' && cookie.attributes.path.startsWith('/') ? cookie.attributes.path : defaultPath(requestPath)
+      const key = `${cookie.name}\u0000${path}`
+      if (isDeletion(cookie)) this.cookies.delete(key)
+      else this.cookies.set(key, { name: cookie.name, value: cookie.value, path })
     }
   }
 
+  /** The value of the cookie `name` (the one with the longest Path when several exist). */
   get(name: string): string | undefined {
-    return this.cookies.get(name)?.value
+    return this.entries(name)[0]?.value
   }
 
   set(name: string, value: string, path = '/'): void {
-    this.cookies.set(name, { value, path })
+    this.cookies.set(`${name}\u0000${path}`, { name, value, path })
   }
 
+  /** Removes every cookie called `name`, whatever its Path. */
   delete(name: string): void {
-    this.cookies.delete(name)
-  }
-
-  names(): string[] {
-    return [...this.cookies.keys()]
-  }
-
-  /** The Cookie header for a request path ('' when nothing applies). */
-  header(path: string): string {
-    const applies = (cookiePath: string) => {
-      const base = cookiePath.replace(/\/+$/, '')
-      return base === '' || path === base || path.startsWith(`${base}/`) || path.startsWith(`${base}?`)
+    for (const [key, cookie] of this.cookies) {
+      if (cookie.name === name) this.cookies.delete(key)
     }
-    return [...this.cookies].filter(([, c]) => applies(c.path)).map(([name, c]) => `${name}=${c.value}`).join('; ')
+  }
+
+  /** Distinct cookie names, oldest first. */
+  names(): string[] {
+    return [...new Set([...this.cookies.values()].map(cookie => cookie.name))]
+  }
+
+  /** The Cookie header for a request path ('' when nothing applies); longer Paths first, as browsers send them. */
+  header(path: string): string {
+    const requestPath = path.split('?')[0] || '/'
+    return [...this.cookies.values()]
+      .filter(cookie => pathMatches(requestPath, cookie.path))
+      .sort((a, b) => b.path.length - a.path.length)
+      .map(cookie => `${cookie.name}=${cookie.value}`)
+      .join('; ')
   }
 
   clone(): CookieJar {
     const copy = new CookieJar()
-    for (const [name, cookie] of this.cookies) copy.cookies.set(name, { ...cookie })
+    for (const [key, cookie] of this.cookies) copy.cookies.set(key, { ...cookie })
     return copy
+  }
+
+  private entries(name: string): StoredCookie[] {
+    return [...this.cookies.values()].filter(cookie => cookie.name === name).sort((a, b) => b.path.length - a.path.length)
   }
 }
 
@@ -98,7 +140,7 @@ export async function send(url: string | URL, init: RequestInit & { jar?: Cookie
   const cookie = jar?.header(target.pathname)
   if (cookie && !headers.has('cookie')) headers.set('cookie', cookie)
   const response = await fetch(target, { ...rest, headers, redirect: 'manual' })
-  jar?.store(response)
+  jar?.store(response, target.pathname)
   return response
 }
 
@@ -159,6 +201,8 @@ export interface LoginResult {
   location: URL
   txCookie: string
   callbackResponse: Response
+  /** The value of the handoff cookie the provider callback set (the CODE's browser binding). */
+  handoff: string
 }
 
 /** Mock login up to the CODE hand-off: start → mock authorize → provider callback → `/auth/callback?code=`. */
@@ -167,10 +211,15 @@ export async function login(baseUrl: string, persona?: string, query: Record<str
   const { response, location } = await callback(flow.callbackUrl, jar)
   const code = location.searchParams.get('code')
   if (location.pathname !== '/auth/callback' || !code) throw new Error(`login did not end on /auth/callback: ${location.href}`)
-  return { jar, code, location, txCookie: flow.txCookie, callbackResponse: response }
+  const handoff = setCookie(response, handoffCookie(code))?.value
+  if (!handoff) throw new Error('the provider callback set no handoff cookie')
+  return { jar, code, location, txCookie: flow.txCookie, callbackResponse: response, handoff }
 }
 
-/** POST /auth/token as the callback page does (same-origin JSON). */
+/**
+ * POST /auth/token as the callback page does (same-origin JSON). Pass the login's jar: it
+ * holds the handoff cookie (Path=/auth/token) without which the CODE is refused.
+ */
 export function redeem(baseUrl: string, code: unknown, jar?: CookieJar, headers: Record<string, string> = sameOrigin(baseUrl)): Promise<Response> {
   return send(new URL('/auth/token', baseUrl), {
     method: 'POST',
@@ -225,11 +274,15 @@ export interface RawResponse {
 
 /**
  * A request whose path is sent byte for byte (fetch and URL would resolve `..` and `//`).
+ * With a jar, its cookies go along as a browser would send them for that literal path.
  */
-export function rawRequest(baseUrl: string, path: string, options: { method?: string, headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export function rawRequest(baseUrl: string, path: string, options: { method?: string, headers?: Record<string, string>, jar?: CookieJar } = {}): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl)
+  const headers = { ...options.headers }
+  const cookie = options.jar?.header(path)
+  if (cookie && !Object.keys(headers).some(name => name.toLowerCase() === 'cookie')) headers.cookie = cookie
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: hostname, port, path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+    const req = httpRequest({ host: hostname, port, path, method: options.method ?? 'GET', headers }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk) => {

@@ -1,5 +1,6 @@
 import type { H3Event } from 'h3'
 import { deleteCookie, getRequestURL, setCookie } from 'h3'
+import { fingerprint } from './lib/crypto'
 import { useAegis } from './services'
 
 /**
@@ -37,17 +38,25 @@ export function clearRefreshCookie(event: H3Event): void {
   deleteCookie(event, useAegis().config.tokenRefresh.cookie.cookieName, attributes(event))
 }
 
-/** Binds a CODE to the browser that finished the login: only sent to `<authPath>/token`. */
-export const HANDOFF_COOKIE = 'nuxt-aegis-handoff'
+/**
+ * Binds a CODE to the browser that finished the login: one cookie per CODE (named by a
+ * fingerprint of it, so two tabs back from the provider at once do not overwrite each
+ * other), only sent to `<authPath>/token`.
+ */
+export const HANDOFF_COOKIE_PREFIX = 'nuxt-aegis-handoff-'
+
+export function handoffCookieName(code: string): string {
+  return `${HANDOFF_COOKIE_PREFIX}${fingerprint(code)}`
+}
 
 function handoffAttributes(event: H3Event) {
   return { httpOnly: true, secure: cookieSecure(event), sameSite: 'lax' as const, path: `${useAegis().config.endpoints.authPath}/token` }
 }
 
-export function setHandoffCookie(event: H3Event, value: string): void {
-  setCookie(event, HANDOFF_COOKIE, value, { ...handoffAttributes(event), maxAge: Number(useAegis().config.authCode.expiresIn) })
+export function setHandoffCookie(event: H3Event, code: string, value: string): void {
+  setCookie(event, handoffCookieName(code), value, { ...handoffAttributes(event), maxAge: Number(useAegis().config.authCode.expiresIn) })
 }
 
-export function clearHandoffCookie(event: H3Event): void {
-  deleteCookie(event, HANDOFF_COOKIE, handoffAttributes(event))
+export function clearHandoffCookie(event: H3Event, code: string): void {
+  deleteCookie(event, handoffCookieName(code), handoffAttributes(event))
 }

@@ -91,7 +91,7 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     const claims = await resolveCustomClaims(options.customClaims, user, tokens)
     const binding = randomToken(32)
     const handoff = await aegis.codes.issue({ user, claims, redirectTo: result.redirectTo, binding: sha256(binding) })
-    setHandoffCookie(event, binding)
+    setHandoffCookie(event, handoff, binding)
     await callAegisHook('nuxt-aegis:success', { user, tokens, provider: def.name, event })
     await options.onSuccess?.({ user, provider: def.name, tokens, event })
     return sendRedirect(event, `${authPath}/callback?code=${handoff}`, 302)

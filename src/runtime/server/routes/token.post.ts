@@ -2,7 +2,7 @@ import { defineEventHandler, getCookie, setResponseHeader } from 'h3'
 import { AegisError, log, withErrors } from '../lib/errors'
 import { CODE_PATTERN } from '../lib/codes'
 import { fingerprint, safeEqual, sha256 } from '../lib/crypto'
-import { clearHandoffCookie, HANDOFF_COOKIE, setRefreshCookie } from '../cookies'
+import { clearHandoffCookie, handoffCookieName, setRefreshCookie } from '../cookies'
 import { assertSameOrigin, readJsonObject } from '../http'
 import { accessTokenResponse } from '../issue'
 import { useAegis } from '../services'
@@ -22,7 +22,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   }
   if (taken.status !== 'ok') throw new AegisError(400, 'invalid_code', 'unknown, expired or used CODE')
   // Login CSRF: the CODE must come from the browser that finished the login (handoff cookie).
-  const binding = getCookie(event, HANDOFF_COOKIE)
+  const binding = getCookie(event, handoffCookieName(code))
   if (!binding || !safeEqual(sha256(binding), taken.payload.binding)) {
     throw new AegisError(400, 'invalid_code', `CODE ${fingerprint(code)} presented without its browser binding`)
   }
@@ -40,6 +40,6 @@ export default defineEventHandler(event => withErrors(event, async () => {
     await codes.markIssued(code, session.record.id)
     setRefreshCookie(event, session.token)
   }
-  clearHandoffCookie(event)
+  clearHandoffCookie(event, code)
   return accessTokenResponse(user, claims, redirectTo)
 }))
