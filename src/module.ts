@@ -16,6 +16,7 @@ import {
 } from '@nuxt/kit'
 import { defu } from 'defu'
 import { defaults } from './options'
+import { unguardedRouteRules } from './runtime/server/lib/paths'
 import type { ModuleOptions } from './options'
 
 export type * from './options'
@@ -78,6 +79,16 @@ export default defineNuxtModule<ModuleOptions>({
       if (o.authCode.storage) mounts['aegis:codes'] ??= o.authCode.storage
     })
     nuxt.options.alias['#nuxt-aegis'] = resolver.resolve('./runtime/types')
+
+    // Nitro applies routeRules proxies and redirects before any server middleware: such routes
+    // never reach route protection, so a protected glob over them would be a false promise.
+    nuxt.hook('nitro:config', (nitroConfig) => {
+      type Rules = Record<string, { proxy?: unknown, redirect?: unknown } | undefined>
+      const rules: Rules = { ...(nuxt.options.routeRules as Rules), ...(nitroConfig as { routeRules?: Rules }).routeRules }
+      for (const { pattern, glob } of unguardedRouteRules(rules, o.routeProtection.protectedRoutes)) {
+        logger.warn(`routeRules["${pattern}"] proxies or redirects, which Nitro does before route protection: routeProtection.protectedRoutes "${glob}" does not guard it. Protect the target instead.`)
+      }
+    })
 
     // Server: start-up checks, route protection, thin routes.
     addServerPlugin(resolver.resolve('./runtime/server/plugins/startup'))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileGlob, createRouteMatcher, isUnder, normalizePath } from '../../src/runtime/server/lib/paths'
+import { compileGlob, createRouteMatcher, isUnder, normalizePath, unguardedRouteRules } from '../../src/runtime/server/lib/paths'
 
 const matcher = createRouteMatcher(['/api/protected/**', '/admin/**', '/secret'], ['/api/protected/public/**'])
 const isProtected = (raw: string) => {
@@ -190,5 +190,26 @@ describe('[ROUTE-3] isUnder works on segment boundaries', () => {
   it('an empty or root base covers everything', () => {
     expect(isUnder('/x', '/')).toBe(true)
     expect(isUnder('/x', '')).toBe(true)
+  })
+})
+
+describe('[ROUTE-1] route rules that bypass protection are reported', () => {
+  it('a proxy or redirect under a protected glob is reported; other rules are not', () => {
+    const found = unguardedRouteRules({
+      '/api/backend/**': { proxy: 'https://backend.internal/**' },
+      '/old/**': { redirect: '/new/**' },
+      '/api/public/**': { proxy: 'https://public.example/**' },
+      '/api/cached/**': {},
+      '/members': { redirect: '/login' },
+    }, ['/api/backend/**', '/members/**'])
+    expect(found).toEqual([
+      { pattern: '/api/backend/**', glob: '/api/backend/**' },
+      { pattern: '/members', glob: '/members/**' },
+    ])
+  })
+
+  it('a proxy over a wider pattern that contains a protected glob is reported', () => {
+    expect(unguardedRouteRules({ '/api/**': { proxy: 'https://x.example/**' } }, ['/api/**'])).toHaveLength(1)
+    expect(unguardedRouteRules({ '/api/**': { proxy: 'https://x.example/**' } }, ['/admin/**'])).toHaveLength(0)
   })
 })

@@ -299,3 +299,19 @@ describe('[REF-4] storage failures', () => {
     expect(await inner.getKeys()).toHaveLength(1)
   })
 })
+
+describe('[REF-2] parallel rotation of one token in one process', () => {
+  it('10 parallel rotations: exactly one successor, the others 409, and only one live token', async () => {
+    const sessions = store()
+    const first = await sessions.create({ user, claims })
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => sessions.rotate(first.token)))
+    const ok = results.filter(r => r.status === 'fulfilled')
+    expect(ok).toHaveLength(1)
+    for (const r of results.filter(r => r.status === 'rejected')) {
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ statusCode: 409, code: 'refresh_conflict' })
+    }
+    const successor = (ok[0] as PromiseFulfilledResult<{ token: string }>).value.token
+    expect(await sessions.get(successor)).toBeDefined()
+    expect(await sessions.get(first.token)).toBeUndefined()
+  })
+})

@@ -79,3 +79,22 @@ export function isUnder(path: string, base: string): boolean {
   if (b === '') return true
   return path === b || path.startsWith(`${b}/`)
 }
+
+/**
+ * Route rules that proxy or redirect under a protected glob. Nitro applies them before any
+ * server middleware, so route protection never sees those requests.
+ */
+export function unguardedRouteRules(
+  rules: Record<string, { proxy?: unknown, redirect?: unknown } | undefined>,
+  protectedRoutes: string[],
+): Array<{ pattern: string, glob: string }> {
+  const globs = protectedRoutes.map(glob => ({ glob, re: compileGlob(glob) }))
+  const found: Array<{ pattern: string, glob: string }> = []
+  for (const [pattern, rule] of Object.entries(rules)) {
+    if (!rule || (!rule.proxy && !rule.redirect)) continue
+    const prefix = pattern.toLowerCase().split(/[*?]/)[0]!.replace(/\/+$/, '') || '/'
+    const hit = globs.find(({ re }) => re.test(prefix) || re.test(`${prefix}/x`))
+    if (hit) found.push({ pattern, glob: hit.glob })
+  }
+  return found
+}

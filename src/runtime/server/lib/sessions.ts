@@ -97,30 +97,46 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     return record
   }
 
+  const rotating = new Map<string, Promise<void>>()
+
+  async function rotateNow(token: string, claimsFor?: (record: SessionRecord) => Promise<Record<string, ClaimValue>>): Promise<IssuedSession> {
+    const record = await lookup(token)
+    if (!record) throw new AegisError(401, 'invalid_refresh_token', 'unknown, expired or mismatched refresh token')
+    if (record.rotatedAt) {
+      // A rotated token came back: most often a second tab racing the first, whose browser
+      // already holds the successor. 409 tells the client to retry with the cookie it has now;
+      // reuse detection and family revocation (issue 4) build on this seam.
+      throw new AegisError(409, 'refresh_conflict', `rotated refresh token presented again (family ${fingerprint(record.familyId)})`)
+    }
+    const claims = claimsFor ? await claimsFor(record) : record.claims
+    if (!rotation) {
+      const renewed = { ...record, claims, expiresAt: now() + maxAge * 1000 }
+      await write(renewed)
+      return { token, record: renewed }
+    }
+    // Successor first, then retire the parent: a failure in between leaves a usable session.
+    const next = await mint({ familyId: record.familyId, user: record.user, claims, createdAt: record.createdAt })
+    await write({ ...record, rotatedAt: now(), successorId: next.record.id })
+    return next
+  }
+
   return {
     async create({ user, claims }) {
       return mint({ familyId: randomToken(16), user, claims, createdAt: now() })
     },
 
-    async rotate(token, claimsFor) {
-      const record = await lookup(token)
-      if (!record) throw new AegisError(401, 'invalid_refresh_token', 'unknown, expired or mismatched refresh token')
-      if (record.rotatedAt) {
-        // A rotated token came back: most often a second tab racing the first, whose browser
-        // already holds the successor. 409 tells the client to retry with the cookie it has now;
-        // reuse detection and family revocation (issue 4) build on this seam.
-        throw new AegisError(409, 'refresh_conflict', `rotated refresh token presented again (family ${fingerprint(record.familyId)})`)
-      }
-      const claims = claimsFor ? await claimsFor(record) : record.claims
-      if (!rotation) {
-        const renewed = { ...record, claims, expiresAt: now() + maxAge * 1000 }
-        await write(renewed)
-        return { token, record: renewed }
-      }
-      // Successor first, then retire the parent: a failure in between leaves a usable session.
-      const next = await mint({ familyId: record.familyId, user: record.user, claims, createdAt: record.createdAt })
-      await write({ ...record, rotatedAt: now(), successorId: next.record.id })
-      return next
+    rotate(token, claimsFor) {
+      // One rotation per token at a time in this process: a parallel second request waits, then
+      // finds the token rotated (409), so a family never gets two live successors here.
+      // Across instances this needs the atomic storage path of issue 4.
+      const id = TOKEN_PATTERN.exec(token)?.[1] ?? token
+      const run = (rotating.get(id) ?? Promise.resolve()).then(() => rotateNow(token, claimsFor))
+      const settled = run.then(() => {}, () => {})
+      rotating.set(id, settled)
+      void settled.then(() => {
+        if (rotating.get(id) === settled) rotating.delete(id)
+      })
+      return run
     },
 
     async get(token) {

@@ -1,0 +1,276 @@
+/**
+ * The client in a real browser (Chromium through playwright-core) against the shared fixture
+ * server with the mock provider on: login, start-up refresh, the module fetch, page protection,
+ * a bad CODE on the callback page, logout.
+ */
+import { createServer } from 'node:http'
+import type { IncomingHttpHeaders, Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { chromium } from 'playwright-core'
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+
+const CHROMIUM = process.env.AEGIS_CHROMIUM ?? '/usr/bin/chromium'
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const USER_NAME = 'Alice Fixture (via onUserInfo)'
+
+/**
+ * The refresh cookie is `Secure` (production build) and the server speaks plain http.
+ * Browsers keep Secure cookies on http://localhost (a potentially trustworthy origin), so the
+ * browser talks to the server as `localhost` (Chromium 156 also keeps them on 127.0.0.1).
+ */
+function browserBase(): string {
+  const url = new URL(inject('baseUrl'))
+  url.hostname = 'localhost'
+  return url.origin
+}
+
+let browser: Browser
+let base: string
+const contexts: BrowserContext[] = []
+
+beforeAll(async () => {
+  base = browserBase()
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+})
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map(context => context.close()))
+})
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+/** A fresh browser profile (no cookies, no storage). */
+async function newPage(): Promise<{ context: BrowserContext, page: Page }> {
+  const context = await browser.newContext()
+  contexts.push(context)
+  const page = await context.newPage()
+  return { context, page }
+}
+
+/** Waits until Nuxt has hydrated the page (click handlers attached, start-up middleware done). */
+async function hydrated(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const app = (document.querySelector('#__nuxt') as { __vue_app__?: { $nuxt?: { isHydrating?: boolean } } } | null)?.__vue_app__
+    return app?.$nuxt?.isHydrating === false
+  })
+}
+
+async function goto(page: Page, path: string): Promise<void> {
+  await page.goto(`${base}${path}`)
+  await hydrated(page)
+}
+
+/** Text of a `data-testid` element once it has exactly `text` (trimmed). */
+async function waitForText(page: Page, testId: string, text: string): Promise<void> {
+  const exact = new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`)
+  await page.getByTestId(testId).filter({ hasText: exact }).waitFor()
+}
+
+/** Clicks the alice button on the (hydrated) login page; resolves with the /token response. */
+async function loginAsAlice(page: Page): Promise<Response> {
+  const tokenResponse = page.waitForResponse(response => new URL(response.url()).pathname === '/auth/token')
+  await page.getByTestId('login-alice').click()
+  const response = await tokenResponse
+  expect(response.status()).toBe(200)
+  return response
+}
+
+/** Every place a script could read: the token must be in none of them. */
+async function readableStorage(page: Page): Promise<string> {
+  return page.evaluate(() => JSON.stringify({
+    local: { ...localStorage },
+    session: { ...sessionStorage },
+    cookie: document.cookie,
+    html: document.documentElement.outerHTML,
+  }))
+}
+
+describe('login in the browser', () => {
+  it('[CLIENT-1][CLIENT-2] logs in through the mock provider, drops the CODE from the URL and keeps the token out of storage', async () => {
+    const { context, page } = await newPage()
+    // Every Referer the browser sends: none may carry the CODE of the callback URL.
+    const referers: Promise<string | undefined>[] = []
+    page.on('request', request => referers.push(request.allHeaders().then(headers => headers.referer, () => undefined)))
+    await goto(page, '/login')
+    const token = (await (await loginAsAlice(page)).json() as { token: string }).token
+    expect(token.split('.')).toHaveLength(3)
+
+    await page.waitForURL(url => url.pathname === '/')
+    await waitForText(page, 'user-name', USER_NAME)
+    await waitForText(page, 'status', 'authenticated')
+    expect(page.url()).not.toContain('code=')
+    expect((await Promise.all(referers)).filter(referer => referer?.includes('code='))).toEqual([])
+
+    // Memory only: nothing a script can read holds the access token.
+    expect(await readableStorage(page)).not.toContain(token)
+    // The refresh token is a cookie scripts cannot read.
+    const cookies = await context.cookies(base)
+    expect(cookies).toHaveLength(1)
+    expect(cookies[0]).toMatchObject({ httpOnly: true, secure: true, path: '/' })
+    expect(cookies[0]!.value).not.toBe(token)
+
+    // The callback URL with its CODE is not left in the history either.
+    await page.goBack()
+    expect(page.url()).not.toContain('code=')
+    if (process.env.AEGIS_SCREENSHOT_DIR) {
+      await page.goto(`${base}/`)
+      await waitForText(page, 'user-name', USER_NAME)
+      await page.screenshot({ path: `${process.env.AEGIS_SCREENSHOT_DIR}/aegis-logged-in.png` })
+    }
+  })
+
+  it('[CLIENT-3] refreshes from the HttpOnly cookie after a reload and sends the token to same-origin URLs only', async () => {
+    // A server on another origin that records what it receives (CORS open, so any header could be sent).
+    const received: { method: string, headers: IncomingHttpHeaders }[] = []
+    const foreign: Server = createServer((req, res) => {
+      received.push({ method: req.method ?? '', headers: req.headers })
+      res.setHeader('access-control-allow-origin', '*')
+      res.setHeader('access-control-allow-headers', 'authorization, content-type')
+      if (req.method === 'OPTIONS') {
+        res.statusCode = 204
+        res.end()
+        return
+      }
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify({ foreign: true }))
+    })
+    await new Promise<void>(resolve => foreign.listen(0, '127.0.0.1', resolve))
+    const foreignPort = (foreign.address() as AddressInfo).port
+
+    try {
+      const { page } = await newPage()
+      const seen: { url: string, authorization?: string }[] = []
+      page.on('request', (request) => {
+        const headers = request.headers()
+        seen.push({ url: request.url(), authorization: headers.authorization })
+      })
+
+      await goto(page, '/login')
+      await loginAsAlice(page)
+      await waitForText(page, 'user-name', USER_NAME)
+
+      // Reload: the in-memory token is gone; the app refreshes once from the cookie.
+      seen.length = 0
+      const refreshed = page.waitForResponse(response => new URL(response.url()).pathname === '/auth/refresh')
+      await page.reload()
+      expect((await refreshed).status()).toBe(200)
+      await hydrated(page)
+      await waitForText(page, 'user-name', USER_NAME)
+      expect(seen.filter(request => new URL(request.url).pathname === '/auth/refresh')).toHaveLength(1)
+
+      await page.getByTestId('call-api').click()
+      await waitForText(page, 'api-result', 'ok:mock-alice')
+      const whoami = seen.filter(request => new URL(request.url).pathname === '/api/protected/whoami')
+      expect(whoami).toHaveLength(1)
+      expect(whoami[0]!.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/)
+
+      // Same logged-in app: useAuth().fetch to other origins (other host, other port,
+      // protocol-relative) sends no Authorization header and needs no preflight for one.
+      await goto(page, '/foreign-fetch')
+      await waitForText(page, 'status', 'authenticated')
+      const targets = [
+        `http://127.0.0.1:${foreignPort}/x`,
+        `http://localhost:${foreignPort}/y`,
+        `//127.0.0.1:${foreignPort}/z`,
+      ]
+      for (const target of targets) {
+        await page.getByTestId('target').fill(target)
+        await page.getByTestId('call-target').click()
+        await waitForText(page, 'target-result', 'ok:{"foreign":true}')
+      }
+      expect(received.map(request => request.method)).toEqual(['GET', 'GET', 'GET'])
+      for (const request of received) {
+        expect(request.headers.authorization).toBeUndefined()
+        expect(request.headers['access-control-request-headers'] ?? '').not.toContain('authorization')
+      }
+      const foreignSeen = seen.filter(request => new URL(request.url).port === String(foreignPort))
+      expect(foreignSeen).toHaveLength(3)
+      expect(foreignSeen.every(request => request.authorization === undefined)).toBe(true)
+
+      // ...while a same-origin call from the same page still carries it.
+      await page.getByTestId('target').fill('/api/protected/whoami')
+      await page.getByTestId('call-target').click()
+      await waitForText(page, 'target-result', 'ok:{"sub":"mock-alice","role":"admin"}')
+      expect(seen.filter(request => new URL(request.url).pathname === '/api/protected/whoami').at(-1)!.authorization).toMatch(/^Bearer /)
+    }
+    finally {
+      await new Promise(resolve => foreign.close(resolve))
+    }
+  })
+
+  it('[CLIENT-4] sends guests from protected pages to the login page and back, and logged-in users away from guest pages', async () => {
+    const { page } = await newPage()
+    // A full page load of a protected page (server-side middleware).
+    await goto(page, '/members')
+    expect(new URL(page.url()).pathname).toBe('/login')
+    expect(new URL(page.url()).searchParams.get('redirectTo')).toBe('/members')
+
+    // A client-side navigation to it (client-side middleware).
+    await goto(page, '/')
+    await waitForText(page, 'status', 'guest')
+    await page.getByTestId('members-link').click()
+    await page.waitForURL(url => url.pathname === '/login')
+    expect(new URL(page.url()).searchParams.get('redirectTo')).toBe('/members')
+
+    // Logging in from there returns to the protected page.
+    await loginAsAlice(page)
+    await page.waitForURL(url => url.pathname === '/members')
+    await waitForText(page, 'members', `members area of ${USER_NAME}`)
+    expect(page.url()).not.toContain('code=')
+
+    // A logged-in user opening the guest-only login page is sent to redirect.success.
+    await goto(page, '/login')
+    await page.waitForURL(url => url.pathname === '/')
+    await waitForText(page, 'user-name', USER_NAME)
+  })
+
+  it('[CLIENT-2] shows an error for a bad CODE and removes it from the URL', async () => {
+    const { page } = await newPage()
+    const bogus = 'bogus'.padEnd(43, 'x')
+    const exchanged = page.waitForResponse(response => new URL(response.url()).pathname === '/auth/token')
+    await page.goto(`${base}/auth/callback?code=${bogus}`)
+    expect((await exchanged).status()).toBe(400)
+    const alert = page.getByRole('alert')
+    await alert.waitFor()
+    expect(await alert.textContent()).toContain('This login link is invalid or has expired')
+    expect(page.url()).not.toContain('code=')
+    expect(page.url()).not.toContain(bogus)
+    expect(new URL(page.url()).pathname).toBe('/auth/callback')
+  })
+
+  it('[CLIENT-2] a logged-in user who opens a bad callback link is still known as logged in', async () => {
+    const { page } = await newPage()
+    await goto(page, '/login')
+    await loginAsAlice(page)
+    await waitForText(page, 'user-name', USER_NAME)
+    await page.goto(`${base}/auth/callback?code=${'bogus'.padEnd(43, 'y')}`)
+    await page.getByRole('alert').waitFor()
+    // The guest-only login page sends a known user on to redirect.success.
+    await page.getByRole('link', { name: 'Back to login' }).click()
+    await page.waitForURL(url => url.pathname === '/')
+    await waitForText(page, 'user-name', USER_NAME)
+  })
+
+  it('logs out: the status turns to guest and a reload stays logged out', async () => {
+    const { context, page } = await newPage()
+    await goto(page, '/login')
+    await loginAsAlice(page)
+    await waitForText(page, 'user-name', USER_NAME)
+    expect(await context.cookies(base)).toHaveLength(1)
+
+    await page.getByTestId('logout').click()
+    await waitForText(page, 'status', 'guest')
+    expect(await page.getByTestId('user-name').count()).toBe(0)
+    expect(await context.cookies(base)).toHaveLength(0)
+
+    const refreshed = page.waitForResponse(response => new URL(response.url()).pathname === '/auth/refresh')
+    await page.reload()
+    expect((await refreshed).status()).toBe(401)
+    await hydrated(page)
+    await waitForText(page, 'status', 'guest')
+    expect(await page.getByTestId('user-name').count()).toBe(0)
+  })
+})
