@@ -58,6 +58,7 @@ export default defineNuxtModule<ModuleOptions>({
       routeProtection: o.routeProtection,
       endpoints: { authPath, userInfoPath: o.endpoints.userInfoPath },
       siteUrl: o.siteUrl,
+      ssrSession: o.ssrSession,
       providers: Object.fromEntries(enabledProviders.map(name => [name, { ...PROVIDER_DEFAULTS[name], ...providers[name] }])),
     }) as typeof nuxt.options.runtimeConfig.aegis
     // Public runtime config: paths and flags only, never a secret.
@@ -69,6 +70,7 @@ export default defineNuxtModule<ModuleOptions>({
       tokenRefresh: { enabled: o.tokenRefresh.enabled, automaticRefresh: o.tokenRefresh.automaticRefresh, cookieName: o.tokenRefresh.cookie.cookieName },
       routeProtection: o.routeProtection,
       providers: [...enabledProviders],
+      apiOrigins: o.apiOrigins,
     }) as typeof nuxt.options.runtimeConfig.public.aegis
 
     // Storage mounts: Nitro bundles the chosen unstorage drivers.
@@ -134,7 +136,10 @@ export default defineNuxtModule<ModuleOptions>({
     ])
 
     // Client: composable, plugin, page protection, callback and error pages.
-    addImports({ name: 'useAuth', from: resolver.resolve('./runtime/app/composables/useAuth') })
+    addImports([
+      { name: 'useAuth', from: resolver.resolve('./runtime/app/composables/useAuth') },
+      { name: 'useAuthFetch', from: resolver.resolve('./runtime/app/composables/useAuthFetch') },
+    ])
     addPlugin(resolver.resolve('./runtime/app/plugins/aegis'))
     addRouteMiddleware({ name: 'aegis-auth', path: resolver.resolve('./runtime/app/middleware/auth'), global: true })
     // The callback URL carries the CODE: render it in the browser only, never cache it, never leak it as Referer.
@@ -153,9 +158,9 @@ export default defineNuxtModule<ModuleOptions>({
         `import type { AegisHooks, AegisClaims } from ${JSON.stringify(resolver.resolve('./runtime/types'))}`,
         `declare module 'nitropack/types' { interface NitroRuntimeHooks extends AegisHooks {} }`,
         `declare module 'nitropack' { interface NitroRuntimeHooks extends AegisHooks {} }`,
-        `declare module 'h3' { interface H3EventContext { user?: AegisClaims } }`,
+        `declare module 'h3' { interface H3EventContext { user?: AegisClaims, aegisSession?: { user: AegisClaims | null } } }`,
         `declare module 'vue-router' { interface RouteMeta { auth?: boolean | 'guest' } }`,
-        `declare module '#app' { interface PageMeta { auth?: boolean | 'guest' } interface NuxtApp { $aegis: import(${JSON.stringify(resolver.resolve('./runtime/app/client'))}).AegisClient } }`,
+        `declare module '#app' { interface PageMeta { auth?: boolean | 'guest' } interface NuxtApp { $aegis: import(${JSON.stringify(resolver.resolve('./runtime/app/client'))}).AegisClient, $aegisFetch: import(${JSON.stringify(resolver.resolve('./runtime/app/client'))}).AegisClient['fetch'] } }`,
         'export {}',
       ].join('\n'),
     }, { nitro: true, nuxt: true })

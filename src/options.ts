@@ -181,6 +181,19 @@ export interface ModuleOptions {
    * @default runtimeConfig.public.siteUrl (env NUXT_PUBLIC_SITE_URL)
    */
   siteUrl?: string
+  /**
+   * Server-side rendering looks the session up from the refresh cookie (read-only: no rotation,
+   * no Set-Cookie) so the first HTML already shows the user. Turn off for fully cached or
+   * prerendered sites; the browser then finds the session after hydration.
+   * @default true (env NUXT_AEGIS_SSR_SESSION)
+   */
+  ssrSession?: boolean
+  /**
+   * Origins, besides the app's own, whose APIs receive the access token from `useAuth().fetch`,
+   * `$aegisFetch` and `useAuthFetch` (e.g. `['https://api.example.com']`). Every other origin never does.
+   * @default []
+   */
+  apiOrigins?: string[]
   providers?: ProvidersOptions
 }
 
@@ -236,5 +249,7 @@ export const defaults = {
     userInfoPath: '/api/user/me',
   },
   siteUrl: '',
+  ssrSession: true,
+  apiOrigins: [] as string[],
   providers: {},
 } satisfies ModuleOptions

@@ -11,6 +11,20 @@ export interface AuthClientOptions {
   /** `$fetch` of the app. */
   fetch: <T>(url: string, options?: Record<string, unknown>) => Promise<T>
   automaticRefresh: boolean
+  /** Origins besides this one whose APIs get the token (`apiOrigins` option). */
+  apiOrigins?: string[]
+  /** Cross-tab messages (BroadcastChannel in the browser): login, refresh and logout reach other tabs. */
+  channel?: AuthChannel
+  /** Cross-tab mutual exclusion for refreshes (Web Locks in the browser). */
+  lock?: <T>(fn: () => Promise<T>) => Promise<T>
+  now?: () => number
+}
+
+export type AuthMessage = { type: 'token', token: string, expiresIn: number } | { type: 'logout' }
+
+export interface AuthChannel {
+  post: (message: AuthMessage) => void
+  onMessage: (listener: (message: AuthMessage) => void) => void
 }
 
 export type AuthClient = ReturnType<typeof createAuthClient>
@@ -55,22 +69,37 @@ export function requestTarget(url: string, baseURL: unknown): string {
 
 export function createAuthClient(options: AuthClientOptions) {
   let token: string | null = null
+  let expiresAt = 0
   let inflight: Promise<string | null> | null = null
   let timer: ReturnType<typeof setTimeout> | undefined
+  const now = options.now ?? Date.now
+  const apiOrigins = new Set((options.apiOrigins ?? []).map(origin => normalizedOrigin(origin)).filter(Boolean))
 
-  function accept(response: TokenResponse): string {
+  options.channel?.onMessage((message) => {
+    if (message.type === 'token' && typeof message.token === 'string' && typeof message.expiresIn === 'number') {
+      accept({ token: message.token, tokenType: 'Bearer', expiresIn: message.expiresIn }, false)
+    }
+    else if (message.type === 'logout') {
+      clear(false)
+    }
+  })
+
+  function accept(response: TokenResponse, broadcast = true): string {
     token = response.token
-    const claims = decodeClaims(response.token)
-    options.onUser(claims)
+    expiresAt = now() + response.expiresIn * 1000
+    options.onUser(decodeClaims(response.token))
     schedule(response.expiresIn)
+    if (broadcast) options.channel?.post({ type: 'token', token: response.token, expiresIn: response.expiresIn })
     return response.token
   }
 
-  function clear(): void {
+  function clear(broadcast = true): void {
     token = null
+    expiresAt = 0
     if (timer) clearTimeout(timer)
     timer = undefined
     options.onUser(null)
+    if (broadcast) options.channel?.post({ type: 'logout' })
   }
 
   function schedule(expiresIn: number): void {
@@ -81,15 +110,23 @@ export function createAuthClient(options: AuthClientOptions) {
     timer = setTimeout(() => void refresh().catch(() => {}), Math.max(1, expiresIn - lead) * 1000)
   }
 
-  /** One refresh at a time: concurrent callers share it. Resolves to the new token or null (logged out). */
   const post = () => options.fetch<TokenResponse>(`${options.authPath}/refresh`, { method: 'POST', credentials: 'same-origin' })
   const statusOf = (error: unknown) => (error as { statusCode?: number, status?: number } | null)?.statusCode ?? (error as { status?: number } | null)?.status
+  const runLocked = <T>(fn: () => Promise<T>): Promise<T> => options.lock ? options.lock(fn) : fn()
 
-  function refresh(): Promise<string | null> {
-    // 409: another tab rotated the cookie a moment ago; the browser now holds the successor, so retry once.
-    inflight ??= post()
-      .catch(error => statusOf(error) === 409 ? post() : Promise.reject(error))
-      .then(accept)
+  /**
+   * Gets a new access token, once per tab at a time (callers share it) and once across tabs
+   * (a lock; a token another tab broadcast while we waited is taken instead of rotating again).
+   * `stale` is the token the caller considers used up. Resolves to the token, or null when the
+   * session is gone.
+   */
+  function refresh(stale: string | null = token): Promise<string | null> {
+    inflight ??= runLocked(async () => {
+      if (token && token !== stale && expiresAt - now() > FRESH_ENOUGH_MS) return token
+      // 409: another tab rotated the cookie a moment ago; the browser now holds the successor, so retry once.
+      const response = await post().catch(error => statusOf(error) === 409 ? post() : Promise.reject(error))
+      return accept(response)
+    })
       .catch((error: unknown) => {
         const status = statusOf(error)
         // 401: the session is gone. Anything else (network, 503) keeps what we have.
@@ -124,14 +161,33 @@ export function createAuthClient(options: AuthClientOptions) {
     }
   }
 
-  /** `$fetch` with `Authorization: Bearer` on same-origin calls; on a 401 refreshes once and retries once. */
-  async function authFetch<T>(url: string, fetchOptions: Record<string, unknown> = {}): Promise<T> {
+  /** Whether a request to this URL may carry the token: this origin, or one listed in `apiOrigins`. */
+  function mayAttach(url: string, baseURL: unknown): boolean {
     const origin = typeof window === 'undefined' ? '' : window.location.origin
-    const attach = origin !== '' && isSameOrigin(requestTarget(url, fetchOptions.baseURL), origin)
+    if (origin === '') return false
+    const target = requestTarget(url, baseURL)
+    if (isSameOrigin(target, origin)) return true
+    if (apiOrigins.size === 0) return false
+    try {
+      return apiOrigins.has(new URL(target.replace(/[\t\n\r]/g, ''), origin).origin)
+    }
+    catch {
+      return false
+    }
+  }
+
+  /**
+   * `$fetch` with `Authorization: Bearer` on same-origin calls and calls to `apiOrigins`;
+   * on a 401 it refreshes once and retries once. Other origins never see the token.
+   */
+  async function authFetch<T>(url: string, fetchOptions: Record<string, unknown> = {}): Promise<T> {
+    const attach = mayAttach(url, fetchOptions.baseURL)
+    let sent: string | null = null
     const withToken = () => {
-      if (!attach || !token) return fetchOptions
+      sent = attach ? token : null
+      if (!sent) return fetchOptions
       const headers = new Headers(fetchOptions.headers as HeadersInit | undefined)
-      headers.set('authorization', `Bearer ${token}`)
+      headers.set('authorization', `Bearer ${sent}`)
       return { ...fetchOptions, headers }
     }
     try {
@@ -140,7 +196,7 @@ export function createAuthClient(options: AuthClientOptions) {
     catch (error) {
       const status = (error as { statusCode?: number })?.statusCode
       if (status !== 401 || !attach) throw error
-      const fresh = await refresh().catch(() => null)
+      const fresh = await refresh(sent).catch(() => null)
       if (!fresh) throw error
       return options.fetch<T>(url, withToken())
     }
@@ -152,5 +208,17 @@ export function createAuthClient(options: AuthClientOptions) {
     logout,
     fetch: authFetch,
     getToken: () => token,
+  }
+}
+
+/** A token with less than this left is not worth taking over from another tab. */
+const FRESH_ENOUGH_MS = 5_000
+
+function normalizedOrigin(value: string): string {
+  try {
+    return new URL(value).origin
+  }
+  catch {
+    return ''
   }
 }

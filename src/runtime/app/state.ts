@@ -18,4 +18,6 @@ export interface PublicAegisConfig {
   tokenRefresh: { enabled: boolean, automaticRefresh: boolean, cookieName: string }
   routeProtection: { protectedRoutes: string[], publicRoutes: string[] }
   providers: string[]
+  /** Origins besides this one whose APIs receive the access token. */
+  apiOrigins: string[]
 }

@@ -1,12 +1,17 @@
-import type { AegisUser, ClaimValue, TokenResponse } from '../types'
+import type { AegisClaims, AegisUser, ClaimValue, TokenResponse } from '../types'
 import { profileClaims, resolveCustomClaims } from './lib/claims'
 import type { SessionRecord } from './lib/sessions'
 import { useAegis } from './services'
 
-/** Signs an access token for a user: profile claims, then custom claims; `sub` is always the user's. */
+/** The claims a user's access token carries: profile claims, then custom claims; `sub` and `provider` are always the user's. */
+export function tokenClaims(user: AegisUser, claims: Record<string, ClaimValue>): AegisClaims {
+  return { ...profileClaims(user), ...claims, provider: user.provider, sub: user.sub }
+}
+
+/** Signs an access token for a user. */
 export async function accessTokenResponse(user: AegisUser, claims: Record<string, ClaimValue>, redirectTo?: string): Promise<TokenResponse> {
   const { tokens } = useAegis()
-  const token = await tokens.sign({ ...profileClaims(user), ...claims, provider: user.provider, sub: user.sub })
+  const token = await tokens.sign(tokenClaims(user, claims))
   return { token, tokenType: 'Bearer', expiresIn: tokens.expiresIn, ...(redirectTo ? { redirectTo } : {}) }
 }
 

@@ -23,13 +23,17 @@ const aegisAuth: RouteMiddleware = defineNuxtRouteMiddleware(async (to) => {
   if (!needsUser && !guestOnly) return
 
   const toLogin = () => navigateTo({ path: config.redirect.login, query: { redirectTo: to.fullPath } })
+  const state = useState<AuthState>(STATE_KEY)
   if (import.meta.server) {
-    // The server sees only whether a refresh cookie exists; the browser checks it for real.
+    // The server middleware looked the session up (read-only): trust it. Without that lookup
+    // (ssrSession off) only the presence of the cookie is known; the browser checks it for real.
+    const status = state.value?.status ?? 'unknown'
+    if (status === 'authenticated') return guestOnly ? navigateTo(config.redirect.success) : undefined
+    if (status === 'guest') return needsUser ? toLogin() : undefined
     if (needsUser && !useCookie(config.tokenRefresh.cookieName).value) return toLogin()
     return
   }
   await (useNuxtApp().$aegis as { ready: () => Promise<unknown> }).ready()
-  const state = useState<AuthState>(STATE_KEY)
   const loggedIn = state.value?.status === 'authenticated'
   if (needsUser && !loggedIn) return toLogin()
   if (guestOnly && loggedIn) return navigateTo(config.redirect.success)

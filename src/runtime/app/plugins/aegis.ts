@@ -1,42 +1,77 @@
-import { defineNuxtPlugin, useRuntimeConfig, useState } from '#imports'
+import { defineNuxtPlugin, useRequestEvent, useRuntimeConfig, useState } from '#imports'
 import type { Plugin } from '#app'
 import { createAuthClient } from '../client'
-import type { AegisClient } from '../client'
+import type { AegisClient, AuthChannel, AuthMessage } from '../client'
 import { STATE_KEY } from '../state'
 import type { AuthState, PublicAegisConfig } from '../state'
+import type { AegisClaims } from '../../types'
 
 /**
- * Creates the auth client. In the browser it checks the refresh cookie once at start-up
- * (the token then lives in memory only); on the server the state stays `unknown`.
+ * Creates the auth client. On the server the state comes from the read-only session lookup
+ * of the request (no token ever reaches HTML or payload). In the browser the client gets an
+ * access token from the refresh cookie at start-up (unless the server already saw a guest),
+ * and keeps other tabs in step.
  */
 const aegisPlugin: Plugin = defineNuxtPlugin({
   name: 'nuxt-aegis',
   setup(nuxtApp) {
     const config = useRuntimeConfig().public.aegis as unknown as PublicAegisConfig
     const state = useState<AuthState>(STATE_KEY, () => ({ user: null, status: 'unknown' }))
+    if (import.meta.server) {
+      // Set by the server middleware for page renders: the user, or null for a guest.
+      const session = useRequestEvent()?.context.aegisSession as { user: AegisClaims | null } | undefined
+      if (session) state.value = { user: session.user, status: session.user ? 'authenticated' : 'guest' }
+    }
     const client = createAuthClient({
       authPath: config.authPath,
       automaticRefresh: config.tokenRefresh.automaticRefresh,
+      apiOrigins: config.apiOrigins,
       fetch: (url, options) => $fetch(url, options as Parameters<typeof $fetch>[1]) as never,
       onUser: (user) => {
         state.value = { user, status: user ? 'authenticated' : 'guest' }
       },
+      channel: import.meta.client ? browserChannel() : undefined,
+      lock: import.meta.client ? browserLock() : undefined,
     })
     let ready: Promise<unknown> = Promise.resolve()
     if (import.meta.client) {
       const onCallbackPage = window.location.pathname === `${config.authPath}/callback`
-      if (!config.tokenRefresh.enabled || onCallbackPage) {
-        if (!onCallbackPage) state.value = { user: null, status: 'guest' }
+      // The server looked the session up and found none: no need to ask again.
+      const knownGuest = nuxtApp.isHydrating && nuxtApp.payload.serverRendered && state.value.status === 'guest'
+      if (!config.tokenRefresh.enabled || knownGuest) {
+        state.value = { user: null, status: 'guest' }
       }
-      else {
-        ready = client.refresh().catch(() => {
-          // Offline or storage trouble: stay logged out for now; the next call will retry.
+      else if (!onCallbackPage) {
+        ready = client.refresh(null).catch(() => {
+          // Offline or storage trouble: keep what the server said; the next call retries.
           if (state.value.status === 'unknown') state.value = { user: null, status: 'guest' }
         })
       }
     }
     nuxtApp.provide('aegis', Object.assign(client, { ready: () => ready }) as AegisClient)
+    nuxtApp.provide('aegisFetch', client.fetch)
   },
 })
 
 export default aegisPlugin
+
+const CHANNEL_NAME = 'nuxt-aegis'
+
+/** BroadcastChannel between the tabs of this origin; nothing when the browser lacks it. */
+function browserChannel(): AuthChannel | undefined {
+  if (typeof BroadcastChannel === 'undefined') return undefined
+  const channel = new BroadcastChannel(CHANNEL_NAME)
+  return {
+    post: message => channel.postMessage(message),
+    onMessage: (listener) => {
+      channel.onmessage = event => listener(event.data as AuthMessage)
+    },
+  }
+}
+
+/** Web Locks: one refresh across all tabs; without them the server's 409 retry keeps tabs safe. */
+function browserLock(): (<T>(fn: () => Promise<T>) => Promise<T>) | undefined {
+  const locks = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { locks?: LockManager }).locks
+  if (!locks) return undefined
+  return <T>(fn: () => Promise<T>) => locks.request(`${CHANNEL_NAME}:refresh`, fn) as Promise<T>
+}

@@ -36,6 +36,7 @@ export interface AegisRuntimeConfig {
   routeProtection: { protectedRoutes: string[], publicRoutes: string[] }
   endpoints: { authPath: string, userInfoPath: string }
   siteUrl: string
+  ssrSession?: boolean | string
   providers: Record<string, RuntimeProviderConfig | undefined> & { mock?: RuntimeMockConfig }
 }
 

@@ -1,18 +1,24 @@
 import type { H3Event } from 'h3'
-import { defineEventHandler, getCookie, getRequestHeader, sendRedirect } from 'h3'
+import { defineEventHandler, getCookie, getRequestHeader, sendRedirect, setResponseHeader } from 'h3'
 import { useNitroApp } from 'nitropack/runtime'
+import type { AegisClaims } from '../../types'
+import { isTruthy } from '../lib/config'
 import { AegisError, sendError } from '../lib/errors'
 import { isUnder, normalizePath } from '../lib/paths'
 import { parseBearer } from '../lib/tokens'
+import { tokenClaims } from '../issue'
 import { useAegis } from '../services'
 
 /**
- * Route protection. Sets `event.context.user` (a copy of the claims) for every request with
- * a valid Bearer token. For paths under `routeProtection.protectedRoutes` (and not public):
- * server routes answer 401 JSON without one; full page loads that the Nuxt renderer serves
- * carry no Bearer token, so they render when the refresh cookie points to a live session
- * (read-only lookup) and are sent to the login page otherwise.
- * A valid access token never costs a storage read.
+ * Route protection and the SSR session lookup.
+ * - Every request with a valid Bearer token gets `event.context.user` (a copy of the claims);
+ *   a valid access token never costs a storage read.
+ * - Server routes under `routeProtection.protectedRoutes` (and not public) answer 401 JSON
+ *   without one; they are never let through on the refresh cookie.
+ * - Full page loads that the Nuxt renderer serves carry no Bearer token: the refresh cookie is
+ *   looked up read-only (no rotation, no Set-Cookie) and the result goes to
+ *   `event.context.aegisSession` for the app's state; a protected page without a live session
+ *   is sent to the login page.
  */
 export default defineEventHandler(async (event) => {
   const aegis = useAegis()
@@ -26,16 +32,37 @@ export default defineEventHandler(async (event) => {
       return
     }
   }
-  if (isUnder(path, aegis.config.endpoints.authPath) || !aegis.matcher.isProtected(path)) return
-  if (token === undefined && isPageNavigation(event) && await servedByRenderer(event)) {
-    const cookie = getCookie(event, aegis.config.tokenRefresh.cookie.cookieName)
-    if (cookie && await aegis.sessions.get(cookie).catch(() => undefined)) return
+  const isProtected = !isUnder(path, aegis.config.endpoints.authPath) && aegis.matcher.isProtected(path)
+  const ssrSession = aegis.config.ssrSession === undefined || isTruthy(aegis.config.ssrSession)
+  if (token === undefined && (isProtected || ssrSession) && isPageNavigation(event) && await servedByRenderer(event)) {
+    const session = await pageSession(event)
+    if (ssrSession && session !== 'unavailable') {
+      event.context.aegisSession = { user: session }
+      // A page rendered for a user must never be cached for someone else.
+      if (session) setResponseHeader(event, 'cache-control', 'private, no-store')
+    }
+    if (!isProtected || session) return
+    if (session === 'unavailable') return sendError(event, new AegisError(503, 'storage_unavailable'))
     const login = aegis.config.redirect.login
     const target = event.node.req.originalUrl ?? event.node.req.url ?? event.path
     return sendRedirect(event, `${login}${login.includes('?') ? '&' : '?'}redirectTo=${encodeURIComponent(target)}`, 302)
   }
-  return sendError(event, new AegisError(401, token === undefined ? 'unauthorized' : 'invalid_token'))
+  if (isProtected) return sendError(event, new AegisError(401, token === undefined ? 'unauthorized' : 'invalid_token'))
 })
+
+/** The user of the request's refresh cookie (read-only), null without a live session, or 'unavailable' on storage trouble. */
+async function pageSession(event: H3Event): Promise<AegisClaims | null | 'unavailable'> {
+  const aegis = useAegis()
+  const cookie = getCookie(event, aegis.config.tokenRefresh.cookie.cookieName)
+  if (!cookie) return null
+  try {
+    const record = await aegis.sessions.get(cookie)
+    return record ? tokenClaims(record.user, record.claims) : null
+  }
+  catch {
+    return 'unavailable'
+  }
+}
 
 function isPageNavigation(event: H3Event): boolean {
   if (event.method !== 'GET' && event.method !== 'HEAD') return false
