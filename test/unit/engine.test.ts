@@ -335,3 +335,12 @@ describe('[LOGIN-2] completeLogin', () => {
     expect(result.profile).toEqual({ sub: '7' })
   })
 })
+
+describe('[LOGIN-5] profile size', () => {
+  it('keeps at most 50 extra fields', () => {
+    const raw: Record<string, unknown> = { sub: 'x' }
+    for (let index = 0; index < 200; index++) raw[`field${index}`] = index
+    const profile = normalizeProfile(raw as { sub: string })
+    expect(Object.keys(profile).filter(key => key.startsWith('field'))).toHaveLength(50)
+  })
+})

@@ -98,7 +98,8 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
   }
   catch (error) {
     const failure = isAegisError(error) ? error : new AegisError(500, 'login_failed', error instanceof Error ? error.message : String(error))
-    log.warn(`login with ${def.name} failed: ${failure.code}${failure.detail ? ` (${failure.detail})` : ''}`)
+    log.warn(`login with ${def.name} failed: ${failure.code}`)
+    if (failure.detail) log.debug(`login with ${def.name}: ${failure.detail}`)
     try {
       await options.onError?.({ code: failure.code, message: failure.message }, event)
     }

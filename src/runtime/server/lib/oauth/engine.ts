@@ -53,7 +53,7 @@ export function providerErrorCode(error: string): 'access_denied' | 'provider_er
   return KNOWN_PROVIDER_ERRORS.has(error) ? 'access_denied' : 'provider_error'
 }
 
-const MAX = { sub: 255, email: 320, name: 256, picture: 2048, extra: 1024 }
+const MAX = { sub: 255, email: 320, name: 256, picture: 2048, extra: 1024, extraFields: 50 }
 
 function boundedString(value: unknown, max: number): string | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value)) value = String(value)
@@ -76,10 +76,15 @@ export function normalizeProfile(raw: AegisProfile & Record<string, unknown>): A
   if (name) out.name = name
   const picture = boundedString(raw.picture, MAX.picture)
   if (picture && /^https?:\/\//i.test(picture)) out.picture = picture
+  let extras = 0
   for (const [field, value] of Object.entries(raw)) {
+    // The profile travels in the CODE and the session record: keep it small.
+    if (extras >= MAX.extraFields) break
     if (field in out || ['sub', 'email', 'email_verified', 'name', 'picture', '__proto__', 'constructor', 'prototype'].includes(field)) continue
-    if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) out[field] = value
-    else if (typeof value === 'string' && value.length <= MAX.extra) out[field] = value
+    if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= MAX.extra)) {
+      out[field] = value
+      extras++
+    }
   }
   return out
 }
