@@ -25,8 +25,8 @@ export async function freePort(): Promise<number> {
   })
 }
 
-/** Starts the built fixture with the given env; resolves when it answers HTTP. */
-export async function startServer(env: Record<string, string>, options: { waitForExit?: boolean } = {}): Promise<RunningServer> {
+/** Spawns the built fixture on a free port with the given env, collecting what it prints. */
+async function spawnFixture(env: Record<string, string>) {
   const port = await freePort()
   const child = spawn(process.execPath, [`${FIXTURE_DIR}/.output/server/index.mjs`], {
     cwd: FIXTURE_DIR,
@@ -34,54 +34,46 @@ export async function startServer(env: Record<string, string>, options: { waitFo
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout.on('data', (chunk) => {
+  const collect = (chunk: Buffer) => {
     output += chunk
-  })
-  child.stderr.on('data', (chunk) => {
-    output += chunk
-  })
+  }
+  child.stdout.on('data', collect)
+  child.stderr.on('data', collect)
   const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
-  const url = `http://127.0.0.1:${port}`
+  return { child, exited, url: `http://127.0.0.1:${port}`, output: () => output }
+}
+
+/** Starts the built fixture with the given env; resolves when it answers HTTP. */
+export async function startServer(env: Record<string, string>, options: { waitForExit?: boolean } = {}): Promise<RunningServer> {
+  const { child, exited, url, output } = await spawnFixture(env)
   const stop = async () => {
     if (child.exitCode === null) child.kill('SIGTERM')
     await exited
   }
   if (options.waitForExit) {
     await exited
-    return { url, stop, output: () => output }
+    return { url, stop, output }
   }
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`fixture server exited with ${child.exitCode}:\n${output}`)
+    if (child.exitCode !== null) throw new Error(`fixture server exited with ${child.exitCode}:\n${output()}`)
     try {
       await fetch(`${url}/api/public/ping`)
-      return { url, stop, output: () => output }
+      return { url, stop, output }
     }
     catch {
       await new Promise(resolve => setTimeout(resolve, 100))
     }
   }
   await stop()
-  throw new Error(`fixture server did not start:\n${output}`)
+  throw new Error(`fixture server did not start:\n${output()}`)
 }
 
 /** Runs the built fixture expecting it to refuse to start; returns its exit code and output. */
 export async function startExpectingFailure(env: Record<string, string>): Promise<{ code: number | null, output: string }> {
-  const port = await freePort()
-  const child = spawn(process.execPath, [`${FIXTURE_DIR}/.output/server/index.mjs`], {
-    cwd: FIXTURE_DIR,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr.on('data', (chunk) => {
-    output += chunk
-  })
+  const { child, exited, output } = await spawnFixture(env)
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-  const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
+  const code = await exited
   clearTimeout(timer)
-  return { code, output }
+  return { code, output: output() }
 }
