@@ -6,76 +6,15 @@
 import { createServer } from 'node:http'
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { chromium } from 'playwright-core'
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, inject, it } from 'vitest'
+import { USER_NAME, browserUrl, gotoUrl, hydrated, loginAsAlice, useBrowser, waitForText } from '../support/browser'
 
-const CHROMIUM = process.env.AEGIS_CHROMIUM ?? '/usr/bin/chromium'
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const USER_NAME = 'Alice Fixture (via onUserInfo)'
-
-/**
- * The refresh cookie is `Secure` (production build) and the server speaks plain http.
- * Browsers keep Secure cookies on http://localhost (a potentially trustworthy origin), so the
- * browser talks to the server as `localhost` (Chromium 156 also keeps them on 127.0.0.1).
- */
-function browserBase(): string {
-  const url = new URL(inject('baseUrl'))
-  url.hostname = 'localhost'
-  return url.origin
-}
-
-let browser: Browser
-let base: string
-const contexts: BrowserContext[] = []
-
-beforeAll(async () => {
-  base = browserBase()
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-})
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map(context => context.close()))
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
-
-/** A fresh browser profile (no cookies, no storage). */
-async function newPage(): Promise<{ context: BrowserContext, page: Page }> {
-  const context = await browser.newContext()
-  contexts.push(context)
-  const page = await context.newPage()
-  return { context, page }
-}
-
-/** Waits until Nuxt has hydrated the page (click handlers attached, start-up middleware done). */
-async function hydrated(page: Page): Promise<void> {
-  await page.waitForFunction(() => {
-    const app = (document.querySelector('#__nuxt') as { __vue_app__?: { $nuxt?: { isHydrating?: boolean } } } | null)?.__vue_app__
-    return app?.$nuxt?.isHydrating === false
-  })
-}
+const { newPage } = useBrowser()
+const base = browserUrl(inject('baseUrl'))
 
 async function goto(page: Page, path: string): Promise<void> {
-  await page.goto(`${base}${path}`)
-  await hydrated(page)
-}
-
-/** Text of a `data-testid` element once it has exactly `text` (trimmed). */
-async function waitForText(page: Page, testId: string, text: string): Promise<void> {
-  const exact = new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`)
-  await page.getByTestId(testId).filter({ hasText: exact }).waitFor()
-}
-
-/** Clicks the alice button on the (hydrated) login page; resolves with the /token response. */
-async function loginAsAlice(page: Page): Promise<Response> {
-  const tokenResponse = page.waitForResponse(response => new URL(response.url()).pathname === '/auth/token')
-  await page.getByTestId('login-alice').click()
-  const response = await tokenResponse
-  expect(response.status()).toBe(200)
-  return response
+  await gotoUrl(page, `${base}${path}`)
 }
 
 /** Every place a script could read: the token must be in none of them. */

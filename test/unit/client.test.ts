@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient, decodeClaims, isSameOrigin } from '../../src/runtime/app/client'
+import type { AuthChannel, AuthMessage } from '../../src/runtime/app/client'
 import type { AegisClaims, TokenResponse } from '../../src/runtime/types'
 
 const ORIGIN = 'http://app.test'
@@ -355,5 +356,323 @@ describe('[CLIENT-3] refresh races and baseURL', () => {
     expect(f.auth(f.calls.at(-1))).toMatch(/^Bearer /)
     await auth.fetch('/api/me', { baseURL: ORIGIN })
     expect(f.auth(f.calls.at(-1))).toMatch(/^Bearer /)
+  })
+})
+
+/**
+ * Fake tabs: a BroadcastChannel that hands a message to every other tab after `delay` ms (as in
+ * browsers, never synchronously), and a Web Locks-like FIFO lock granted as soon as it is free.
+ */
+function fakeHub(delay = 0) {
+  const tabs = new Set<{ listener?: (message: AuthMessage) => void }>()
+  const sent: AuthMessage[] = []
+  return {
+    sent,
+    channel(): AuthChannel {
+      const self: { listener?: (message: AuthMessage) => void } = {}
+      tabs.add(self)
+      return {
+        post(message) {
+          sent.push(message)
+          for (const other of tabs) {
+            if (other !== self) setTimeout(() => other.listener?.(structuredClone(message)), delay)
+          }
+        },
+        onMessage(listener) {
+          self.listener = listener
+        },
+      }
+    },
+    /** Delivers a raw message to every tab (what another, possibly older, tab might post). */
+    inject(message: unknown) {
+      for (const tab of tabs) tab.listener?.(message as AuthMessage)
+    },
+  }
+}
+
+function fakeLock() {
+  let tail: Promise<unknown> = Promise.resolve()
+  let held = 0
+  const stats = { requests: 0, maxHeld: 0 }
+  const lock = <T>(fn: () => Promise<T>): Promise<T> => {
+    stats.requests++
+    const run = tail.then(async () => {
+      stats.maxHeld = Math.max(stats.maxHeld, ++held)
+      try {
+        return await fn()
+      }
+      finally {
+        held--
+      }
+    })
+    tail = run.catch(() => {})
+    return run
+  }
+  return { lock, stats }
+}
+
+/** One tab: its own client, sharing the hub, the lock and the server with the other tabs. */
+function tab(hub: ReturnType<typeof fakeHub>, lock: ReturnType<typeof fakeLock>['lock'], fetch: ReturnType<typeof fakeFetch>['fetch'], now?: () => number) {
+  const users: Array<AegisClaims | null> = []
+  const auth = createAuthClient({ authPath: '/auth', fetch, automaticRefresh: false, onUser: user => users.push(user), channel: hub.channel(), lock, now })
+  return { auth, users }
+}
+
+/** A server whose /auth/refresh hands out a new token (v = 1, 2, ...) on every call. */
+function rotatingServer(routes: Record<string, unknown | ((call: Call, n: number) => unknown)> = {}) {
+  const f = fakeFetch({ '/auth/refresh': (_call: Call, n: number) => tokenResponse('alice', { v: n }), ...routes })
+  return { ...f, posts: () => f.calls.filter(call => call.url === '/auth/refresh').length }
+}
+
+describe('[CLIENT-6] tabs share tokens over the channel and refresh under one lock', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+
+  it('two tabs refreshing at once make one POST /auth/refresh; the second takes the first one\'s token', async () => {
+    // The message is slower than the lock hand-over (as it can be in browsers): the tab that
+    // refreshed keeps the lock until the message has arrived.
+    const hub = fakeHub(20)
+    const { lock, stats } = fakeLock()
+    const server = rotatingServer()
+    const a = tab(hub, lock, server.fetch)
+    const b = tab(hub, lock, server.fetch)
+    const both = Promise.all([a.auth.refresh(), b.auth.refresh()])
+    await vi.advanceTimersByTimeAsync(1_000)
+    const [ta, tb] = await both
+    expect(server.posts()).toBe(1)
+    expect(ta).toBeTypeOf('string')
+    expect(tb).toBe(ta)
+    expect(b.auth.getToken()).toBe(ta)
+    expect(a.users).toEqual([expect.objectContaining({ sub: 'alice', v: 1 })])
+    expect(b.users.at(-1)).toEqual(expect.objectContaining({ sub: 'alice', v: 1 }))
+    expect(stats).toEqual({ requests: 2, maxHeld: 1 })
+    // Only the tab that rotated broadcast; taking a token over is not echoed back.
+    expect(hub.sent).toEqual([{ type: 'token', token: ta, expiresIn: 900 }])
+  })
+
+  it('three tabs whose shared token is used up refresh once between them', async () => {
+    const hub = fakeHub(5)
+    const { lock } = fakeLock()
+    const server = rotatingServer({ '/auth/token': tokenResponse('alice', { v: 0 }) })
+    const tabs = [tab(hub, lock, server.fetch), tab(hub, lock, server.fetch), tab(hub, lock, server.fetch)]
+    const shared = (await tabs[0]!.auth.exchange('code')).token
+    await vi.advanceTimersByTimeAsync(10)
+    expect(tabs.map(t => t.auth.getToken())).toEqual([shared, shared, shared])
+    // Their scheduled refreshes fire together, each with the token it considers stale.
+    const all = Promise.all(tabs.map(t => t.auth.refresh(shared)))
+    await vi.advanceTimersByTimeAsync(1_000)
+    const results = await all
+    expect(server.posts()).toBe(1)
+    expect(new Set(results).size).toBe(1)
+    expect(results[0]).not.toBe(shared)
+    expect(tabs.map(t => t.auth.getToken())).toEqual(results)
+  })
+
+  it('the tab that refreshed gets its token at once; only tabs waiting for the lock wait for the hand-over', async () => {
+    const hub = fakeHub(0)
+    const { lock } = fakeLock()
+    const server = rotatingServer()
+    const a = tab(hub, lock, server.fetch)
+    const b = tab(hub, lock, server.fetch)
+    // No timer advanced: the lock is still held for the hand-over, the caller is not kept waiting.
+    expect(await a.auth.refresh()).toBeTypeOf('string')
+    let settled = false
+    const next = b.auth.refresh(null).then((token) => {
+      settled = true
+      return token
+    })
+    await vi.advanceTimersByTimeAsync(50)
+    expect(settled).toBe(false)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(await next).toBe(a.auth.getToken())
+    expect(server.posts()).toBe(1)
+  })
+
+  it('a token another tab broadcast is taken without a POST, and used by fetch', async () => {
+    const hub = fakeHub()
+    const { lock } = fakeLock()
+    const login = tokenResponse('alice', { name: 'Alice' })
+    const server = rotatingServer({ '/auth/token': login, '/api/data': { ok: true } })
+    const a = tab(hub, lock, server.fetch)
+    const b = tab(hub, lock, server.fetch)
+    await a.auth.exchange('code')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(b.auth.getToken()).toBe(login.token)
+    expect(b.users).toEqual([expect.objectContaining({ sub: 'alice', name: 'Alice' })])
+    // A start-up check of b now finds a fresh token: no POST.
+    expect(await b.auth.refresh(null)).toBe(login.token)
+    expect(await b.auth.fetch('/api/data')).toEqual({ ok: true })
+    expect(server.auth(server.calls.at(-1))).toBe(`Bearer ${login.token}`)
+    expect(server.calls.map(call => call.url)).toEqual(['/auth/token', '/api/data'])
+    expect(hub.sent).toHaveLength(1)
+  })
+
+  it('logout in one tab: the other tab\'s onUser(null) and its token is gone, without a request of its own', async () => {
+    const hub = fakeHub()
+    const { lock } = fakeLock()
+    const server = rotatingServer({ '/auth/token': tokenResponse(), '/auth/logout': null })
+    const a = tab(hub, lock, server.fetch)
+    const b = tab(hub, lock, server.fetch)
+    await a.auth.exchange('code')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(b.auth.getToken()).not.toBeNull()
+    await a.auth.logout()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(b.users.at(-1)).toBeNull()
+    expect(b.auth.getToken()).toBeNull()
+    expect(a.auth.getToken()).toBeNull()
+    expect(server.calls.map(call => call.url)).toEqual(['/auth/token', '/auth/logout'])
+    // b does not echo the logout.
+    expect(hub.sent.map(message => message.type)).toEqual(['token', 'logout'])
+  })
+
+  it('a 401 on a fetch with token T forces a real refresh even though T is fresh; the other tab meeting the same 401 takes the new token', async () => {
+    const hub = fakeHub(20)
+    const { lock } = fakeLock()
+    const login = tokenResponse('alice', { v: 0 })
+    // The server no longer accepts T (expiresIn 900: fresh by the client's clock).
+    const server = rotatingServer({
+      '/auth/token': login,
+      '/api/data': (call: Call) => new Headers(call.options?.headers as HeadersInit).get('authorization') === `Bearer ${login.token}` ? httpError(401) : { ok: true },
+    })
+    const a = tab(hub, lock, server.fetch)
+    const b = tab(hub, lock, server.fetch)
+    await a.auth.exchange('code')
+    await vi.advanceTimersByTimeAsync(30)
+    expect(b.auth.getToken()).toBe(login.token)
+
+    const both = Promise.all([a.auth.fetch('/api/data'), b.auth.fetch('/api/data')])
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(await both).toEqual([{ ok: true }, { ok: true }])
+    expect(server.posts()).toBe(1)
+    const fresh = a.auth.getToken()
+    expect(fresh).not.toBe(login.token)
+    expect(b.auth.getToken()).toBe(fresh)
+    const retries = server.calls.filter(call => call.url === '/api/data').slice(2)
+    expect(retries.map(call => server.auth(call))).toEqual([`Bearer ${fresh}`, `Bearer ${fresh}`])
+  })
+
+  it('a single tab meeting a 401 with a fresh token refreshes for real', async () => {
+    const hub = fakeHub()
+    const { lock } = fakeLock()
+    const login = tokenResponse('alice', { v: 0 })
+    const server = rotatingServer({ '/auth/token': login, '/api/data': (_call: Call, n: number) => n === 1 ? httpError(401) : { ok: true } })
+    const a = tab(hub, lock, server.fetch)
+    await a.auth.exchange('code')
+    const pending = a.auth.fetch('/api/data')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(await pending).toEqual({ ok: true })
+    expect(server.posts()).toBe(1)
+    expect(a.auth.getToken()).not.toBe(login.token)
+  })
+
+  it('a broadcast token too close to its expiry is not taken over: the tab refreshes itself', async () => {
+    let clock = 1_000_000
+    const hub = fakeHub()
+    const { lock } = fakeLock()
+    const server = rotatingServer()
+    const b = tab(hub, lock, server.fetch, () => clock)
+    const other = hub.channel()
+    const nearlyExpired = tokenResponse('alice', { v: 'old' })
+    other.post({ type: 'token', token: nearlyExpired.token, expiresIn: 3 })
+    await vi.advanceTimersByTimeAsync(1)
+    expect(b.auth.getToken()).toBe(nearlyExpired.token)
+    clock += 100
+    const pending = b.auth.refresh(null)
+    await vi.advanceTimersByTimeAsync(1_000)
+    const token = await pending
+    expect(server.posts()).toBe(1)
+    expect(token).not.toBe(nearlyExpired.token)
+  })
+
+  it('malformed channel messages are ignored', async () => {
+    const hub = fakeHub()
+    const { lock } = fakeLock()
+    const server = rotatingServer()
+    const b = tab(hub, lock, server.fetch)
+    for (const message of [{ type: 'token', token: 5, expiresIn: 900 }, { type: 'token', token: 'x.y.z' }, { type: 'token', token: 'x.y.z', expiresIn: '900' }, { type: 'other' }, null, 'logout']) {
+      try {
+        hub.inject(message)
+      }
+      catch {
+        // A listener that throws on junk would be a bug too, but the point is: nothing changes.
+      }
+    }
+    expect(b.users).toEqual([])
+    expect(b.auth.getToken()).toBeNull()
+    expect(hub.sent).toEqual([])
+  })
+})
+
+describe('[CLIENT-7] fetch: apiOrigins and a refresh under way', () => {
+  const API = 'https://api.example.com'
+
+  function withOrigins(apiOrigins: string[], routes: Record<string, unknown | ((call: Call, n: number) => unknown)>) {
+    const server = rotatingServer(routes)
+    const auth = createAuthClient({ authPath: '/auth', fetch: server.fetch, automaticRefresh: false, onUser: () => {}, apiOrigins })
+    return { server, auth }
+  }
+
+  it('attaches the token to listed origins (however they are written), by absolute URL or baseURL', async () => {
+    // The page is http://app.test: a protocol-relative URL is http.
+    const { server, auth } = withOrigins([`${API}/`, 'https://other.example.com/v1/path', 'http://plain.example.com'], {})
+    const token = (await auth.refresh())!
+    for (const [url, options] of [
+      [`${API}/v1/me`, {}],
+      ['/v1/me', { baseURL: API }],
+      ['https://other.example.com/x', {}],
+      ['//plain.example.com/y', {}],
+    ] as const) {
+      await auth.fetch(url, options).catch(() => {})
+      expect(server.auth(server.calls.at(-1)), url).toBe(`Bearer ${token}`)
+    }
+  })
+
+  it.each([
+    'http://api.example.com/x',
+    'https://api.example.com:8443/x',
+    'https://api.example.com.evil.test/x',
+    'https://evil.test/x',
+    'https://sub.api.example.com/x',
+  ])('never attaches it to %s', async (url) => {
+    const { server, auth } = withOrigins([API, 'not a url', ''], {})
+    await auth.refresh()
+    await auth.fetch(url).catch(() => {})
+    expect(server.auth(server.calls.at(-1))).toBeNull()
+  })
+
+  it('a 401 from a listed origin refreshes once and retries once', async () => {
+    const { server, auth } = withOrigins([API], { [`${API}/data`]: (_call: Call, n: number) => n === 1 ? httpError(401) : { ok: true } })
+    const first = await auth.refresh()
+    expect(await auth.fetch(`${API}/data`)).toEqual({ ok: true })
+    expect(server.posts()).toBe(2)
+    const calls = server.calls.filter(call => call.url === `${API}/data`)
+    expect(calls.map(call => server.auth(call))).toEqual([`Bearer ${first}`, `Bearer ${auth.getToken()}`])
+  })
+
+  it('a call made while the start-up refresh is under way waits for its token instead of going out without one', async () => {
+    let release!: () => void
+    const { server, auth } = withOrigins([], {
+      '/auth/refresh': () => new Promise(resolve => (release = () => resolve(tokenResponse()))),
+      '/api/data': { ok: true },
+    })
+    const startup = auth.refresh(null)
+    const call = auth.fetch('/api/data')
+    await Promise.resolve()
+    expect(server.calls.map(c => c.url)).toEqual(['/auth/refresh'])
+    release()
+    expect(await call).toEqual({ ok: true })
+    const token = await startup
+    const data = server.calls.filter(c => c.url === '/api/data')
+    expect(data.map(c => server.auth(c))).toEqual([`Bearer ${token}`])
+  })
+
+  it('for a guest (the start-up refresh finds no session) the call goes out once, without a token', async () => {
+    const { server, auth } = withOrigins([], { '/auth/refresh': httpError(401), '/api/data': { ok: true } })
+    const startup = auth.refresh(null)
+    expect(await auth.fetch('/api/data')).toEqual({ ok: true })
+    expect(await startup).toBeNull()
+    expect(server.calls.map(c => [c.url, server.auth(c)])).toEqual([['/auth/refresh', null], ['/api/data', null]])
   })
 })

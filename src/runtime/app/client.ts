@@ -72,6 +72,8 @@ export function createAuthClient(options: AuthClientOptions) {
   let expiresAt = 0
   let inflight: Promise<string | null> | null = null
   let timer: ReturnType<typeof setTimeout> | undefined
+  /** Tokens this tab has broadcast (to know whether a locked refresh told other tabs anything). */
+  let broadcasts = 0
   const now = options.now ?? Date.now
   const apiOrigins = new Set((options.apiOrigins ?? []).map(origin => normalizedOrigin(origin)).filter(Boolean))
 
@@ -89,7 +91,10 @@ export function createAuthClient(options: AuthClientOptions) {
     expiresAt = now() + response.expiresIn * 1000
     options.onUser(decodeClaims(response.token))
     schedule(response.expiresIn)
-    if (broadcast) options.channel?.post({ type: 'token', token: response.token, expiresIn: response.expiresIn })
+    if (broadcast && options.channel) {
+      broadcasts++
+      options.channel.post({ type: 'token', token: response.token, expiresIn: response.expiresIn })
+    }
     return response.token
   }
 
@@ -112,7 +117,29 @@ export function createAuthClient(options: AuthClientOptions) {
 
   const post = () => options.fetch<TokenResponse>(`${options.authPath}/refresh`, { method: 'POST', credentials: 'same-origin' })
   const statusOf = (error: unknown) => (error as { statusCode?: number, status?: number } | null)?.statusCode ?? (error as { status?: number } | null)?.status
-  const runLocked = <T>(fn: () => Promise<T>): Promise<T> => options.lock ? options.lock(fn) : fn()
+
+  /**
+   * Runs `fn` holding the cross-tab lock. BroadcastChannel messages and Web Locks grants reach
+   * other tabs by different routes: a tab waiting for the lock can get it before the message
+   * with the token we just broadcast, and would then rotate again. So after broadcasting a
+   * token the lock is kept a moment longer; our own callers get the result at once.
+   */
+  function runLocked<T>(fn: () => Promise<T>): Promise<T> {
+    const lock = options.lock
+    if (!lock) return fn()
+    return new Promise<T>((resolve, reject) => {
+      lock(async () => {
+        const before = broadcasts
+        try {
+          resolve(await fn())
+        }
+        catch (error) {
+          reject(error)
+        }
+        if (broadcasts !== before) await new Promise(release => setTimeout(release, HANDOVER_MS))
+      }).catch(reject)
+    })
+  }
 
   /**
    * Gets a new access token, once per tab at a time (callers share it) and once across tabs
@@ -182,6 +209,9 @@ export function createAuthClient(options: AuthClientOptions) {
    */
   async function authFetch<T>(url: string, fetchOptions: Record<string, unknown> = {}): Promise<T> {
     const attach = mayAttach(url, fetchOptions.baseURL)
+    // A refresh is under way (the start-up one right after a page load): wait for its token
+    // instead of sending none and meeting a 401.
+    if (attach && !token && inflight) await inflight.catch(() => null)
     let sent: string | null = null
     const withToken = () => {
       sent = attach ? token : null
@@ -213,6 +243,8 @@ export function createAuthClient(options: AuthClientOptions) {
 
 /** A token with less than this left is not worth taking over from another tab. */
 const FRESH_ENOUGH_MS = 5_000
+/** How long the lock is kept after broadcasting a token, so tabs waiting for it get the token first. */
+const HANDOVER_MS = 200
 
 function normalizedOrigin(value: string): string {
   try {
