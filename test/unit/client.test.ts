@@ -366,8 +366,11 @@ describe('[CLIENT-3] refresh races and baseURL', () => {
 function fakeHub(delay = 0) {
   const tabs = new Set<{ listener?: (message: AuthMessage) => void }>()
   const sent: AuthMessage[] = []
+  let counter = 0
   return {
     sent,
+    /** The refresh generation the tabs share (localStorage in the browser). */
+    generation: { read: () => counter, bump: () => void counter++ },
     channel(): AuthChannel {
       const self: { listener?: (message: AuthMessage) => void } = {}
       tabs.add(self)
@@ -414,7 +417,7 @@ function fakeLock() {
 /** One tab: its own client, sharing the hub, the lock and the server with the other tabs. */
 function tab(hub: ReturnType<typeof fakeHub>, lock: ReturnType<typeof fakeLock>['lock'], fetch: ReturnType<typeof fakeFetch>['fetch'], now?: () => number) {
   const users: Array<AegisClaims | null> = []
-  const auth = createAuthClient({ authPath: '/auth', fetch, automaticRefresh: false, onUser: user => users.push(user), channel: hub.channel(), lock, now })
+  const auth = createAuthClient({ authPath: '/auth', fetch, automaticRefresh: false, onUser: user => users.push(user), channel: hub.channel(), lock, now, generation: hub.generation })
   return { auth, users }
 }
 
@@ -430,8 +433,8 @@ describe('[CLIENT-6] tabs share tokens over the channel and refresh under one lo
   })
 
   it('two tabs refreshing at once make one POST /auth/refresh; the second takes the first one\'s token', async () => {
-    // The message is slower than the lock hand-over (as it can be in browsers): the tab that
-    // refreshed keeps the lock until the message has arrived.
+    // The message is slower than the lock hand-over (as it can be in browsers): the second tab
+    // sees the shared generation moved and waits for the message instead of rotating again.
     const hub = fakeHub(20)
     const { lock, stats } = fakeLock()
     const server = rotatingServer()
@@ -469,23 +472,32 @@ describe('[CLIENT-6] tabs share tokens over the channel and refresh under one lo
     expect(tabs.map(t => t.auth.getToken())).toEqual(results)
   })
 
-  it('the tab that refreshed gets its token at once; only tabs waiting for the lock wait for the hand-over', async () => {
+  it('the tab that refreshed gets its token at once and bumps the shared generation', async () => {
     const hub = fakeHub(0)
     const { lock } = fakeLock()
     const server = rotatingServer()
     const a = tab(hub, lock, server.fetch)
-    const b = tab(hub, lock, server.fetch)
-    // No timer advanced: the lock is still held for the hand-over, the caller is not kept waiting.
+    // No timer advanced: nothing holds the caller back.
     expect(await a.auth.refresh()).toBeTypeOf('string')
-    let settled = false
-    const next = b.auth.refresh(null).then((token) => {
-      settled = true
-      return token
+    expect(hub.generation.read()).toBe(1)
+    expect(server.posts()).toBe(1)
+  })
+
+  it('a tab that finds the generation moved but never gets the token refreshes itself after a second', async () => {
+    const hub = fakeHub(0)
+    const { lock } = fakeLock()
+    const server = rotatingServer()
+    const b = tab(hub, lock, server.fetch)
+    // Another tab refreshed (the generation moved) but its message is lost.
+    const pending = lock(async () => {
+      hub.generation.bump()
     })
-    await vi.advanceTimersByTimeAsync(50)
-    expect(settled).toBe(false)
-    await vi.advanceTimersByTimeAsync(1_000)
-    expect(await next).toBe(a.auth.getToken())
+    const next = b.auth.refresh(null)
+    await pending
+    await vi.advanceTimersByTimeAsync(999)
+    expect(server.posts()).toBe(0)
+    await vi.advanceTimersByTimeAsync(2)
+    expect(await next).toBeTypeOf('string')
     expect(server.posts()).toBe(1)
   })
 

@@ -17,6 +17,11 @@ export interface AuthClientOptions {
   channel?: AuthChannel
   /** Cross-tab mutual exclusion for refreshes (Web Locks in the browser). */
   lock?: <T>(fn: () => Promise<T>) => Promise<T>
+  /**
+   * A counter shared by the tabs (localStorage in the browser; it holds no secret), bumped on
+   * every refresh, so a tab that gets the lock knows another tab refreshed meanwhile.
+   */
+  generation?: { read: () => number, bump: () => void }
   now?: () => number
 }
 
@@ -72,8 +77,8 @@ export function createAuthClient(options: AuthClientOptions) {
   let expiresAt = 0
   let inflight: Promise<string | null> | null = null
   let timer: ReturnType<typeof setTimeout> | undefined
-  /** Tokens this tab has broadcast (to know whether a locked refresh told other tabs anything). */
-  let broadcasts = 0
+  /** Callers waiting for another tab's token. */
+  let waiters: Array<() => void> = []
   const now = options.now ?? Date.now
   const apiOrigins = new Set((options.apiOrigins ?? []).map(origin => normalizedOrigin(origin)).filter(Boolean))
 
@@ -91,9 +96,11 @@ export function createAuthClient(options: AuthClientOptions) {
     expiresAt = now() + response.expiresIn * 1000
     options.onUser(decodeClaims(response.token))
     schedule(response.expiresIn)
-    if (broadcast && options.channel) {
-      broadcasts++
-      options.channel.post({ type: 'token', token: response.token, expiresIn: response.expiresIn })
+    if (broadcast) options.channel?.post({ type: 'token', token: response.token, expiresIn: response.expiresIn })
+    else {
+      const waiting = waiters
+      waiters = []
+      for (const wake of waiting) wake()
     }
     return response.token
   }
@@ -118,40 +125,36 @@ export function createAuthClient(options: AuthClientOptions) {
   const post = () => options.fetch<TokenResponse>(`${options.authPath}/refresh`, { method: 'POST', credentials: 'same-origin' })
   const statusOf = (error: unknown) => (error as { statusCode?: number, status?: number } | null)?.statusCode ?? (error as { status?: number } | null)?.status
 
-  /**
-   * Runs `fn` holding the cross-tab lock. BroadcastChannel messages and Web Locks grants reach
-   * other tabs by different routes: a tab waiting for the lock can get it before the message
-   * with the token we just broadcast, and would then rotate again. So after broadcasting a
-   * token the lock is kept a moment longer; our own callers get the result at once.
-   */
-  function runLocked<T>(fn: () => Promise<T>): Promise<T> {
-    const lock = options.lock
-    if (!lock) return fn()
-    return new Promise<T>((resolve, reject) => {
-      lock(async () => {
-        const before = broadcasts
-        try {
-          resolve(await fn())
-        }
-        catch (error) {
-          reject(error)
-        }
-        if (broadcasts !== before) await new Promise(release => setTimeout(release, HANDOVER_MS))
-      }).catch(reject)
+  const runLocked = <T>(fn: () => Promise<T>): Promise<T> => options.lock ? options.lock(fn) : fn()
+
+  /** Resolves when another tab's token arrives, or after `ms`. */
+  function nextBroadcast(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      waiters.push(resolve)
+      setTimeout(resolve, ms)
     })
   }
 
   /**
-   * Gets a new access token, once per tab at a time (callers share it) and once across tabs
-   * (a lock; a token another tab broadcast while we waited is taken instead of rotating again).
+   * Gets a new access token, once per tab at a time (callers share it) and once across tabs:
+   * under a cross-tab lock, a tab that finds another tab refreshed while it waited (the shared
+   * refresh generation moved) takes that tab's broadcast token instead of rotating again. The
+   * generation is needed because the lock and the message reach a tab by different routes.
    * `stale` is the token the caller considers used up. Resolves to the token, or null when the
    * session is gone.
    */
   function refresh(stale: string | null = token): Promise<string | null> {
+    const generation = options.generation?.read()
+    const usable = () => token !== null && token !== stale && expiresAt - now() > FRESH_ENOUGH_MS
     inflight ??= runLocked(async () => {
-      if (token && token !== stale && expiresAt - now() > FRESH_ENOUGH_MS) return token
+      if (usable()) return token
+      if (generation !== undefined && options.generation!.read() !== generation) {
+        await nextBroadcast(BROADCAST_WAIT_MS)
+        if (usable()) return token
+      }
       // 409: another tab rotated the cookie a moment ago; the browser now holds the successor, so retry once.
       const response = await post().catch(error => statusOf(error) === 409 ? post() : Promise.reject(error))
+      options.generation?.bump()
       return accept(response)
     })
       .catch((error: unknown) => {
@@ -243,8 +246,8 @@ export function createAuthClient(options: AuthClientOptions) {
 
 /** A token with less than this left is not worth taking over from another tab. */
 const FRESH_ENOUGH_MS = 5_000
-/** How long the lock is kept after broadcasting a token, so tabs waiting for it get the token first. */
-const HANDOVER_MS = 200
+/** How long a tab that saw another tab refresh waits for its token before refreshing itself. */
+const BROADCAST_WAIT_MS = 1_000
 
 function normalizedOrigin(value: string): string {
   try {

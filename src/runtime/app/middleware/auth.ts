@@ -2,6 +2,7 @@ import { defineNuxtRouteMiddleware, navigateTo, useCookie, useNuxtApp, useRuntim
 import type { RouteMiddleware } from '#app'
 import { createRouteMatcher, normalizePath } from '../../server/lib/paths'
 import type { RouteMatcher } from '../../server/lib/paths'
+import type { AegisClient } from '../client'
 import { STATE_KEY } from '../state'
 import type { AuthState, PublicAegisConfig } from '../state'
 
@@ -33,7 +34,10 @@ const aegisAuth: RouteMiddleware = defineNuxtRouteMiddleware(async (to) => {
     if (needsUser && !useCookie(config.tokenRefresh.cookieName).value) return toLogin()
     return
   }
-  await (useNuxtApp().$aegis as { ready: () => Promise<unknown> }).ready()
+  const client = useNuxtApp().$aegis as AegisClient
+  await client.ready()
+  // Still unknown (the start-up check was skipped, e.g. on the callback page): ask now.
+  if (state.value?.status === 'unknown') await client.refresh(null).catch(() => null)
   const loggedIn = state.value?.status === 'authenticated'
   if (needsUser && !loggedIn) return toLogin()
   if (guestOnly && loggedIn) return navigateTo(config.redirect.success)

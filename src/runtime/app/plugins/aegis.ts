@@ -32,13 +32,14 @@ const aegisPlugin: Plugin = defineNuxtPlugin({
       },
       channel: import.meta.client ? browserChannel() : undefined,
       lock: import.meta.client ? browserLock() : undefined,
+      generation: import.meta.client ? browserGeneration() : undefined,
     })
     let ready: Promise<unknown> = Promise.resolve()
     if (import.meta.client) {
       const onCallbackPage = window.location.pathname === `${config.authPath}/callback`
-      // The server looked the session up and found none: no need to ask again.
-      const knownGuest = nuxtApp.isHydrating && nuxtApp.payload.serverRendered && state.value.status === 'guest'
-      if (!config.tokenRefresh.enabled || knownGuest) {
+      // Even when the server rendered a guest, ask once: anonymous pages may come from a cache
+      // (that is why they carry no Set-Cookie), so this HTML may not be about this browser.
+      if (!config.tokenRefresh.enabled) {
         state.value = { user: null, status: 'guest' }
       }
       else if (!onCallbackPage) {
@@ -74,4 +75,20 @@ function browserLock(): (<T>(fn: () => Promise<T>) => Promise<T>) | undefined {
   const locks = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { locks?: LockManager }).locks
   if (!locks) return undefined
   return <T>(fn: () => Promise<T>) => locks.request(`${CHANNEL_NAME}:refresh`, fn) as Promise<T>
+}
+
+/** The refresh generation shared by the tabs: a plain counter in localStorage (no secret in it). */
+function browserGeneration(): { read: () => number, bump: () => void } | undefined {
+  const key = `${CHANNEL_NAME}:refresh-generation`
+  try {
+    const storage = window.localStorage
+    storage.getItem(key)
+    return {
+      read: () => Number(storage.getItem(key) ?? 0),
+      bump: () => storage.setItem(key, String(Number(storage.getItem(key) ?? 0) + 1)),
+    }
+  }
+  catch {
+    return undefined // storage blocked: tabs still never log out, thanks to the 409 retry
+  }
 }

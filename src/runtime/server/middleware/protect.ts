@@ -33,7 +33,8 @@ export default defineEventHandler(async (event) => {
     }
   }
   const isProtected = !isUnder(path, aegis.config.endpoints.authPath) && aegis.matcher.isProtected(path)
-  const ssrSession = aegis.config.ssrSession === undefined || isTruthy(aegis.config.ssrSession)
+  // Never while prerendering: that HTML is served to everyone.
+  const ssrSession = !import.meta.prerender && (aegis.config.ssrSession === undefined || isTruthy(aegis.config.ssrSession))
   if (token === undefined && (isProtected || ssrSession) && isPageNavigation(event) && await servedByRenderer(event)) {
     const session = await pageSession(event)
     if (ssrSession && session !== 'unavailable') {
