@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
-import { USER_NAME, browserUrl, gotoUrl, hydrated, loginAsAlice, tokenOf, useBrowser, waitForText } from '../support/browser'
+import { USER_NAME, browserUrl, gotoSettled, gotoUrl, hydrated, loginAsAlice, tokenOf, useBrowser, waitForText } from '../support/browser'
 import { REFRESH_COOKIE, hookCalls } from '../support/http'
 import { TEST_SECRET, startServer } from '../support/server'
 import type { RunningServer } from '../support/server'
@@ -171,7 +171,7 @@ describe('[CLIENT-6] tabs of one browser profile share the session', () => {
     const a = await context.newPage()
     const b = await context.newPage()
     await login(a, base)
-    await gotoUrl(b, `${base}/`)
+    await gotoSettled(b, `${base}/`)
     await waitForText(b, 'user-name', USER_NAME)
     const bLoads = documentLoads(b)
     const seenB: Seen[] = []
@@ -190,7 +190,7 @@ describe('[CLIENT-6] tabs of one browser profile share the session', () => {
   it('[CLIENT-6] login in one tab shows the user in an already open guest tab without a reload; that tab uses the shared token', async () => {
     const context = await newContext()
     const guest = await context.newPage()
-    await gotoUrl(guest, `${base}/`)
+    await gotoSettled(guest, `${base}/`)
     await waitForText(guest, 'status', 'guest')
     // From here on (after its own start-up check), the guest tab asks the server nothing about auth.
     const seenGuest: Seen[] = []

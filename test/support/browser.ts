@@ -78,6 +78,17 @@ export async function gotoUrl(page: Page, url: string): Promise<Response | null>
   return response
 }
 
+/**
+ * Loads a page and waits for its start-up session check (`POST /auth/refresh`) to answer:
+ * the server render already shows the user, so the page looks ready before that check is done.
+ */
+export async function gotoSettled(page: Page, url: string): Promise<Response | null> {
+  const check = page.waitForResponse(response => new URL(response.url()).pathname === '/auth/refresh')
+  const response = await gotoUrl(page, url)
+  await check
+  return response
+}
+
 /** Waits until the `data-testid` element has exactly `text` (trimmed). */
 export async function waitForText(page: Page, testId: string, text: string): Promise<void> {
   const exact = new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`)
