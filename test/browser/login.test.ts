@@ -3,12 +3,9 @@
  * server with the mock provider on: login, start-up refresh, the module fetch, page protection,
  * a bad CODE on the callback page, logout.
  */
-import { createServer } from 'node:http'
-import type { IncomingHttpHeaders, Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Page } from 'playwright-core'
 import { describe, expect, inject, it } from 'vitest'
-import { USER_NAME, browserUrl, gotoUrl, hydrated, loginAsAlice, useBrowser, waitForText } from '../support/browser'
+import { USER_NAME, browserUrl, gotoUrl, hydrated, loginAsAlice, startForeignServer, useBrowser, waitForText } from '../support/browser'
 
 const { newPage } = useBrowser()
 const base = browserUrl(inject('baseUrl'))
@@ -63,21 +60,8 @@ describe('login in the browser', () => {
 
   it('[CLIENT-3] refreshes from the HttpOnly cookie after a reload and sends the token to same-origin URLs only', async () => {
     // A server on another origin that records what it receives (CORS open, so any header could be sent).
-    const received: { method: string, headers: IncomingHttpHeaders }[] = []
-    const foreign: Server = createServer((req, res) => {
-      received.push({ method: req.method ?? '', headers: req.headers })
-      res.setHeader('access-control-allow-origin', '*')
-      res.setHeader('access-control-allow-headers', 'authorization, content-type')
-      if (req.method === 'OPTIONS') {
-        res.statusCode = 204
-        res.end()
-        return
-      }
-      res.setHeader('content-type', 'application/json')
-      res.end(JSON.stringify({ foreign: true }))
-    })
-    await new Promise<void>(resolve => foreign.listen(0, '127.0.0.1', resolve))
-    const foreignPort = (foreign.address() as AddressInfo).port
+    const foreign = await startForeignServer()
+    const { received, port: foreignPort } = foreign
 
     try {
       const { page } = await newPage()
@@ -136,7 +120,7 @@ describe('login in the browser', () => {
       expect(seen.filter(request => new URL(request.url).pathname === '/api/protected/whoami').at(-1)!.authorization).toMatch(/^Bearer /)
     }
     finally {
-      await new Promise(resolve => foreign.close(resolve))
+      await foreign.close()
     }
   })
 

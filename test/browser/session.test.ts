@@ -4,12 +4,10 @@
  * BroadcastChannel and refresh once between them (Web Locks), and the module fetch recovers
  * from an expired token and sends it only where it belongs.
  */
-import { createServer } from 'node:http'
-import type { IncomingHttpHeaders, Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
-import { USER_NAME, browserUrl, gotoSettled, gotoUrl, hydrated, loginAsAlice, tokenOf, useBrowser, waitForText } from '../support/browser'
+import { USER_NAME, browserUrl, gotoSettled, gotoUrl, hydrated, loginAsAlice, tokenOf, startForeignServer, useBrowser, waitForText } from '../support/browser'
+import type { ForeignRequest } from '../support/browser'
 import { REFRESH_COOKIE, hookCalls } from '../support/http'
 import { TEST_SECRET, startServer } from '../support/server'
 import type { RunningServer } from '../support/server'
@@ -287,9 +285,9 @@ describe('[CLIENT-6] tabs of one browser profile share the session', () => {
 
 describe('[CLIENT-7] the module fetch', () => {
   /** A server on another origin recording what it receives; CORS open, Authorization allowed. */
-  let foreign: Server
+  let foreign: Awaited<ReturnType<typeof startForeignServer>> | undefined
   let foreignPort: number
-  const received: { method: string, url: string, headers: IncomingHttpHeaders }[] = []
+  let received: ForeignRequest[] = []
   /**
    * 1-second tokens and no scheduled refresh: the token in the tab goes stale and stays so until
    * the app itself meets a 401 (a scheduled refresh would otherwise renew it first, and page.clock
@@ -300,20 +298,9 @@ describe('[CLIENT-7] the module fetch', () => {
   let origin: string
 
   beforeAll(async () => {
-    foreign = createServer((req, res) => {
-      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers })
-      res.setHeader('access-control-allow-origin', '*')
-      res.setHeader('access-control-allow-headers', 'authorization, content-type')
-      if (req.method === 'OPTIONS') {
-        res.statusCode = 204
-        res.end()
-        return
-      }
-      res.setHeader('content-type', 'application/json')
-      res.end(JSON.stringify({ foreign: true }))
-    })
-    await new Promise<void>(resolve => foreign.listen(0, '127.0.0.1', resolve))
-    foreignPort = (foreign.address() as AddressInfo).port
+    foreign = await startForeignServer()
+    foreignPort = foreign.port
+    received = foreign.received
     server = await startServer({
       ...SERVER_ENV,
       NUXT_AEGIS_TOKEN_EXPIRES_IN: '1',
@@ -325,7 +312,7 @@ describe('[CLIENT-7] the module fetch', () => {
 
   afterAll(async () => {
     await server?.stop()
-    await new Promise(resolve => foreign?.close(resolve))
+    await foreign?.close()
   })
 
   it('[CLIENT-7] a call with an expired token meets a 401, refreshes once and retries once with the new token', async () => {

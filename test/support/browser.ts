@@ -5,6 +5,9 @@
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect } from 'vitest'
+import { createServer } from 'node:http'
+import type { IncomingHttpHeaders, Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 
 const CHROMIUM = process.env.AEGIS_CHROMIUM ?? '/usr/bin/chromium'
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -110,4 +113,32 @@ export function tokenOf(page: Page): Promise<string | null> {
     const app = (document.querySelector('#__nuxt') as { __vue_app__?: { $nuxt?: { $aegis?: { getToken: () => string | null } } } } | null)?.__vue_app__
     return app?.$nuxt?.$aegis?.getToken() ?? null
   })
+}
+
+export interface ForeignRequest { method: string, url: string, headers: IncomingHttpHeaders }
+
+/**
+ * A plain HTTP server on another origin (127.0.0.1, a free port) that answers CORS so the
+ * page's fetches reach it, and records every request it receives.
+ */
+export async function startForeignServer(): Promise<{ port: number, received: ForeignRequest[], close: () => Promise<void> }> {
+  const received: ForeignRequest[] = []
+  const server: Server = createServer((req, res) => {
+    received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers })
+    res.setHeader('access-control-allow-origin', '*')
+    res.setHeader('access-control-allow-headers', 'authorization, content-type')
+    if (req.method === 'OPTIONS') {
+      res.statusCode = 204
+      res.end()
+      return
+    }
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ foreign: true }))
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as AddressInfo).port,
+    received,
+    close: () => new Promise<void>(resolve => server.close(() => resolve())),
+  }
 }

@@ -451,7 +451,7 @@ describe('[CLIENT-6] tabs share tokens over the channel and refresh under one lo
     expect(b.users.at(-1)).toEqual(expect.objectContaining({ sub: 'alice', v: 1 }))
     expect(stats).toEqual({ requests: 2, maxHeld: 1 })
     // Only the tab that rotated broadcast; taking a token over is not echoed back.
-    expect(hub.sent).toEqual([{ type: 'token', token: ta, expiresIn: 900 }])
+    expect(hub.sent).toEqual([{ type: 'token', token: ta, expiresIn: 900, generation: 1 }])
   })
 
   it('three tabs whose shared token is used up refresh once between them', async () => {
@@ -470,6 +470,24 @@ describe('[CLIENT-6] tabs share tokens over the channel and refresh under one lo
     expect(new Set(results).size).toBe(1)
     expect(results[0]).not.toBe(shared)
     expect(tabs.map(t => t.auth.getToken())).toEqual(results)
+  })
+
+  it('a tab whose timer fires after another tab refreshed, but before its message arrives, waits for that token', async () => {
+    // The message takes 30 ms; tab b's timer fires 8 ms after tab a's refresh has completed.
+    const hub = fakeHub(30)
+    const { lock } = fakeLock()
+    const server = rotatingServer({ '/auth/token': tokenResponse('alice', { v: 0 }) })
+    const a = tab(hub, lock, server.fetch)
+    const b = tab(hub, lock, server.fetch)
+    const shared = (await a.auth.exchange('code')).token
+    await vi.advanceTimersByTimeAsync(50)
+    expect(b.auth.getToken()).toBe(shared)
+    const fromA = await a.auth.refresh(shared)
+    await vi.advanceTimersByTimeAsync(8)
+    const fromB = b.auth.refresh(shared)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(await fromB).toBe(fromA)
+    expect(server.posts()).toBe(1)
   })
 
   it('the tab that refreshed gets its token at once and bumps the shared generation', async () => {

@@ -25,7 +25,7 @@ export interface AuthClientOptions {
   now?: () => number
 }
 
-export type AuthMessage = { type: 'token', token: string, expiresIn: number } | { type: 'logout' }
+export type AuthMessage = { type: 'token', token: string, expiresIn: number, generation?: number } | { type: 'logout' }
 
 export interface AuthChannel {
   post: (message: AuthMessage) => void
@@ -79,24 +79,32 @@ export function createAuthClient(options: AuthClientOptions) {
   let timer: ReturnType<typeof setTimeout> | undefined
   /** Callers waiting for another tab's token. */
   let waiters: Array<() => void> = []
+  /** The shared refresh generation our token belongs to (-1: unknown). */
+  let tokenGeneration = -1
   const now = options.now ?? Date.now
   const apiOrigins = new Set((options.apiOrigins ?? []).map(origin => normalizedOrigin(origin)).filter(Boolean))
 
   options.channel?.onMessage((message) => {
     if (message.type === 'token' && typeof message.token === 'string' && typeof message.expiresIn === 'number') {
-      accept({ token: message.token, tokenType: 'Bearer', expiresIn: message.expiresIn }, false)
+      accept({ token: message.token, tokenType: 'Bearer', expiresIn: message.expiresIn }, false, typeof message.generation === 'number' ? message.generation : -1)
     }
     else if (message.type === 'logout') {
       clear(false)
     }
   })
 
-  function accept(response: TokenResponse, broadcast = true): string {
+  /** Takes a token: our own (`broadcast`: tell the other tabs, with a new generation) or one another tab sent. */
+  function accept(response: TokenResponse, broadcast = true, generation = -1): string {
     token = response.token
     expiresAt = now() + response.expiresIn * 1000
+    if (broadcast && options.generation) {
+      options.generation.bump()
+      generation = options.generation.read()
+    }
+    tokenGeneration = generation
     options.onUser(decodeClaims(response.token))
     schedule(response.expiresIn)
-    if (broadcast) options.channel?.post({ type: 'token', token: response.token, expiresIn: response.expiresIn })
+    if (broadcast) options.channel?.post({ type: 'token', token: response.token, expiresIn: response.expiresIn, generation })
     else {
       const waiting = waiters
       waiters = []
@@ -137,24 +145,30 @@ export function createAuthClient(options: AuthClientOptions) {
 
   /**
    * Gets a new access token, once per tab at a time (callers share it) and once across tabs:
-   * under a cross-tab lock, a tab that finds another tab refreshed while it waited (the shared
-   * refresh generation moved) takes that tab's broadcast token instead of rotating again. The
-   * generation is needed because the lock and the message reach a tab by different routes.
+   * under a cross-tab lock, a tab that finds another tab refreshed meanwhile (the shared refresh
+   * generation is past the one of its token, or moved since the call) takes that tab's
+   * broadcast token instead of rotating again. The generation is needed because the lock, the
+   * timers and the message reach tabs by different routes and at slightly different times.
    * `stale` is the token the caller considers used up. Resolves to the token, or null when the
    * session is gone.
    */
   function refresh(stale: string | null = token): Promise<string | null> {
     const generation = options.generation?.read()
     const usable = () => token !== null && token !== stale && expiresAt - now() > FRESH_ENOUGH_MS
+    // Another tab refreshed since we called, or since our token was issued: its token is on the way.
+    const otherTabRefreshed = () => {
+      if (!options.generation || generation === undefined) return false
+      const current = options.generation.read()
+      return current !== generation || (tokenGeneration >= 0 && current > tokenGeneration)
+    }
     inflight ??= runLocked(async () => {
       if (usable()) return token
-      if (generation !== undefined && options.generation!.read() !== generation) {
+      if (otherTabRefreshed()) {
         await nextBroadcast(BROADCAST_WAIT_MS)
         if (usable()) return token
       }
       // 409: another tab rotated the cookie a moment ago; the browser now holds the successor, so retry once.
       const response = await post().catch(error => statusOf(error) === 409 ? post() : Promise.reject(error))
-      options.generation?.bump()
       return accept(response)
     })
       .catch((error: unknown) => {
