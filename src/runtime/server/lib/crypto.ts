@@ -57,7 +57,5 @@ export function unseal(key: Buffer, sealed: string, aad = ''): string | undefine
   }
 }
 
-/** PKCE S256 code challenge of a verifier (RFC 7636 §4.2). */
-export function pkceChallenge(verifier: string): string {
-  return createHash('sha256').update(verifier).digest('base64url')
-}
+/** PKCE S256 code challenge of a verifier (RFC 7636 §4.2): exactly base64url(SHA-256). */
+export const pkceChallenge: (verifier: string) => string = sha256
