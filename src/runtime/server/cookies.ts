@@ -49,14 +49,18 @@ export function handoffCookieName(code: string): string {
   return `${HANDOFF_COOKIE_PREFIX}${fingerprint(code)}`
 }
 
-function handoffAttributes(event: H3Event) {
-  return { httpOnly: true, secure: cookieSecure(event), sameSite: 'lax' as const, path: `${useAegis().config.endpoints.authPath}/token` }
+/**
+ * Attributes of the short-lived login cookies (transaction, handoff): HttpOnly, Lax (they must
+ * survive the top-level redirect back from the provider), and sent only to `<authPath>/<subPath>`.
+ */
+export function loginCookieAttributes(event: H3Event, subPath: string) {
+  return { httpOnly: true, secure: cookieSecure(event), sameSite: 'lax' as const, path: `${useAegis().config.endpoints.authPath}/${subPath}` }
 }
 
 export function setHandoffCookie(event: H3Event, code: string, value: string): void {
-  setCookie(event, handoffCookieName(code), value, { ...handoffAttributes(event), maxAge: Number(useAegis().config.authCode.expiresIn) })
+  setCookie(event, handoffCookieName(code), value, { ...loginCookieAttributes(event, 'token'), maxAge: Number(useAegis().config.authCode.expiresIn) })
 }
 
 export function clearHandoffCookie(event: H3Event, code: string): void {
-  deleteCookie(event, handoffCookieName(code), handoffAttributes(event))
+  deleteCookie(event, handoffCookieName(code), loginCookieAttributes(event, 'token'))
 }

@@ -9,7 +9,7 @@ import { authorizationUrl, completeLogin, providerErrorCode, single } from './li
 import { createTransaction, TRANSACTION_COOKIE_PREFIX, TRANSACTION_TTL_SECONDS, transactionCookieName } from './lib/oauth/transaction'
 import type { OAuthProviderDefinition, ProviderConfig } from './lib/oauth/types'
 import { safeRedirectPath } from './lib/redirects'
-import { cookieSecure, setHandoffCookie } from './cookies'
+import { loginCookieAttributes, setHandoffCookie } from './cookies'
 import { callAegisHook, runUserInfoHooks } from './hooks'
 import { engineContext, registerProviderHandler, useAegis } from './services'
 
@@ -37,18 +37,13 @@ export function createOAuthEventHandler(def: OAuthProviderDefinition, options: O
 
 const MAX_PENDING_LOGINS = 3
 
-/** The transaction cookie goes only to the provider's own route (its callback). */
-function transactionCookieAttributes(event: H3Event, provider: string) {
-  return { httpOnly: true, secure: cookieSecure(event), sameSite: 'lax' as const, path: `${useAegis().config.endpoints.authPath}/${provider}` }
-}
-
 function startLogin(event: H3Event, def: OAuthProviderDefinition, config: ProviderConfig, query: Record<string, unknown>) {
   const aegis = useAegis()
   const requested = query.redirectTo
   const redirectTo = safeRedirectPath(requested)
   if (requested !== undefined && !redirectTo) log.debug(`login ${def.name}: unsafe redirectTo ignored`)
   const tx = createTransaction(def.name, redirectTo)
-  const attributes = transactionCookieAttributes(event, def.name)
+  const attributes = loginCookieAttributes(event, def.name)
   // Abandoned attempts must not pile up until the Cookie header is too large: keep the newest few.
   const pending = Object.keys(parseCookies(event)).filter(name => name.startsWith(TRANSACTION_COOKIE_PREFIX))
   for (const name of pending.slice(0, Math.max(0, pending.length - MAX_PENDING_LOGINS + 1))) deleteCookie(event, name, attributes)
@@ -74,7 +69,7 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     if (!state) throw new AegisError(400, 'invalid_state', 'callback without state')
     const cookieName = transactionCookieName(state)
     const sealed = getCookie(event, cookieName)
-    if (sealed) deleteCookie(event, cookieName, transactionCookieAttributes(event, def.name))
+    if (sealed) deleteCookie(event, cookieName, loginCookieAttributes(event, def.name))
     const tx = aegis.transactions.open(sealed, state, def.name)
     if (!tx) throw new AegisError(400, 'invalid_state', 'no matching transaction for this state (missing, expired, tampered or for another provider)')
     const stateKey = sha256(state)
