@@ -1,13 +1,11 @@
-import { defineEventHandler, getQuery, sendRedirect, setResponseHeader } from 'h3'
+import { getQuery, sendRedirect, setResponseHeader } from 'h3'
 import { AegisError, sendError } from '../../lib/errors'
 import { redirectUri } from '../../lib/oauth/engine'
-import { isMockEnabled } from '../../mock'
-import { engineContext, useAegis } from '../../services'
+import { defineMockRoute } from '../../mock'
+import { engineContext } from '../../services'
 
 /** The mock provider's authorization endpoint: approves at once as the chosen persona. */
-export default defineEventHandler((event) => {
-  const { config, mockIdp } = useAegis()
-  if (!isMockEnabled(config.providers.mock)) return sendError(event, new AegisError(404, 'provider_disabled'))
+export default defineMockRoute((event, mockIdp) => {
   const query = getQuery(event)
   const params: Record<string, string | undefined> = {}
   for (const [name, value] of Object.entries(query)) params[name] = typeof value === 'string' ? value : undefined

@@ -1,12 +1,8 @@
-import { defineEventHandler, getRequestHeader, readBody, setResponseHeader, setResponseStatus } from 'h3'
-import { AegisError, sendError } from '../../lib/errors'
-import { isMockEnabled } from '../../mock'
-import { useAegis } from '../../services'
+import { getRequestHeader, readBody, setResponseHeader, setResponseStatus } from 'h3'
+import { defineMockRoute } from '../../mock'
 
 /** The mock provider's token endpoint (form body, client_secret_post or basic, PKCE checked). */
-export default defineEventHandler(async (event) => {
-  const { config, mockIdp } = useAegis()
-  if (!isMockEnabled(config.providers.mock)) return sendError(event, new AegisError(404, 'provider_disabled'))
+export default defineMockRoute(async (event, mockIdp) => {
   const body = await readBody(event).catch(() => undefined)
   const form: Record<string, string | undefined> = {}
   if (body && typeof body === 'object') {
