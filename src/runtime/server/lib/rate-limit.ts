@@ -1,0 +1,50 @@
+import type { Storage } from 'unstorage'
+import { sha256 } from './crypto'
+import { createKeyedQueue } from './serialize'
+
+/** At most `limit` attempts per `window` seconds. */
+export interface RateLimitRule {
+  limit: number
+  window: number
+}
+
+export type RateLimitResult = { ok: true } | { ok: false, retryAfter: number }
+
+export interface RateLimiter {
+  /** Counts one attempt for `id` in `bucket`; refuses it (with seconds to wait) once the window's limit is reached. */
+  hit: (bucket: string, id: string, rule: RateLimitRule) => Promise<RateLimitResult>
+  /** Forgets the attempts of `id` in `bucket`. */
+  reset: (bucket: string, id: string) => Promise<void>
+}
+
+interface Counter { count: number, resetAt: number }
+
+/**
+ * Fixed-window counters in unstorage (memory by default, Redis for several instances).
+ * Keys hold a hash of the id (an email or an IP), never the id itself. Counting is
+ * serialized per key in this process, so parallel attempts are all counted.
+ */
+export function createRateLimiter(storage: Storage, options: { now?: () => number } = {}): RateLimiter {
+  const now = options.now ?? Date.now
+  const queue = createKeyedQueue()
+  const key = (bucket: string, id: string) => `rl:${bucket}:${sha256(id)}`
+  return {
+    hit(bucket, id, rule) {
+      const k = key(bucket, id)
+      return queue(k, async () => {
+        if (!(rule.limit > 0) || !(rule.window > 0)) return { ok: true }
+        const t = now()
+        const stored = await storage.getItem<Counter>(k)
+        const counter: Counter = stored && stored.resetAt > t ? stored : { count: 0, resetAt: t + rule.window * 1000 }
+        if (counter.count >= rule.limit) return { ok: false, retryAfter: Math.max(1, Math.ceil((counter.resetAt - t) / 1000)) }
+        counter.count++
+        await storage.setItem(k, counter, { ttl: Math.max(1, Math.ceil((counter.resetAt - t) / 1000)) })
+        return { ok: true }
+      })
+    },
+    async reset(bucket, id) {
+      const k = key(bucket, id)
+      await queue(k, () => storage.removeItem(k))
+    },
+  }
+}

@@ -1,0 +1,69 @@
+import { createStorage } from 'unstorage'
+import { describe, expect, it } from 'vitest'
+import { createRateLimiter } from '../../src/runtime/server/lib/rate-limit'
+import { clientIp, normalizeIp, trustedHops } from '../../src/runtime/server/lib/client-ip'
+
+describe('[PWD-3] storage-backed rate limits', () => {
+  it('allows `limit` attempts per window, then refuses with the seconds left', async () => {
+    let t = 1_000_000
+    const limiter = createRateLimiter(createStorage(), { now: () => t })
+    const rule = { limit: 3, window: 60 }
+    for (let i = 0; i < 3; i++) expect(await limiter.hit('login', 'a@example.com', rule)).toEqual({ ok: true })
+    expect(await limiter.hit('login', 'a@example.com', rule)).toEqual({ ok: false, retryAfter: 60 })
+    t += 30_500
+    expect(await limiter.hit('login', 'a@example.com', rule)).toEqual({ ok: false, retryAfter: 30 })
+    // Other ids and other buckets have their own counters.
+    expect((await limiter.hit('login', 'b@example.com', rule)).ok).toBe(true)
+    expect((await limiter.hit('reset', 'a@example.com', rule)).ok).toBe(true)
+    t += 30_000
+    expect((await limiter.hit('login', 'a@example.com', rule)).ok).toBe(true)
+  })
+
+  it('counts parallel attempts one by one (no lost updates)', async () => {
+    const limiter = createRateLimiter(createStorage())
+    const results = await Promise.all(Array.from({ length: 20 }, () => limiter.hit('login', 'x', { limit: 5, window: 60 })))
+    expect(results.filter(r => r.ok)).toHaveLength(5)
+  })
+
+  it('stores a hash of the id, never the email or IP itself', async () => {
+    const storage = createStorage()
+    await createRateLimiter(storage).hit('login', 'secret@example.com', { limit: 1, window: 60 })
+    const keys = await storage.getKeys()
+    expect(keys).toHaveLength(1)
+    expect(keys[0]).not.toContain('secret')
+  })
+
+  it('reset forgets the counter', async () => {
+    const limiter = createRateLimiter(createStorage())
+    await limiter.hit('b', 'x', { limit: 1, window: 60 })
+    expect((await limiter.hit('b', 'x', { limit: 1, window: 60 })).ok).toBe(false)
+    await limiter.reset('b', 'x')
+    expect((await limiter.hit('b', 'x', { limit: 1, window: 60 })).ok).toBe(true)
+  })
+})
+
+describe('[PWD-3] client IP for rate limits', () => {
+  it('uses the socket address and ignores X-Forwarded-For unless proxies are trusted', () => {
+    expect(clientIp('::ffff:10.0.0.5', '1.2.3.4', 0)).toBe('10.0.0.5')
+    expect(clientIp('10.0.0.5', undefined, 1)).toBe('10.0.0.5')
+  })
+
+  it('takes the entry the nearest trusted proxy added, not a client-chosen left-most one', () => {
+    // The client sent "6.6.6.6"; the proxy appended the address it saw.
+    expect(clientIp('10.0.0.1', '6.6.6.6, 203.0.113.9', 1)).toBe('203.0.113.9')
+    expect(clientIp('10.0.0.1', '6.6.6.6, 203.0.113.9, 10.0.0.2', 2)).toBe('203.0.113.9')
+    // Fewer entries than hops, or garbage: the socket.
+    expect(clientIp('10.0.0.1', 'not-an-ip', 1)).toBe('10.0.0.1')
+    expect(clientIp('10.0.0.1', '203.0.113.9', 3)).toBe('10.0.0.1')
+  })
+
+  it('normalizes addresses and hop settings', () => {
+    expect(normalizeIp('::1')).toBe('::1')
+    expect(normalizeIp('2001:DB8::1')).toBe('2001:db8::1')
+    expect(normalizeIp('<script>')).toBe('')
+    expect(trustedHops(true)).toBe(1)
+    expect(trustedHops('2')).toBe(2)
+    expect(trustedHops(false)).toBe(0)
+    expect(trustedHops('yes')).toBe(0)
+  })
+})
