@@ -16,6 +16,7 @@ import {
 } from '@nuxt/kit'
 import { defu } from 'defu'
 import { defaults } from './options'
+import { setupPassword } from './setup-password'
 import { unguardedRouteRules } from './runtime/server/lib/paths'
 import type { ModuleOptions } from './options'
 
@@ -43,7 +44,7 @@ export default defineNuxtModule<ModuleOptions>({
     const providers = (o.providers ?? {}) as Record<string, Record<string, unknown> | undefined>
     const enabledProviders = PROVIDER_NAMES.filter(name => providers[name] && providers[name]!.enabled !== false)
     for (const name of Object.keys(providers)) {
-      if (!(PROVIDER_NAMES as readonly string[]).includes(name)) logger.warn(`nuxtAegis.providers.${name} is not a provider of this version and is ignored`)
+      if (!(PROVIDER_NAMES as readonly string[]).includes(name) && name !== 'password') logger.warn(`nuxtAegis.providers.${name} is not a provider of this version and is ignored`)
     }
 
     // Private runtime config: read on the server only, NUXT_AEGIS_* variables override it at run time.
@@ -129,6 +130,8 @@ export default defineNuxtModule<ModuleOptions>({
       const config = nitroConfig as { externals?: { inline?: string[] } }
       config.externals = defu(config.externals, { inline: [registry.dst] })
     })
+
+    setupPassword(nuxt, resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath })
 
     addServerImports([
       ...['getAuthUser', 'requireAuth'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/auth') })),

@@ -5,6 +5,9 @@
  * (named next to each option), so a built server needs no rebuild to change it.
  */
 import type { MockUser } from './runtime/types'
+import type { PasswordProviderOptions } from './password-options'
+
+export type * from './password-options'
 
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'EdDSA'
 
@@ -167,6 +170,8 @@ export interface MockProviderOptions extends ProviderOptions {
 
 export interface ProvidersOptions {
   mock?: MockProviderOptions
+  /** Built-in email + password flows under `<authPath>/password/*` (docs/password.md). */
+  password?: PasswordProviderOptions
 }
 
 export interface ModuleOptions {
@@ -194,6 +199,13 @@ export interface ModuleOptions {
    * @default []
    */
   apiOrigins?: string[]
+  /**
+   * Proxies in front of the app whose `X-Forwarded-For` entry is trusted for the client IP of
+   * rate limits: `false`/0 uses the socket address (a client can forge the header), `true` or a
+   * number of hops trusts that many proxies.
+   * @default false (env NUXT_AEGIS_TRUST_PROXY)
+   */
+  trustProxy?: boolean | number
   providers?: ProvidersOptions
 }
 
@@ -251,5 +263,6 @@ export const defaults = {
   siteUrl: '',
   ssrSession: true,
   apiOrigins: [] as string[],
+  trustProxy: false as boolean | number,
   providers: {},
 } satisfies ModuleOptions

@@ -20,6 +20,11 @@ export const ERROR_CODES = {
   login_failed: 'The login could not be completed.',
   provider_disabled: 'This login method is not available.',
   storage_unavailable: 'The session store is unavailable. Please retry.',
+  invalid_credentials: 'The email or password is incorrect.',
+  email_not_verified: 'Confirm your email address first: a new code is on its way.',
+  invalid_verification_code: 'The code is invalid or has expired.',
+  weak_password: 'The password does not meet the requirements.',
+  too_many_requests: 'Too many attempts. Please wait and try again.',
   server_error: 'Something went wrong.',
 } as const
 

@@ -1,0 +1,59 @@
+import { useRuntimeConfig, useStorage } from 'nitropack/runtime'
+import type { ResolvedPasswordOptions } from '../../../password-options'
+import { hashPassword, scryptParams } from '../lib/password/hash'
+import type { ScryptParams } from '../lib/password/hash'
+import { createRateLimiter } from '../lib/rate-limit'
+import type { RateLimiter } from '../lib/rate-limit'
+import { createVerificationStore } from '../lib/password/verification'
+import type { VerificationStore } from '../lib/password/verification'
+import { trustedHops } from '../lib/client-ip'
+import { useAegis } from '../services'
+import type { PasswordProviderDefinition } from './types'
+
+export interface PasswordServices {
+  config: ResolvedPasswordOptions
+  scrypt: ScryptParams
+  trustProxy: number
+  limiter: RateLimiter
+  codes: VerificationStore
+  /** A hash of a random password with the current parameters: unknown users are verified against it. */
+  dummyHash: () => Promise<string>
+}
+
+let services: PasswordServices | undefined
+let definition: PasswordProviderDefinition | undefined
+
+/** Codes, counters and settings of the credential flows, built once per process. */
+export function usePasswordServices(): PasswordServices {
+  if (services) return services
+  const runtime = useRuntimeConfig().aegis as unknown as { password: ResolvedPasswordOptions, trustProxy: unknown }
+  const config = runtime.password
+  const storage = useStorage('aegis:credentials')
+  const scrypt = scryptParams(config.scrypt)
+  let dummy: Promise<string> | undefined
+  services = {
+    config,
+    scrypt,
+    trustProxy: trustedHops(runtime.trustProxy),
+    limiter: createRateLimiter(storage),
+    codes: createVerificationStore(storage, {
+      secret: useAegis().config.token.secret,
+      ttl: Number(config.code.expiresIn),
+      maxAttempts: Number(config.code.maxAttempts),
+      digits: Number(config.code.digits),
+    }),
+    dummyHash: () => (dummy ??= hashPassword(crypto.randomUUID(), scrypt)),
+  }
+  return services
+}
+
+/** Called by `definePasswordProvider`'s plugin at start-up. */
+export function registerPasswordProvider(value: PasswordProviderDefinition): void {
+  definition = value
+}
+
+export function passwordProvider(): PasswordProviderDefinition | undefined {
+  return definition
+}
+
+export type { H3Event }

@@ -1,0 +1,39 @@
+import { defineNitroPlugin } from 'nitropack/runtime'
+import * as scrypt from '../lib/password/hash'
+import type { ScryptParams } from '../lib/password/hash'
+import { registerProviderHandler } from '../services'
+import { registerPasswordProvider, usePasswordServices } from '../password/services'
+import type { PasswordProviderDefinition } from '../password/types'
+
+export type { PasswordAccount, PasswordProviderDefinition, PasswordUserChange, VerificationMessage } from '../password/types'
+
+/**
+ * Hashes a password with scrypt (`node:crypto`) and a random salt, with the parameters of
+ * `providers.password.scrypt` unless given. The result (`$scrypt$v=1$n=…,r=…,p=…$salt$key`)
+ * carries its parameters. Passwords over 1024 bytes are refused.
+ */
+export function hashPassword(password: string, params?: Partial<ScryptParams>): Promise<string> {
+  return scrypt.hashPassword(password, params ?? usePasswordServices().scrypt)
+}
+
+/** True when the password matches a hash made by `hashPassword` (constant-time compare); false for anything malformed. */
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return scrypt.verifyPassword(password, hash)
+}
+
+/** True when a hash was made with other parameters than the configured ones: store a new hash after the next successful login. */
+export function passwordNeedsRehash(hash: string, params?: Partial<ScryptParams>): boolean {
+  return scrypt.passwordNeedsRehash(hash, params ?? usePasswordServices().scrypt)
+}
+
+/**
+ * Registers the app's callbacks for the built-in password flows. Export it as a Nitro plugin:
+ * `export default definePasswordProvider({ findUser, onUserPersist, sendVerificationCode })`
+ * in `server/plugins/password.ts`.
+ */
+export function definePasswordProvider(definition: PasswordProviderDefinition) {
+  return defineNitroPlugin(() => {
+    registerPasswordProvider(definition)
+    registerProviderHandler('password', { customClaims: definition.customClaims })
+  })
+}
