@@ -136,6 +136,7 @@ export default defineNuxtModule<ModuleOptions>({
     addServerImports([
       ...['getAuthUser', 'requireAuth'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/auth') })),
       ...['defineOAuthMockEventHandler'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),
+      ...['revokeUserSessions', 'listUserSessions'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/sessions') })),
     ])
 
     // Client: composable, plugin, page protection, callback and error pages.

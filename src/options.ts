@@ -48,7 +48,11 @@ export interface TokenOptions {
 export interface RefreshCookieOptions {
   /** @default 'nuxt-aegis-refresh' */
   cookieName?: string
-  /** Lifetime of the refresh cookie and of the session record, in seconds. @default 604800 */
+  /**
+   * Idle timeout, in seconds: a refresh token (and its cookie) not used for this long ends the
+   * session. Each refresh starts it again, never beyond `tokenRefresh.absoluteTimeout`.
+   * @default 604800
+   */
   maxAge?: number
   /** `Secure` attribute. Dropped automatically only in dev on http://localhost. @default true */
   secure?: boolean
@@ -86,6 +90,12 @@ export interface EncryptionOptions {
   key?: string
   /** @default 'aes-256-gcm' */
   algorithm?: 'aes-256-gcm'
+  /**
+   * Former keys, still used to open records written before a key change (records are
+   * re-encrypted with `key` on their next write). Remove one once `absoluteTimeout` has passed.
+   * @default process.env.NUXT_AEGIS_ENCRYPTION_PREVIOUS_KEYS (a JSON array)
+   */
+  previousKeys?: string[]
 }
 
 export interface TokenRefreshOptions {
@@ -96,11 +106,18 @@ export interface TokenRefreshOptions {
   /** Rotate the refresh token on every use. @default true */
   rotation?: boolean
   /**
-   * Seconds during which a just-rotated refresh token may still be presented
-   * (parallel tabs) without being treated as reuse.
+   * Seconds during which a just-rotated refresh token may still be presented (parallel tabs,
+   * a response lost on the network): it gets the same successor, never a second live token.
+   * After that, or for any older ancestor, a replay revokes the whole session family.
    * @default 10
    */
   reuseInterval?: number
+  /**
+   * Absolute timeout: a login lasts at most this long however often it is refreshed.
+   * Seconds, or a duration such as `'30d'`, `'12h'`.
+   * @default '30d'
+   */
+  absoluteTimeout?: string | number
   cookie?: RefreshCookieOptions
   storage?: StorageOptions
   encryption?: EncryptionOptions
@@ -223,6 +240,7 @@ export const defaults = {
     automaticRefresh: true,
     rotation: true,
     reuseInterval: 10,
+    absoluteTimeout: '30d' as string | number,
     cookie: {
       cookieName: 'nuxt-aegis-refresh',
       maxAge: 604800,
@@ -241,6 +259,7 @@ export const defaults = {
       enabled: false,
       key: '',
       algorithm: 'aes-256-gcm' as const,
+      previousKeys: [] as string[],
     },
   },
   authCode: {

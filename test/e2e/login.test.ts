@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest'
-import { storedRecord } from '../support/storage'
+import { storedFamily } from '../support/storage'
 import {
   CookieJar,
   HANDOFF_COOKIE_PREFIX,
@@ -318,7 +318,7 @@ describe('route file, callbacks and hooks', () => {
 
   it('[LOGIN-8] the user returned by nuxt-aegis:userInfo is the one stored with the session', async () => {
     const session = await loginSession(baseUrl, 'alice')
-    const record = storedRecord(session.refreshToken)
+    const record = storedFamily(session.refreshToken)
     expect(record, 'session record').toBeDefined()
     expect(record!.user).toMatchObject({ sub: 'mock-alice', provider: 'mock', hookSeen: true, name: 'Alice Fixture (via onUserInfo)' })
   })

@@ -66,25 +66,38 @@ describe('POST /auth/refresh rotates the refresh token', () => {
     expect((await refresh(session.jar)).status).toBe(200)
   })
 
-  it('[REF-2] the rotated (old) cookie is then refused with 409 refresh_conflict, the cookie is kept, and a retry with the successor works', async () => {
+  it('[SES-1] a tab still holding the just-rotated cookie gets the same successor (reuse interval), no second live token', async () => {
     const session = await loginSession(baseUrl, 'alice')
     // A second tab still holding the old cookie races the first one, which already rotated it.
     const lateTab = session.jar.clone()
     expect((await refresh(session.jar)).status).toBe(200)
     const successor = session.jar.get(REFRESH_COOKIE)!
     expect(successor).not.toBe(session.refreshToken)
-    const before = (await hookCalls(baseUrl)).at(-1)
     const replay = await refresh(lateTab)
-    await expectRefused(replay, 409, 'refresh_conflict')
-    // Not cleared: the browser most likely holds the successor already; clearing would end the session.
-    expect(setCookie(replay, REFRESH_COOKIE)).toBeUndefined()
-    expect((await hookCalls(baseUrl)).at(-1)).toEqual(before)
-    // Still refused on a second try: no new token was issued for the old one.
-    await expectRefused(await refresh(jarWith(session.refreshToken)), 409, 'refresh_conflict')
-    // The client retries with the cookie it has now.
-    const retry = await refresh(jarWith(successor))
-    expect(retry.status).toBe(200)
-    expect(decodeJwt((await retry.json() as TokenBody).token).sub).toBe('mock-alice')
+    expect(replay.status).toBe(200)
+    expect(setCookie(replay, REFRESH_COOKIE)!.value).toBe(successor)
+    expect(decodeJwt((await replay.json() as TokenBody).token).sub).toBe('mock-alice')
+    // The successor is the one live token and goes on working.
+    expect((await refresh(jarWith(successor))).status).toBe(200)
+  })
+
+  it('[SES-1] an older ancestor replayed revokes the family: 401 token_reused, cookie cleared, tokenReuse hook with fingerprints only', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    const first = session.refreshToken
+    expect((await refresh(session.jar)).status).toBe(200)
+    expect((await refresh(session.jar)).status).toBe(200)
+    const newest = session.jar.get(REFRESH_COOKIE)!
+    const replay = await refresh(jarWith(first))
+    expect(isDeletion(setCookie(replay, REFRESH_COOKIE)!)).toBe(true)
+    await expectRefused(replay, 401, 'token_reused')
+    const hook = (await hookCalls(baseUrl)).filter(call => call.name === 'nuxt-aegis:tokenReuse').at(-1)
+    expect(hook?.data).toMatchObject({ sub: 'mock-alice', session: expect.stringMatching(/^[\w-]{12}$/), token: expect.stringMatching(/^[\w-]{12}$/) })
+    for (const token of [first, newest]) {
+      expect(JSON.stringify(hook)).not.toContain(token.split('.')[0])
+      expect(JSON.stringify(hook)).not.toContain(token.split('.')[1])
+    }
+    // The thief's copy and the victim's newest cookie are both dead.
+    await expectRefused(await refresh(jarWith(newest)))
   })
 
   it('[REF-2] unknown and revoked cookies are still refused with 401 and cleared (Max-Age=0, same attributes)', async () => {

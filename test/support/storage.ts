@@ -23,8 +23,16 @@ export function storedFiles(): StoredFile[] {
 }
 
 /** The stored record of a refresh token (`<id>.<secret>`), parsed; undefined when there is none. */
-export function storedRecord(refreshToken: string): Record<string, unknown> & { user: Record<string, unknown> } | undefined {
+export function storedRecord(refreshToken: string): Record<string, unknown> & { familyId: string } | undefined {
   const id = refreshToken.split('.')[0]!
-  const file = storedFiles().find(f => f.path.split(/[/\\]/).at(-1) === id)
+  const file = storedFiles().find(f => f.path.split(/[/\\]/).at(-1) === id && !f.path.includes('family'))
+  return file ? JSON.parse(file.text) : undefined
+}
+
+/** The stored session family (user, claims, absolute end) a refresh token belongs to. */
+export function storedFamily(refreshToken: string): Record<string, unknown> & { user: Record<string, unknown> } | undefined {
+  const token = storedRecord(refreshToken)
+  if (!token) return undefined
+  const file = storedFiles().find(f => f.path.split(/[/\\]/).slice(-2).join('/') === `family/${token.familyId}`)
   return file ? JSON.parse(file.text) : undefined
 }

@@ -2,6 +2,7 @@ import { createStorage } from 'unstorage'
 import { describe, expect, it } from 'vitest'
 import { CODE_PATTERN, createMemoryCodeStore, createStorageCodeStore } from '../../src/runtime/server/lib/codes'
 import type { CodePayload, CodeStore, TakeResult } from '../../src/runtime/server/lib/codes'
+import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
 
 const payload: CodePayload = { user: { sub: 'alice', provider: 'mock', email: 'alice@example.com' }, claims: { role: 'admin' }, redirectTo: '/dashboard', binding: 'binding-hash' }
 
@@ -134,12 +135,12 @@ describe('[CODE-1] [CODE-2] storage CODE store (shared mount)', () => {
   }
 
   it('issues, takes once, remembers what it issued', async () => {
-    await flow(createStorageCodeStore(createStorage(), { ttlSeconds: 60 }))
+    await flow(createStorageCodeStore(createStorage(), { ttlSeconds: 60, locks: createMemoryLocks() }))
   })
 
   it('never stores the raw CODE', async () => {
     const storage = createStorage()
-    const store = createStorageCodeStore(storage, { ttlSeconds: 60 })
+    const store = createStorageCodeStore(storage, { ttlSeconds: 60, locks: createMemoryLocks() })
     const code = await store.issue(payload)
     const keys = await storage.getKeys()
     expect(keys.join(' ')).not.toContain(code)
@@ -150,7 +151,7 @@ describe('[CODE-1] [CODE-2] storage CODE store (shared mount)', () => {
 describe('[CODE-2] restore after a failed redemption', () => {
   for (const [name, make] of [
     ['memory', () => createMemoryCodeStore({ ttlSeconds: 60 })],
-    ['storage', () => createStorageCodeStore(createStorage(), { ttlSeconds: 60 })],
+    ['storage', () => createStorageCodeStore(createStorage(), { ttlSeconds: 60, locks: createMemoryLocks() })],
   ] as const) {
     it(`${name}: a restored CODE can be taken once more, and only once`, async () => {
       const store: CodeStore = make()
@@ -162,4 +163,26 @@ describe('[CODE-2] restore after a failed redemption', () => {
       expect((await store.take(code)).status).toBe('used')
     })
   }
+})
+
+describe('[CODE-1] [SES-8] storage CODE store: parallel takes from several instances', () => {
+  it('of 20 parallel takes through two stores sharing storage and locks, exactly one wins', async () => {
+    const storage = createStorage()
+    const locks = createMemoryLocks()
+    const a = createStorageCodeStore(storage, { ttlSeconds: 60, locks })
+    const b = createStorageCodeStore(storage, { ttlSeconds: 60, locks })
+    const code = await a.issue(payload)
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).take(code)))
+    expect(results.filter(r => r.status === 'ok')).toHaveLength(1)
+    expect(results.filter(r => r.status === 'ok')[0]).toEqual({ status: 'ok', payload })
+  })
+
+  it('without a shared lock the same storage would hand a CODE out twice (why the lock exists)', async () => {
+    const storage = createStorage()
+    const a = createStorageCodeStore(storage, { ttlSeconds: 60, locks: createMemoryLocks() })
+    const b = createStorageCodeStore(storage, { ttlSeconds: 60, locks: createMemoryLocks() })
+    const code = await a.issue(payload)
+    const results = await Promise.all([a.take(code), b.take(code)])
+    expect(results.filter(r => r.status === 'ok')).toHaveLength(2)
+  })
 })

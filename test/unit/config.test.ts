@@ -17,6 +17,7 @@ function validConfig(): AegisRuntimeConfig {
       enabled: true,
       rotation: true,
       reuseInterval: 0,
+      absoluteTimeout: '30d',
       prefix: 'refresh:',
       cookie: { cookieName: 'nuxt-aegis-refresh', maxAge: 604800, secure: true, sameSite: 'lax', httpOnly: true, path: '/auth', domain: '' },
     },

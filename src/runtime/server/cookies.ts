@@ -28,9 +28,11 @@ function attributes(event: H3Event) {
   }
 }
 
-export function setRefreshCookie(event: H3Event, token: string): void {
+/** Sets the refresh cookie; it lives as long as the token (`maxAge` seconds, capped by the configured maxAge). */
+export function setRefreshCookie(event: H3Event, token: string, maxAge?: number): void {
   const { cookie } = useAegis().config.tokenRefresh
-  setCookie(event, cookie.cookieName, token, { ...attributes(event), maxAge: Number(cookie.maxAge) })
+  const configured = Number(cookie.maxAge)
+  setCookie(event, cookie.cookieName, token, { ...attributes(event), maxAge: Math.min(configured, maxAge ?? configured) })
 }
 
 /** Clears the cookie with the same attributes it was set with, or browsers keep it. */

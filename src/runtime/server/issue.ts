@@ -1,6 +1,6 @@
 import type { AegisClaims, AegisUser, ClaimValue, TokenResponse } from '../types'
 import { profileClaims, resolveCustomClaims } from './lib/claims'
-import type { SessionRecord } from './lib/sessions'
+import type { Session } from './lib/sessions'
 import { useAegis } from './services'
 
 /** The claims a user's access token carries: profile claims, then custom claims; `sub` and `provider` are always the user's. */
@@ -19,7 +19,7 @@ export async function accessTokenResponse(user: AegisUser, claims: Record<string
  * Claims on refresh: the provider route's claims function runs again with the stored user
  * (provider tokens are not available then); without one the claims of the login are kept.
  */
-export async function refreshedClaims(record: SessionRecord): Promise<Record<string, ClaimValue>> {
+export async function refreshedClaims(record: Session): Promise<Record<string, ClaimValue>> {
   const custom = useAegis().handlers.get(record.user.provider)?.customClaims
   if (typeof custom !== 'function') return record.claims
   return resolveCustomClaims(custom, record.user, undefined)

@@ -3,7 +3,9 @@ import { getRequestURL } from 'h3'
 import { $fetch as ofetch } from 'ofetch'
 import { useRuntimeConfig, useStorage } from 'nitropack/runtime'
 import type { AegisRuntimeConfig, RuntimeMockConfig } from './lib/config'
-import { parseDuration } from './lib/config'
+import { encryptionPreviousKeys, parseDuration } from './lib/config'
+import { locksForMount } from './lib/locks'
+import { createEncryptedCodec, plainCodec } from './lib/record-codec'
 import { createMemoryCodeStore, createStorageCodeStore } from './lib/codes'
 import type { CodeStore } from './lib/codes'
 import { createSessionStore } from './lib/sessions'
@@ -63,13 +65,19 @@ export function useAegis(): AegisServices {
       expiresIn: parseDuration(config.token.expiresIn)!,
     }),
     codes: config.authCode.shared
-      ? createStorageCodeStore(useStorage('aegis:codes'), { ttlSeconds: authCodeTtl })
+      ? createStorageCodeStore(useStorage('aegis:codes'), { ttlSeconds: authCodeTtl, locks: locksForMount(useStorage(), 'aegis:codes', '') })
       : createMemoryCodeStore({ ttlSeconds: authCodeTtl }),
     sessions: createSessionStore({
       storage: useStorage('aegis:refresh'),
       prefix: config.tokenRefresh.prefix,
-      maxAge: Number(config.tokenRefresh.cookie.maxAge),
+      idleTimeout: Number(config.tokenRefresh.cookie.maxAge),
+      absoluteTimeout: parseDuration(config.tokenRefresh.absoluteTimeout ?? '30d')!,
       rotation: config.tokenRefresh.rotation,
+      reuseInterval: Number(config.tokenRefresh.reuseInterval),
+      locks: locksForMount(useStorage(), 'aegis:refresh', config.tokenRefresh.prefix),
+      codec: config.encryption.enabled
+        ? createEncryptedCodec([config.encryption.key, ...encryptionPreviousKeys(config.encryption)!])
+        : plainCodec,
     }),
     matcher: createRouteMatcher(config.routeProtection.protectedRoutes ?? [], config.routeProtection.publicRoutes ?? []),
     transactions: createTransactionSealer(config.token.secret),

@@ -89,6 +89,17 @@ export interface RefreshHookPayload {
 export interface LogoutHookPayload {
   user?: AegisUser
   session?: string
+  /** Logout everywhere: how many sessions of the user were ended (this one included). */
+  revoked?: number
+  event: H3Event
+}
+
+export interface TokenReuseHookPayload {
+  user: AegisUser
+  /** Fingerprint of the revoked session family. */
+  session: string
+  /** Fingerprint of the replayed token's id. */
+  token: string
   event: H3Event
 }
 
@@ -97,6 +108,8 @@ export interface AegisHooks {
   'nuxt-aegis:success': (payload: SuccessHookPayload) => void | Promise<void>
   'nuxt-aegis:refresh': (payload: RefreshHookPayload) => void | Promise<void>
   'nuxt-aegis:logout': (payload: LogoutHookPayload) => void | Promise<void>
+  /** A rotated refresh token was replayed outside the reuse interval: its whole family was revoked. */
+  'nuxt-aegis:tokenReuse': (payload: TokenReuseHookPayload) => void | Promise<void>
 }
 
 /** Response of `POST /auth/token` and `POST /auth/refresh`. */

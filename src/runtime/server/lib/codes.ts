@@ -2,6 +2,7 @@ import type { Storage } from 'unstorage'
 import type { AegisUser, ClaimValue } from '../../types'
 import { randomToken, sha256 } from './crypto'
 import { TtlMap } from './ttl-map'
+import type { Locks } from './locks'
 
 /** What a CODE stands for: the logged-in user, resolved claims and where to go next. */
 export interface CodePayload {
@@ -22,7 +23,8 @@ export type TakeResult
 export interface CodeStore {
   issue: (payload: CodePayload) => Promise<string>
   take: (code: string) => Promise<TakeResult>
-  markIssued: (code: string, sessionId: string) => Promise<void>
+  /** Records the session family a CODE started, so that a replay can revoke it. */
+  markIssued: (code: string, familyId: string) => Promise<void>
   /** Puts a taken CODE back (its redemption failed for a reason that was not the CODE's fault). */
   restore: (code: string, payload: CodePayload) => Promise<void>
 }
@@ -61,8 +63,8 @@ export function createMemoryCodeStore(options: MemoryCodeStoreOptions): CodeStor
       const tombstone = used.get(key)
       return tombstone ? { status: 'used', issued: tombstone.issued } : { status: 'invalid' }
     },
-    async markIssued(code, sessionId) {
-      used.set(sha256(code), { issued: sessionId }, ttl)
+    async markIssued(code, familyId) {
+      used.set(sha256(code), { issued: familyId }, ttl)
     },
     async restore(code, payload) {
       const key = sha256(code)
@@ -73,36 +75,43 @@ export function createMemoryCodeStore(options: MemoryCodeStoreOptions): CodeStor
 }
 
 /**
- * CODEs in a shared unstorage mount (several instances). `take` reads then removes; this is
- * not atomic across instances on every driver (see docs/deployment.md).
+ * CODEs in a shared unstorage mount (several instances). Taking a CODE first takes a lock
+ * named after it (Redis `SET NX` when the mount is Redis), so of two instances redeeming the
+ * same CODE at once exactly one gets it.
  */
-export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: number }): CodeStore {
-  const ttl = options.ttlSeconds
+export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: number, locks: Locks, now?: () => number }): CodeStore {
+  const { ttlSeconds: ttl, locks } = options
+  const now = options.now ?? Date.now
   const liveKey = (code: string) => `code:${sha256(code)}`
   const usedKey = (code: string) => `used:${sha256(code)}`
+  const lockName = (code: string) => `code:${sha256(code)}`
   return {
     async issue(payload) {
       const code = randomToken(32)
-      await storage.setItem(liveKey(code), { payload, expiresAt: Date.now() + ttl * 1000 }, { ttl })
+      await storage.setItem(liveKey(code), { payload, expiresAt: now() + ttl * 1000 }, { ttl })
       return code
     },
     async take(code) {
-      const record = await storage.getItem<{ payload: CodePayload, expiresAt: number }>(liveKey(code))
-      if (record) {
-        await storage.removeItem(liveKey(code))
-        await storage.setItem(usedKey(code), { at: Date.now() }, { ttl })
-        if (record.expiresAt > Date.now()) return { status: 'ok', payload: record.payload }
-        return { status: 'invalid' }
+      if (await locks.acquire(lockName(code), ttl * 1000)) {
+        const record = await storage.getItem<{ payload: CodePayload, expiresAt: number }>(liveKey(code))
+        if (record) {
+          await storage.setItem(usedKey(code), { at: now() }, { ttl })
+          await storage.removeItem(liveKey(code))
+          if (record.expiresAt > now()) return { status: 'ok', payload: record.payload }
+          return { status: 'invalid' }
+        }
+        await locks.release(lockName(code))
       }
       const tombstone = await storage.getItem<{ issued?: string }>(usedKey(code))
       return tombstone ? { status: 'used', issued: tombstone.issued } : { status: 'invalid' }
     },
-    async markIssued(code, sessionId) {
-      await storage.setItem(usedKey(code), { issued: sessionId }, { ttl })
+    async markIssued(code, familyId) {
+      await storage.setItem(usedKey(code), { issued: familyId }, { ttl })
     },
     async restore(code, payload) {
       await storage.removeItem(usedKey(code))
-      await storage.setItem(liveKey(code), { payload, expiresAt: Date.now() + ttl * 1000 }, { ttl })
+      await storage.setItem(liveKey(code), { payload, expiresAt: now() + ttl * 1000 }, { ttl })
+      await locks.release(lockName(code))
     },
   }
 }

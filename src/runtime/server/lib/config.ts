@@ -23,11 +23,12 @@ export interface RuntimeMockConfig extends RuntimeProviderConfig {
 /** `runtimeConfig.aegis`: private, overridable with NUXT_AEGIS_* variables. */
 export interface AegisRuntimeConfig {
   token: { secret: string, expiresIn: string | number, algorithm: string, privateKey: string, issuer: string, audience: string }
-  encryption: { enabled: boolean, key: string, algorithm: string }
+  encryption: { enabled: boolean, key: string, algorithm: string, previousKeys?: string[] | string }
   tokenRefresh: {
     enabled: boolean
     rotation: boolean
     reuseInterval: number
+    absoluteTimeout: string | number
     prefix: string
     cookie: { cookieName: string, maxAge: number, secure: boolean, sameSite: 'lax' | 'strict' | 'none', httpOnly: boolean, path: string, domain: string }
   }
@@ -84,6 +85,18 @@ export function validateConfig(config: AegisRuntimeConfig): string[] {
     if (!config.encryption.key) problems.push('nuxtAegis.tokenRefresh.encryption.enabled is true but no key is set: set NUXT_AEGIS_ENCRYPTION_KEY (at least 32 bytes)')
     else if (bytes(config.encryption.key) < MIN_SECRET_BYTES) problems.push('nuxtAegis.tokenRefresh.encryption.key (NUXT_AEGIS_ENCRYPTION_KEY) is too short: it must be at least 32 bytes')
   }
+  if (config.encryption.enabled) {
+    const previous = encryptionPreviousKeys(config.encryption)
+    if (previous === undefined) problems.push('nuxtAegis.tokenRefresh.encryption.previousKeys (NUXT_AEGIS_ENCRYPTION_PREVIOUS_KEYS) must be a list of keys (a JSON array in the env variable)')
+    else if (previous.some(key => bytes(key) < MIN_SECRET_BYTES)) problems.push('nuxtAegis.tokenRefresh.encryption.previousKeys: every key must be at least 32 bytes')
+    if (config.encryption.algorithm && config.encryption.algorithm !== 'aes-256-gcm') problems.push('nuxtAegis.tokenRefresh.encryption.algorithm must be "aes-256-gcm"')
+  }
+  if (parseDuration(config.tokenRefresh.absoluteTimeout ?? '30d') === undefined) {
+    problems.push('nuxtAegis.tokenRefresh.absoluteTimeout must be a positive number of seconds or a duration like "30d"')
+  }
+  if (!(Number(config.tokenRefresh.reuseInterval) >= 0) || Number(config.tokenRefresh.reuseInterval) > 300) {
+    problems.push('nuxtAegis.tokenRefresh.reuseInterval must be between 0 and 300 seconds')
+  }
   const { cookie } = config.tokenRefresh
   if (!(Number(cookie.maxAge) > 0)) problems.push('nuxtAegis.tokenRefresh.cookie.maxAge must be a positive number of seconds')
   if (!/^[\w!#$%&'*+\-.^`|~]+$/.test(cookie.cookieName)) problems.push('nuxtAegis.tokenRefresh.cookie.cookieName is not a valid cookie name')
@@ -118,4 +131,19 @@ export function validateConfig(config: AegisRuntimeConfig): string[] {
     if (mock.defaultUser && !Object.hasOwn(users, mock.defaultUser)) problems.push(`nuxtAegis.providers.mock.defaultUser "${mock.defaultUser}" is not a key of mockUsers`)
   }
   return problems
+}
+
+/** `encryption.previousKeys` as a list (the env variable gives a JSON array); undefined when malformed. */
+export function encryptionPreviousKeys(encryption: AegisRuntimeConfig['encryption']): string[] | undefined {
+  let value: unknown = encryption.previousKeys ?? []
+  if (typeof value === 'string') {
+    if (!value.trim()) return []
+    try {
+      value = JSON.parse(value)
+    }
+    catch {
+      return undefined
+    }
+  }
+  return Array.isArray(value) && value.every(key => typeof key === 'string') ? value as string[] : undefined
 }

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   method_not_allowed: 'Method not allowed.',
   invalid_code: 'The login code is invalid or has expired. Please log in again.',
   invalid_refresh_token: 'The session has ended. Please log in again.',
+  token_reused: 'The session was ended for your safety. Please log in again.',
   refresh_conflict: 'The session was just refreshed by another request. Retry.',
   invalid_token: 'The access token is missing, invalid or expired.',
   unauthorized: 'Authentication required.',

@@ -1,55 +1,117 @@
 import type { Storage } from 'unstorage'
 import type { AegisUser, ClaimValue } from '../../types'
-import { fingerprint, randomToken, safeEqual, sha256 } from './crypto'
+import { deriveKey, fingerprint, randomToken, safeEqual, seal, sha256, unseal } from './crypto'
 import { AegisError, log } from './errors'
+import type { Locks } from './locks'
+import { createMemoryLocks } from './locks'
+import type { RecordCodec } from './record-codec'
+import { plainCodec } from './record-codec'
 
 /**
- * A stored refresh-token record. Only the SHA-256 hash of the token's secret is kept;
- * the token itself is `<id>.<secret>` so a record is found by id and then the secret is
- * compared in constant time.
+ * Refresh-token sessions. A login starts a family; every refresh rotates its token. Storage
+ * holds, per family, one record with the user and the absolute end, and per token one record
+ * with only the SHA-256 of its secret. A token is `<id>.<secret>`: found by id, secret compared
+ * in constant time. A rotated token keeps its successor sealed under a key derived from its own
+ * secret, so a parallel request with the same cookie can be given the same successor, and
+ * nothing in storage can be turned back into a usable token.
  */
-export interface SessionRecord {
-  v: 1
-  id: string
-  /** Every token of one login shares a family; the seam for reuse detection and revocation. */
+export interface FamilyRecord {
+  v: 2
   familyId: string
-  hash: string
   user: AegisUser
   /** Custom claims resolved at login, reused when no claims function is registered. */
   claims: Record<string, ClaimValue>
-  /** When the family (the login) started. */
   createdAt: number
+  /** Absolute end of the session: refresh never extends it. */
+  expiresAt: number
+  /** The family's first token: revocation walks the chain from here to clean up. */
+  rootId: string
+}
+
+export interface TokenRecord {
+  v: 2
+  id: string
+  familyId: string
+  hash: string
   issuedAt: number
+  /** Idle end of this token, never after the family's end. */
   expiresAt: number
   rotatedAt?: number
   successorId?: string
+  /** The successor token, sealed with a key derived from this token's secret. */
+  successor?: string
+}
+
+/** A live session as callers see it. */
+export interface Session {
+  familyId: string
+  user: AegisUser
+  claims: Record<string, ClaimValue>
+  createdAt: number
+  /** Absolute end (ms). */
+  expiresAt: number
 }
 
 export interface IssuedSession {
   token: string
-  record: SessionRecord
+  session: Session
+  /** Seconds the refresh cookie should live: the token's idle end, capped by the family's end. */
+  maxAge: number
 }
+
+/** What `listUserSessions` shows of a session: never a token. */
+export interface SessionInfo {
+  /** A fingerprint of the family id, stable for the session's life. */
+  id: string
+  provider: string
+  createdAt: number
+  expiresAt: number
+}
+
+/** A replayed rotated token: the family was revoked. Carries what the reuse hook reports. */
+export class TokenReuseError extends AegisError {
+  constructor(readonly session: Session, readonly tokenId: string) {
+    super(401, 'token_reused', `rotated refresh token ${fingerprint(tokenId)} replayed: family ${fingerprint(session.familyId)} revoked`)
+  }
+}
+
+export type ClaimsFor = (session: Session) => Promise<Record<string, ClaimValue>>
 
 export interface SessionStore {
   create: (input: { user: AegisUser, claims: Record<string, ClaimValue> }) => Promise<IssuedSession>
-  /** Validates a refresh token and returns its successor (or itself when rotation is off). */
-  rotate: (token: string, claimsFor?: (record: SessionRecord) => Promise<Record<string, ClaimValue>>) => Promise<IssuedSession>
-  /** Reads a live (valid, not rotated) record without changing anything. */
-  get: (token: string) => Promise<SessionRecord | undefined>
-  revoke: (token: string) => Promise<SessionRecord | undefined>
-  revokeById: (id: string) => Promise<void>
+  /** Validates a refresh token and returns its successor (the same token renewed when rotation is off). */
+  rotate: (token: string, claimsFor?: ClaimsFor) => Promise<IssuedSession>
+  /** A live session for a token, without changing anything. */
+  get: (token: string) => Promise<Session | undefined>
+  /** Ends the token's whole family; returns the session it ended. */
+  revoke: (token: string) => Promise<Session | undefined>
+  revokeFamily: (familyId: string) => Promise<void>
+  /** Ends every session of a user (optionally of one provider), except `exceptFamilyId`. */
+  revokeUser: (sub: string, options?: { exceptFamilyId?: string, provider?: string }) => Promise<number>
+  listUser: (sub: string) => Promise<SessionInfo[]>
 }
 
 export interface SessionStoreOptions {
   storage: Storage
   prefix: string
-  /** Lifetime of a refresh token in seconds (the cookie's maxAge). */
-  maxAge: number
+  /** Seconds a token stays valid without use (the cookie's maxAge). */
+  idleTimeout: number
+  /** Seconds a login lasts at most, however often it is refreshed. */
+  absoluteTimeout: number
   rotation: boolean
+  /** Seconds during which the immediate predecessor of the live token gets the same successor. */
+  reuseInterval: number
+  locks?: Locks
+  codec?: RecordCodec
   now?: () => number
 }
 
 const TOKEN_PATTERN = /^([\w-]{22})\.([\w-]{43})$/
+const LOCK_MS = 5000
+const WAIT_STEP_MS = 20
+const MAX_CHAIN = 10_000
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 /** Runs a storage call; a driver failure becomes a 503 that keeps the session and the cookie. */
 async function io<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -64,104 +126,262 @@ async function io<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createSessionStore(options: SessionStoreOptions): SessionStore {
-  const { storage, prefix, maxAge, rotation } = options
-  const now = options.now ?? Date.now
-  const key = (id: string) => `${prefix}${id}`
+const invalid = (why: string) => new AegisError(401, 'invalid_refresh_token', why)
 
-  async function write(record: SessionRecord): Promise<void> {
-    const ttl = Math.max(1, Math.ceil((record.expiresAt - now()) / 1000))
-    await io('write', () => storage.setItem(key(record.id), record, { ttl }))
+export function createSessionStore(options: SessionStoreOptions): SessionStore {
+  const { storage, prefix, rotation } = options
+  const now = options.now ?? Date.now
+  const locks = options.locks ?? createMemoryLocks(now)
+  const codec = options.codec ?? plainCodec
+  const tokenKey = (id: string) => `${prefix}${id}`
+  const familyKey = (id: string) => `${prefix}family:${id}`
+  const indexKey = (sub: string) => `${prefix}user:${sha256(sub)}`
+  const successorKey = (secret: string) => deriveKey(secret, 'refresh-successor')
+
+  /** A stored record; `stale` when it was encrypted with a former key. */
+  async function readRaw<T extends { v: number }>(key: string): Promise<{ record?: T, stale: boolean }> {
+    const raw = await io('read', () => storage.getItem(key))
+    const record = codec.decode<T>(key, raw)
+    if (record === 'unreadable') {
+      log.error(`session record ${fingerprint(key)} cannot be read: wrong encryption key, tampered or unencrypted; treated as no session`)
+      return { stale: false }
+    }
+    return { record: record?.v === 2 ? record : undefined, stale: record !== undefined && !codec.isCurrent(raw) }
   }
 
-  async function mint(base: Pick<SessionRecord, 'familyId' | 'user' | 'claims' | 'createdAt'>): Promise<IssuedSession> {
-    const id = randomToken(16)
+  const read = async <T extends { v: number }>(key: string): Promise<T | undefined> => (await readRaw<T>(key)).record
+
+  async function write(key: string, record: object, until: number): Promise<void> {
+    const ttl = Math.max(1, Math.ceil((until - now()) / 1000))
+    await io('write', () => storage.setItem(key, codec.encode(key, record) as string, { ttl }))
+  }
+
+  const remove = (key: string) => io('remove', () => storage.removeItem(key))
+
+  const view = (family: FamilyRecord): Session => ({
+    familyId: family.familyId, user: family.user, claims: family.claims, createdAt: family.createdAt, expiresAt: family.expiresAt,
+  })
+
+  async function mint(family: FamilyRecord, id = randomToken(16)): Promise<{ token: string, record: TokenRecord }> {
     const secret = randomToken(32)
     const issuedAt = now()
-    const record: SessionRecord = { v: 1, id, hash: sha256(secret), issuedAt, expiresAt: issuedAt + maxAge * 1000, ...base }
-    await write(record)
+    const record: TokenRecord = {
+      v: 2, id, familyId: family.familyId, hash: sha256(secret), issuedAt,
+      expiresAt: Math.min(issuedAt + options.idleTimeout * 1000, family.expiresAt),
+    }
+    await write(tokenKey(id), record, record.expiresAt)
     return { token: `${id}.${secret}`, record }
   }
 
-  /** The live record a token points to, or undefined for unknown, wrong, expired or rotated tokens. */
-  async function lookup(token: string): Promise<SessionRecord | undefined> {
+  const issued = (token: string, record: TokenRecord, family: FamilyRecord): IssuedSession =>
+    ({ token, session: view(family), maxAge: Math.max(1, Math.ceil((record.expiresAt - now()) / 1000)) })
+
+  /** Runs `fn` holding a lock, waiting up to a few seconds for it; 503 when it never frees up. */
+  async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    for (let waited = 0; !(await io('lock', () => locks.acquire(name, LOCK_MS))); waited += WAIT_STEP_MS) {
+      if (waited > LOCK_MS) throw new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
+      await sleep(WAIT_STEP_MS)
+    }
+    try {
+      return await fn()
+    }
+    finally {
+      await locks.release(name).catch(() => log.warn(`lock ${fingerprint(name)} not released; it expires by itself`))
+    }
+  }
+
+  /** Adds (`end` > 0) or removes (`end` 0) a family in its user's index, dropping ended ones. */
+  async function updateIndex(sub: string, familyId: string, end: number): Promise<void> {
+    await withLock(`user:${sha256(sub)}`, async () => {
+      const index = await read<{ v: 2, families: Record<string, number> }>(indexKey(sub))
+      const entries = Object.entries({ ...index?.families, [familyId]: end })
+      const families = Object.fromEntries(entries.filter(([, until]) => until > now()))
+      const until = Math.max(0, ...Object.values(families))
+      if (until > now()) await write(indexKey(sub), { v: 2, families }, until)
+      else await remove(indexKey(sub))
+    })
+  }
+
+  async function revokeFamily(familyId: string): Promise<void> {
+    const family = await read<FamilyRecord>(familyKey(familyId))
+    // Removing the family record is the revocation: every token of it is refused from now on.
+    await remove(familyKey(familyId))
+    if (!family) return
+    await updateIndex(family.user.sub, familyId, 0)
+    // Clean up the chain of token records (best effort: they are refused already).
+    let id: string | undefined = family.rootId
+    for (let hops = 0; id && hops < MAX_CHAIN; hops++) {
+      const record: TokenRecord | undefined = await read<TokenRecord>(tokenKey(id))
+      await remove(tokenKey(id))
+      id = record?.successorId
+    }
+  }
+
+  /** The token's record and family when the secret matches and the family is live. */
+  async function resolve(token: string): Promise<{ record: TokenRecord, family: FamilyRecord, secret: string } | undefined> {
     const match = TOKEN_PATTERN.exec(token)
     if (!match) return undefined
-    const record = await io('read', () => storage.getItem<SessionRecord>(key(match[1]!)))
-    if (!record || record.v !== 1 || typeof record.hash !== 'string') return undefined
-    if (!safeEqual(record.hash, sha256(match[2]!))) return undefined
-    if (record.expiresAt <= now()) {
-      await io('remove', () => storage.removeItem(key(record.id)))
+    const [, id, secret] = match as unknown as [string, string, string]
+    const record = await read<TokenRecord>(tokenKey(id))
+    if (!record || typeof record.hash !== 'string' || !safeEqual(record.hash, sha256(secret))) return undefined
+    const { record: family, stale } = await readRaw<FamilyRecord>(familyKey(record.familyId))
+    if (!family) return undefined
+    if (family.expiresAt <= now()) {
+      await revokeFamily(family.familyId)
       return undefined
     }
-    return record
+    // After an encryption key change, the family moves to the new key on its next use.
+    if (stale) await write(familyKey(family.familyId), family, family.expiresAt)
+    return { record, family, secret }
   }
 
-  const rotating = new Map<string, Promise<void>>()
-
-  async function rotateNow(token: string, claimsFor?: (record: SessionRecord) => Promise<Record<string, ClaimValue>>): Promise<IssuedSession> {
-    const record = await lookup(token)
-    if (!record) throw new AegisError(401, 'invalid_refresh_token', 'unknown, expired or mismatched refresh token')
-    if (record.rotatedAt) {
-      // A rotated token came back: most often a second tab racing the first, whose browser
-      // already holds the successor. 409 tells the client to retry with the cookie it has now;
-      // reuse detection and family revocation (issue 4) build on this seam.
-      throw new AegisError(409, 'refresh_conflict', `rotated refresh token presented again (family ${fingerprint(record.familyId)})`)
+  /** A rotated token came back: the same successor inside the interval, otherwise reuse. */
+  async function replayed(record: TokenRecord, family: FamilyRecord, secret: string, racing: boolean, claimsFor?: ClaimsFor): Promise<IssuedSession> {
+    const inInterval = racing || now() - record.rotatedAt! < options.reuseInterval * 1000
+    const successor = inInterval && record.successorId ? await read<TokenRecord>(tokenKey(record.successorId)) : undefined
+    if (successor && !successor.rotatedAt && successor.expiresAt > now() && record.successor) {
+      const token = unseal(successorKey(secret), record.successor, tokenKey(record.id))
+      if (token) return issuedWithClaims(token, successor, family, claimsFor)
     }
-    const claims = claimsFor ? await claimsFor(record) : record.claims
+    await revokeFamily(family.familyId)
+    throw new TokenReuseError(view(family), record.id)
+  }
+
+  async function issuedWithClaims(token: string, record: TokenRecord, family: FamilyRecord, claimsFor?: ClaimsFor): Promise<IssuedSession> {
+    const result = issued(token, record, family)
+    if (claimsFor) result.session.claims = await claimsFor(result.session)
+    return result
+  }
+
+  /** Waits for another holder's rotation of a token to finish; the rotated record, if it did. */
+  async function awaitRotation(id: string): Promise<TokenRecord | undefined> {
+    for (let waited = 0; waited <= LOCK_MS; waited += WAIT_STEP_MS) {
+      await sleep(WAIT_STEP_MS)
+      const record = await read<TokenRecord>(tokenKey(id))
+      if (!record || record.rotatedAt) return record
+    }
+    return undefined
+  }
+
+  async function rotateNow(token: string, claimsFor?: ClaimsFor): Promise<IssuedSession> {
+    const found = await resolve(token)
+    if (!found) throw invalid('unknown, expired, revoked or mismatched refresh token')
+    const { record, family, secret } = found
+    if (record.rotatedAt) return replayed(record, family, secret, false, claimsFor)
+    if (record.expiresAt <= now()) {
+      await revokeFamily(family.familyId)
+      throw invalid(`idle timeout of family ${fingerprint(family.familyId)}`)
+    }
     if (!rotation) {
-      const renewed = { ...record, claims, expiresAt: now() + maxAge * 1000 }
-      await write(renewed)
-      return { token, record: renewed }
+      const renewed = { ...record, expiresAt: Math.min(now() + options.idleTimeout * 1000, family.expiresAt) }
+      await write(tokenKey(record.id), renewed, renewed.expiresAt)
+      return issuedWithClaims(token, renewed, family, claimsFor)
     }
-    // Successor first, then retire the parent: a failure in between leaves a usable session.
-    const next = await mint({ familyId: record.familyId, user: record.user, claims, createdAt: record.createdAt })
-    await write({ ...record, rotatedAt: now(), successorId: next.record.id })
-    return next
+    if (!(await io('lock', () => locks.acquire(`rotate:${record.id}`, LOCK_MS)))) {
+      // Another instance is rotating this very token right now: its successor is ours too.
+      const rotated = await awaitRotation(record.id)
+      if (!rotated?.rotatedAt) throw new AegisError(409, 'refresh_conflict', `rotation of family ${fingerprint(family.familyId)} did not finish in time`)
+      return replayed(rotated, family, secret, true, claimsFor)
+    }
+    try {
+      const claims = claimsFor ? await claimsFor(view(family)) : family.claims
+      // Successor first, then retire the parent: a failure in between leaves the parent usable.
+      const next = await mint(family)
+      const retired: TokenRecord = {
+        ...record,
+        rotatedAt: now(),
+        successorId: next.record.id,
+        successor: seal(successorKey(secret), next.token, tokenKey(record.id)),
+      }
+      // Kept until the family ends, so a replay of any ancestor is recognized as reuse.
+      await write(tokenKey(record.id), retired, family.expiresAt)
+      const result = issued(next.token, next.record, family)
+      result.session.claims = claims
+      return result
+    }
+    finally {
+      await locks.release(`rotate:${record.id}`).catch(() => log.warn('rotation lock not released; it expires by itself'))
+    }
   }
+
+  // In one process, requests with the same token queue behind each other instead of polling storage.
+  const inFlight = new Map<string, Promise<unknown>>()
 
   return {
     async create({ user, claims }) {
-      return mint({ familyId: randomToken(16), user, claims, createdAt: now() })
+      const createdAt = now()
+      const family: FamilyRecord = {
+        v: 2, familyId: randomToken(16), user, claims, createdAt,
+        expiresAt: createdAt + options.absoluteTimeout * 1000, rootId: randomToken(16),
+      }
+      // Index first: a family that exists is always found by revokeUser.
+      await updateIndex(user.sub, family.familyId, family.expiresAt)
+      await write(familyKey(family.familyId), family, family.expiresAt)
+      const first = await mint(family, family.rootId)
+      return issued(first.token, first.record, family)
     },
 
     rotate(token, claimsFor) {
-      // One rotation per token at a time in this process: a parallel second request waits, then
-      // finds the token rotated (409), so a family never gets two live successors here.
-      // Across instances this needs the atomic storage path of issue 4.
-      const id = TOKEN_PATTERN.exec(token)?.[1] ?? token
-      const run = (rotating.get(id) ?? Promise.resolve()).then(() => rotateNow(token, claimsFor))
-      const settled = run.then(() => {}, () => {})
-      rotating.set(id, settled)
-      void settled.then(() => {
-        if (rotating.get(id) === settled) rotating.delete(id)
+      const id = TOKEN_PATTERN.exec(token)?.[1] ?? ''
+      const previous = inFlight.get(id)
+      const run = previous
+        ? previous.then(() => {}, () => {}).then(() => rotateAfterWait(token, claimsFor))
+        : rotateNow(token, claimsFor)
+      const tracked = run.finally(() => {
+        if (inFlight.get(id) === tracked) inFlight.delete(id)
       })
+      tracked.catch(() => {})
+      inFlight.set(id, tracked)
       return run
     },
 
     async get(token) {
-      // A rotated token is no longer a live session, even for read-only checks.
-      const record = await lookup(token)
-      return record && !record.rotatedAt ? record : undefined
+      const found = await resolve(token)
+      if (!found || found.record.rotatedAt || found.record.expiresAt <= now()) return undefined
+      return view(found.family)
     },
 
     async revoke(token) {
-      const record = await lookup(token)
-      if (!record) return undefined
-      // Logging out with an older cookie also ends the tokens that replaced it.
-      let id: string | undefined = record.id
-      let next: SessionRecord | null = record
-      for (let hops = 0; id && hops < 100; hops++) {
-        const current: string = id
-        await io('remove', () => storage.removeItem(key(current)))
-        id = next?.successorId
-        next = id ? await io('read', () => storage.getItem<SessionRecord>(key(id!))) : null
-      }
-      return record
+      const found = await resolve(token)
+      if (!found) return undefined
+      await revokeFamily(found.family.familyId)
+      return view(found.family)
     },
 
-    async revokeById(id) {
-      await io('remove', () => storage.removeItem(key(id)))
+    revokeFamily,
+
+    async revokeUser(sub, { exceptFamilyId, provider } = {}) {
+      const index = await read<{ v: 2, families: Record<string, number> }>(indexKey(sub))
+      let count = 0
+      for (const familyId of Object.keys(index?.families ?? {})) {
+        if (familyId === exceptFamilyId) continue
+        if (provider) {
+          const family = await read<FamilyRecord>(familyKey(familyId))
+          if (family && family.user.provider !== provider) continue
+        }
+        await revokeFamily(familyId)
+        count++
+      }
+      return count
     },
+
+    async listUser(sub) {
+      const index = await read<{ v: 2, families: Record<string, number> }>(indexKey(sub))
+      const sessions: SessionInfo[] = []
+      for (const familyId of Object.keys(index?.families ?? {})) {
+        const family = await read<FamilyRecord>(familyKey(familyId))
+        if (!family || family.expiresAt <= now()) continue
+        sessions.push({ id: fingerprint(familyId), provider: family.user.provider, createdAt: family.createdAt, expiresAt: family.expiresAt })
+      }
+      return sessions.sort((a, b) => b.createdAt - a.createdAt)
+    },
+  }
+
+  /** A request that queued behind another with the same token saw it live: it is racing, not replaying. */
+  async function rotateAfterWait(token: string, claimsFor?: ClaimsFor): Promise<IssuedSession> {
+    const found = await resolve(token)
+    if (!found) throw invalid('unknown, expired, revoked or mismatched refresh token')
+    if (found.record.rotatedAt) return replayed(found.record, found.family, found.secret, true, claimsFor)
+    return rotateNow(token, claimsFor)
   }
 }

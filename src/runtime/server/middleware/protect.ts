@@ -57,8 +57,8 @@ async function pageSession(event: H3Event): Promise<AegisClaims | null | 'unavai
   const cookie = getCookie(event, aegis.config.tokenRefresh.cookie.cookieName)
   if (!cookie) return null
   try {
-    const record = await aegis.sessions.get(cookie)
-    return record ? tokenClaims(record.user, record.claims) : null
+    const session = await aegis.sessions.get(cookie)
+    return session ? tokenClaims(session.user, session.claims) : null
   }
   catch {
     return 'unavailable'

@@ -27,9 +27,6 @@ export default defineNitroPlugin(() => {
       log.warn(`routeProtection.protectedRoutes "${glob}" is under ${config.endpoints.authPath}, whose endpoints are always public: it has no effect`)
     }
   }
-  if (config.encryption.enabled) {
-    log.warn('tokenRefresh.encryption is not implemented in this version: session records are stored unencrypted (hashes only).')
-  }
   if (production && isMockEnabled(config.providers.mock)) {
     log.warn('!!! The MOCK provider is enabled in production (enableInProduction): anyone can log in as any persona. Use this only for demos and tests. !!!')
   }

@@ -1,19 +1,34 @@
-import { defineEventHandler, getCookie, sendNoContent, setResponseHeader } from 'h3'
-import { withErrors } from '../lib/errors'
+import { defineEventHandler, getCookie, getRequestHeader, sendNoContent, setResponseHeader } from 'h3'
+import { AegisError, withErrors } from '../lib/errors'
 import { fingerprint } from '../lib/crypto'
 import { clearRefreshCookie } from '../cookies'
-import { assertSameOrigin } from '../http'
+import { assertSameOrigin, readJsonObject } from '../http'
 import { useAegis } from '../services'
 import { callAegisHook } from '../hooks'
 
-/** POST {authPath}/logout: revoke the session on the server and clear the cookie. */
+/**
+ * POST {authPath}/logout: revoke the session on the server and clear the cookie.
+ * With the JSON body `{ "everywhere": true }` every session of the user ends.
+ */
 export default defineEventHandler(event => withErrors(event, async () => {
   setResponseHeader(event, 'cache-control', 'no-store')
   assertSameOrigin(event)
+  const everywhere = await readEverywhere(event)
   const { sessions, config } = useAegis()
   const token = getCookie(event, config.tokenRefresh.cookie.cookieName)
-  const record = token ? await sessions.revoke(token) : undefined
+  const session = token ? await sessions.revoke(token) : undefined
+  // Only the holder of a live session may end the user's other sessions.
+  const revoked = everywhere && session ? 1 + await sessions.revokeUser(session.user.sub, { provider: session.user.provider }) : undefined
   clearRefreshCookie(event)
-  await callAegisHook('nuxt-aegis:logout', { user: record?.user, session: record ? fingerprint(record.familyId) : undefined, event })
+  await callAegisHook('nuxt-aegis:logout', { user: session?.user, session: session ? fingerprint(session.familyId) : undefined, revoked, event })
   return sendNoContent(event, 204)
 }))
+
+/** `everywhere` from an optional JSON body; no body means this session only. */
+async function readEverywhere(event: Parameters<typeof getRequestHeader>[0]): Promise<boolean> {
+  const length = getRequestHeader(event, 'content-length')
+  if (!getRequestHeader(event, 'content-type') && (!length || length === '0')) return false
+  const { everywhere } = await readJsonObject(event)
+  if (everywhere !== undefined && typeof everywhere !== 'boolean') throw new AegisError(400, 'invalid_request', 'everywhere must be a boolean')
+  return everywhere === true
+}

@@ -1,6 +1,7 @@
 import { defineEventHandler, getCookie, setResponseHeader } from 'h3'
-import { AegisError, withErrors } from '../lib/errors'
+import { AegisError, log, withErrors } from '../lib/errors'
 import { fingerprint } from '../lib/crypto'
+import { TokenReuseError } from '../lib/sessions'
 import { clearRefreshCookie, setRefreshCookie } from '../cookies'
 import { assertSameOrigin } from '../http'
 import { accessTokenResponse, refreshedClaims } from '../issue'
@@ -19,12 +20,16 @@ export default defineEventHandler(event => withErrors(event, async () => {
     next = await sessions.rotate(token, refreshedClaims)
   }
   catch (error) {
-    // An invalid token clears the cookie; a storage failure (503) keeps it so a retry works.
+    // An invalid token clears the cookie; a storage failure (503) or a conflict (409) keeps it so a retry works.
     if (error instanceof AegisError && error.statusCode === 401) clearRefreshCookie(event)
+    if (error instanceof TokenReuseError) {
+      log.warn(`refresh token reuse: ${error.detail}`)
+      await callAegisHook('nuxt-aegis:tokenReuse', { user: error.session.user, session: fingerprint(error.session.familyId), token: fingerprint(error.tokenId), event })
+    }
     throw error
   }
   // Re-set even without rotation: it renews the cookie's Max-Age with the session.
-  setRefreshCookie(event, next.token)
-  await callAegisHook('nuxt-aegis:refresh', { user: next.record.user, session: fingerprint(next.record.familyId), event })
-  return accessTokenResponse(next.record.user, next.record.claims)
+  setRefreshCookie(event, next.token, next.maxAge)
+  await callAegisHook('nuxt-aegis:refresh', { user: next.session.user, session: fingerprint(next.session.familyId), event })
+  return accessTokenResponse(next.session.user, next.session.claims)
 }))

@@ -17,7 +17,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const taken = await codes.take(code)
   if (taken.status === 'used' && taken.issued) {
     // A replayed CODE may be stolen: end what it issued (RFC 6749 §4.1.2).
-    await sessions.revokeById(taken.issued)
+    await sessions.revokeFamily(taken.issued)
     log.warn(`CODE ${fingerprint(code)} presented again; the session it issued was revoked`)
   }
   if (taken.status !== 'ok') throw new AegisError(400, 'invalid_code', 'unknown, expired or used CODE')
@@ -37,8 +37,8 @@ export default defineEventHandler(event => withErrors(event, async () => {
       await codes.restore(code, taken.payload)
       throw error
     }
-    await codes.markIssued(code, session.record.id)
-    setRefreshCookie(event, session.token)
+    await codes.markIssued(code, session.session.familyId)
+    setRefreshCookie(event, session.token, session.maxAge)
   }
   clearHandoffCookie(event, code)
   return accessTokenResponse(user, claims, redirectTo)

@@ -1,0 +1,74 @@
+import type { Storage } from 'unstorage'
+import { randomToken } from './crypto'
+
+/**
+ * Short-lived named locks: the one atomic step the session and CODE stores need
+ * ("only one caller may rotate this token / take this CODE"). Memory locks serialize one
+ * process; Redis locks (`SET NX PX`) serialize every instance sharing the Redis.
+ */
+export interface Locks {
+  /** Takes the lock for `ttlMs`; false when another holder has it. */
+  acquire: (name: string, ttlMs: number) => Promise<boolean>
+  /** Gives the lock up (only the holder calls this). */
+  release: (name: string) => Promise<void>
+  /** True when the locks hold across processes. */
+  readonly shared: boolean
+}
+
+export function createMemoryLocks(now: () => number = Date.now): Locks {
+  const held = new Map<string, number>()
+  return {
+    shared: false,
+    async acquire(name, ttlMs) {
+      const until = held.get(name)
+      if (until !== undefined && until > now()) return false
+      if (held.size > 10_000) {
+        for (const [key, expiry] of held) if (expiry <= now()) held.delete(key)
+      }
+      held.set(name, now() + ttlMs)
+      return true
+    },
+    async release(name) {
+      held.delete(name)
+    },
+  }
+}
+
+/** The part of an ioredis client the locks use. */
+export interface RedisLike {
+  set: (key: string, value: string, ...args: Array<string | number>) => Promise<unknown>
+  del: (...keys: string[]) => Promise<unknown>
+}
+
+export function createRedisLocks(client: RedisLike, keyPrefix: string): Locks {
+  const key = (name: string) => `${keyPrefix}${name}`
+  const owner = randomToken(9)
+  return {
+    shared: true,
+    async acquire(name, ttlMs) {
+      return (await client.set(key(name), owner, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK'
+    },
+    async release(name) {
+      await client.del(key(name))
+    },
+  }
+}
+
+interface MountedDriver {
+  name?: string
+  options?: { base?: string }
+  getInstance?: () => unknown
+}
+
+/**
+ * Locks for an unstorage mount: Redis locks when the mount is the redis driver (keys beside
+ * the mount's own, under the driver's `base`), memory locks otherwise.
+ */
+export function locksForMount(root: Pick<Storage, 'getMount'>, mountBase: string, keyPrefix: string): Locks {
+  const { driver } = root.getMount(mountBase) as { driver: MountedDriver }
+  if (driver.name === 'redis' && typeof driver.getInstance === 'function') {
+    const base = (driver.options?.base ?? '').replace(/:$/, '')
+    return createRedisLocks(driver.getInstance() as RedisLike, `${base ? `${base}:` : ''}${keyPrefix}lock:`)
+  }
+  return createMemoryLocks()
+}
