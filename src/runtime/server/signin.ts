@@ -22,7 +22,7 @@ export async function signIn(event: H3Event, provider: string, initial: AegisUse
   const claims = await resolveCustomClaims(customClaims, user, undefined)
   if (config.tokenRefresh.enabled) {
     const session = await sessions.create({ user, claims })
-    setRefreshCookie(event, session.token)
+    setRefreshCookie(event, session.token, session.maxAge)
   }
   await callAegisHook('nuxt-aegis:success', { user, tokens: {}, provider, event })
   log.debug(`${provider} login for ${fingerprint(user.sub)}`)

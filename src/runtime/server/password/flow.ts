@@ -60,8 +60,8 @@ export async function findAccount(event: H3Event, email: string): Promise<Passwo
   return account && typeof account.id === 'string' && account.id ? account : undefined
 }
 
-export async function persist(event: H3Event, change: PasswordUserChange): Promise<{ id: string } | void> {
-  return await provider().onUserPersist(change, event) ?? undefined
+export async function persist(event: H3Event, change: PasswordUserChange): Promise<void> {
+  await provider().onUserPersist(change, event)
 }
 
 /**

@@ -55,5 +55,3 @@ export function registerPasswordProvider(value: PasswordProviderDefinition): voi
 export function passwordProvider(): PasswordProviderDefinition | undefined {
   return definition
 }
-
-export type { H3Event }

@@ -7,7 +7,7 @@ export type { PasswordAccount, CodePurpose }
 
 /** What `onUserPersist` is asked to store. The hash is the only form a password ever takes here. */
 export type PasswordUserChange
-  /** Registration: create the account and return it (at least its `id`). */
+  /** Registration: create the account (not yet verified). */
   = | { action: 'create', email: string, passwordHash: string, emailVerified: false }
   /** The email address was confirmed with a code or link. */
     | { action: 'verify', id: string, email: string, emailVerified: true }
@@ -32,8 +32,8 @@ export interface VerificationMessage {
 export interface PasswordProviderDefinition {
   /** The account for a normalized (trimmed, lower-case) email, or null. */
   findUser: (email: string, event: H3Event) => PasswordAccount | null | undefined | Promise<PasswordAccount | null | undefined>
-  /** Store a change; for `create`, return the new account (at least `{ id }`). */
-  onUserPersist: (change: PasswordUserChange, event: H3Event) => { id: string } | PasswordAccount | void | Promise<{ id: string } | PasswordAccount | void>
+  /** Store a change (create the account, mark it verified, store a new hash). The return value is not used. */
+  onUserPersist: (change: PasswordUserChange, event: H3Event) => unknown
   /** Deliver a code (and link) by email. Called without waiting for it, so answers do not reveal whether an account exists. */
   sendVerificationCode: (message: VerificationMessage, event: H3Event) => void | Promise<void>
   /** Your own password rules on top of `policy`: return true to accept, or a short reason (shown to the user) or false to refuse. */

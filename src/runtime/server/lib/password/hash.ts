@@ -34,7 +34,7 @@ function isPowerOfTwo(n: number): boolean {
 
 /** Fills in defaults and checks the parameters; throws a message naming the bad one. */
 export function scryptParams(input: Partial<ScryptParams> = {}): ScryptParams {
-  const params = { ...DEFAULT_SCRYPT, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, Number(v)])) } as ScryptParams
+  const params = { ...DEFAULT_SCRYPT, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && (v as unknown) !== '').map(([k, v]) => [k, Number(v)])) } as ScryptParams
   if (!isPowerOfTwo(params.cost) || params.cost > LIMITS.cost) throw new Error(`scrypt cost must be a power of two between 2 and ${LIMITS.cost}`)
   for (const name of ['blockSize', 'parallelization', 'keyLength', 'saltLength'] as const) {
     const value = params[name]
