@@ -46,8 +46,10 @@ export function defineCredentialsEventHandler<TBody extends Record<string, unkno
   registerProviderHandler(provider, { customClaims: options.customClaims })
   return defineEventHandler(event => withErrors(event, async () => {
     const body = await readCredentialsBody(event)
-    const { config } = usePasswordServices()
-    await rateLimit(event, `credentials:${provider}`, options.rateLimit ?? config.rateLimit.login, identifier(body))
+    const { config, limiter } = usePasswordServices()
+    const id = identifier(body)
+    const bucket = `credentials:${provider}`
+    await rateLimit(event, bucket, options.rateLimit ?? config.rateLimit.login, id)
     let result
     try {
       result = await options.authorize(body as TBody, event)
@@ -59,6 +61,8 @@ export function defineCredentialsEventHandler<TBody extends Record<string, unkno
       throw new AegisError(500, 'server_error')
     }
     if (!result) throw new AegisError(401, 'invalid_credentials', `${provider}: authorize refused`)
+    // Failed attempts count against the identifier until a login succeeds.
+    if (id) await limiter.reset(`${bucket}:email`, id)
     let user
     try {
       user = userFromProfile(result, provider)

@@ -25,13 +25,14 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (claims.provider !== 'password' || !email) throw new AegisError(403, 'invalid_token', 'password change for a user who did not log in with a password')
   const current = passwordField(body, 'currentPassword')
   const next = passwordField(body, 'newPassword')
-  const { config, scrypt, dummyHash } = usePasswordServices()
+  const { config, scrypt, dummyHash, limiter } = usePasswordServices()
   await rateLimit(event, 'login', config.rateLimit.login, email)
   const found = await findAccount(event, email)
   const account = found && found.id === claims.sub ? found : undefined
   if (!await checkAccountPassword(account, current, { verify: verifyPassword, dummyHash })) {
     throw new AegisError(401, 'invalid_credentials', `password change refused for ${fingerprint(claims.sub)}`)
   }
+  await limiter.reset('login:email', email)
   await assertNewPassword(event, next, email)
   await persist(event, { action: 'password', id: account!.id, email, passwordHash: await hashPassword(next, scrypt), reason: 'change' })
   const revoked = await revokeUserSessions(account!.id, { keep: event })

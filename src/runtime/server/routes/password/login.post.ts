@@ -19,13 +19,15 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const app = provider()
   const email = emailField(body)
   const password = passwordField(body, 'password')
-  const { config, scrypt, dummyHash } = usePasswordServices()
+  const { config, scrypt, dummyHash, limiter } = usePasswordServices()
   await rateLimit(event, 'login', config.rateLimit.login, email)
   const account = await findAccount(event, email)
   if (!await checkAccountPassword(account, password, { verify: verifyPassword, dummyHash })) {
     throw new AegisError(401, 'invalid_credentials', `password login refused for ${fingerprint(email)}`)
   }
   const found = account!
+  // Failed attempts count against the email until the right password is given.
+  await limiter.reset('login:email', email)
   if (passwordNeedsRehash(found.passwordHash!, scrypt)) {
     try {
       await persist(event, { action: 'password', id: found.id, email, passwordHash: await hashPassword(password, scrypt), reason: 'rehash' })
