@@ -196,6 +196,19 @@ export function createAuthClient(options: AuthClientOptions) {
     return response
   }
 
+  /**
+   * POSTs credentials as JSON to a same-origin login endpoint (`<authPath>/password/login`, a
+   * `defineCredentialsEventHandler` route ...). A token answer logs the user in (and the other
+   * tabs); any other answer (e.g. `{ status: 'code_required' }`) is returned as it is.
+   */
+  async function signIn<T extends object = TokenResponse>(url: string, body: Record<string, unknown>): Promise<T> {
+    if (typeof window !== 'undefined' && !isSameOrigin(url, window.location.origin)) throw new Error('signIn: credentials only go to this origin')
+    const response = await options.fetch<T>(url, { method: 'POST', body, credentials: 'same-origin' })
+    const answer = response as Partial<TokenResponse> | null
+    if (answer && typeof answer.token === 'string' && typeof answer.expiresIn === 'number') accept(answer as TokenResponse)
+    return response
+  }
+
   async function logout(): Promise<void> {
     try {
       await options.fetch(`${options.authPath}/logout`, { method: 'POST', credentials: 'same-origin' })
@@ -253,6 +266,7 @@ export function createAuthClient(options: AuthClientOptions) {
   return {
     refresh,
     exchange,
+    signIn,
     logout,
     fetch: authFetch,
     getToken: () => token,

@@ -21,6 +21,15 @@ export interface UseAuth<T extends AegisUser = AegisUser> {
   login: (provider: string, options?: LoginOptions) => Promise<void>
   logout: (options?: { redirectTo?: string }) => Promise<void>
   refresh: () => Promise<boolean>
+  /**
+   * Email + password login (`providers.password`): `{ email, password }`, or `{ email, code }` for
+   * the second step when a login code is required. Resolves to `'authenticated'` or
+   * `'code_required'`; errors are thrown as `$fetch` errors (`data.error`: `invalid_credentials`,
+   * `email_not_verified`, `too_many_requests` ...).
+   */
+  loginWithPassword: (credentials: { email: string, password: string } | { email: string, code: string }) => Promise<'authenticated' | 'code_required'>
+  /** Login through your own `defineCredentialsEventHandler` route (a same-origin path) with any JSON body. */
+  loginWithCredentials: (path: string, credentials: Record<string, unknown>) => Promise<void>
   /** `$fetch` that sends the access token to same-origin URLs and retries once after a refresh. */
   fetch: <R = unknown>(url: string, options?: Record<string, unknown>) => Promise<R>
 }
@@ -49,6 +58,14 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
     },
     async refresh() {
       return (await client.refresh()) !== null
+    },
+    async loginWithPassword(credentials) {
+      const step = 'code' in credentials ? 'login/code' : 'login'
+      const answer = await client.signIn<{ token?: string, status?: string }>(`${config.authPath}/password/${step}`, { ...credentials })
+      return typeof answer.token === 'string' ? 'authenticated' : 'code_required'
+    },
+    async loginWithCredentials(path, credentials) {
+      await client.signIn(path, credentials)
     },
     fetch: (url, options) => client.fetch(url, options),
   }
