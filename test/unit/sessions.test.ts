@@ -300,6 +300,40 @@ describe('[SES-2] parallel refreshes never fork a family', () => {
     expect((await b.rotate(results[0]!.token)).token).toMatch(TOKEN)
   })
 
+  it('a request that read the token just before another instance rotated it gets that same successor', async () => {
+    const inner = createStorage()
+    const locks = createMemoryLocks()
+    let open!: () => void
+    const gate = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    let paused = false
+    // Instance B stops right after reading the family, i.e. after it saw the token live.
+    const gated = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver)
+        if (typeof value !== 'function') return value
+        if (prop !== 'getItem') return value.bind(target)
+        return async (key: string, ...rest: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).call(target, key, ...rest)
+          if (!paused && key.startsWith('refresh:family:')) {
+            paused = true
+            await gate
+          }
+          return result
+        }
+      },
+    })
+    const a = store({ storage: inner, locks })
+    const b = store({ storage: gated, locks })
+    const first = await a.create({ user, claims })
+    const onB = b.rotate(first.token)
+    await vi.waitFor(() => expect(paused).toBe(true))
+    const onA = await a.rotate(first.token)
+    open()
+    expect((await onB).token).toBe(onA.token)
+  })
+
   it('reuse is detected across instances', async () => {
     const c = clock()
     const storage = createStorage()
@@ -425,14 +459,15 @@ describe('[REF-4] storage failures', () => {
     expect((await sessions.rotate(token)).token).toBe(next.token)
   })
 
-  it('a slow driver delays but does not fork parallel rotations', async () => {
+  it('a slow driver with uneven delays delays but never forks rotations spread over two instances', async () => {
     const inner = createStorage()
+    // Each call waits 0-7 ms: requests on the two instances interleave in ever different orders.
     const slow = new Proxy(inner, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver)
         if (typeof value !== 'function') return value
         return async (...args: unknown[]) => {
-          await new Promise(resolve => setTimeout(resolve, 5))
+          await new Promise(resolve => setTimeout(resolve, Math.floor(Math.random() * 8)))
           return (value as (...a: unknown[]) => unknown).apply(target, args)
         }
       },
@@ -440,8 +475,11 @@ describe('[REF-4] storage failures', () => {
     const locks = createMemoryLocks()
     const a = store({ storage: slow, locks })
     const b = store({ storage: slow, locks })
-    const first = await a.create({ user, claims })
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).rotate(first.token)))
-    expect(new Set(results.map(r => r.token)).size).toBe(1)
+    let { token } = await a.create({ user, claims })
+    for (let round = 0; round < 10; round++) {
+      const results = await Promise.all(Array.from({ length: 4 }, (_, i) => (i % 2 ? a : b).rotate(token)))
+      expect(new Set(results.map(r => r.token)).size).toBe(1)
+      token = results[0]!.token
+    }
   })
 })

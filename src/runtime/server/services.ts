@@ -4,7 +4,7 @@ import { $fetch as ofetch } from 'ofetch'
 import { useRuntimeConfig, useStorage } from 'nitropack/runtime'
 import type { AegisRuntimeConfig, RuntimeMockConfig } from './lib/config'
 import { encryptionPreviousKeys, parseDuration } from './lib/config'
-import { locksForMount } from './lib/locks'
+import { lazyLocks, locksForMount } from './lib/locks'
 import { createEncryptedCodec, plainCodec } from './lib/record-codec'
 import { createMemoryCodeStore, createStorageCodeStore } from './lib/codes'
 import type { CodeStore } from './lib/codes'
@@ -65,7 +65,7 @@ export function useAegis(): AegisServices {
       expiresIn: parseDuration(config.token.expiresIn)!,
     }),
     codes: config.authCode.shared
-      ? createStorageCodeStore(useStorage('aegis:codes'), { ttlSeconds: authCodeTtl, locks: locksForMount(useStorage(), 'aegis:codes', '') })
+      ? createStorageCodeStore(useStorage('aegis:codes'), { ttlSeconds: authCodeTtl, locks: lazyLocks(() => locksForMount(useStorage(), 'aegis:codes', '')) })
       : createMemoryCodeStore({ ttlSeconds: authCodeTtl }),
     sessions: createSessionStore({
       storage: useStorage('aegis:refresh'),
@@ -74,7 +74,7 @@ export function useAegis(): AegisServices {
       absoluteTimeout: parseDuration(config.tokenRefresh.absoluteTimeout ?? '30d')!,
       rotation: config.tokenRefresh.rotation,
       reuseInterval: Number(config.tokenRefresh.reuseInterval),
-      locks: locksForMount(useStorage(), 'aegis:refresh', config.tokenRefresh.prefix),
+      locks: lazyLocks(() => locksForMount(useStorage(), 'aegis:refresh', config.tokenRefresh.prefix)),
       codec: config.encryption.enabled
         ? createEncryptedCodec([config.encryption.key, ...encryptionPreviousKeys(config.encryption)!])
         : plainCodec,

@@ -72,3 +72,19 @@ export function locksForMount(root: Pick<Storage, 'getMount'>, mountBase: string
   }
   return createMemoryLocks()
 }
+
+/**
+ * Locks chosen on first use rather than at start-up, so a storage mount replaced by a Nitro
+ * plugin (runtime storage configuration) is honoured.
+ */
+export function lazyLocks(resolve: () => Locks): Locks {
+  let locks: Locks | undefined
+  const get = () => (locks ??= resolve())
+  return {
+    get shared() {
+      return get().shared
+    },
+    acquire: (name, ttlMs) => get().acquire(name, ttlMs),
+    release: name => get().release(name),
+  }
+}

@@ -284,6 +284,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return replayed(rotated, family, secret, true, claimsFor)
     }
     try {
+      // Read again under the lock: another instance may have rotated it since we looked.
+      const current = await read<TokenRecord>(tokenKey(record.id))
+      if (!current) throw invalid('refresh token revoked during rotation')
+      if (current.rotatedAt) return await replayed(current, family, secret, true, claimsFor)
       const claims = claimsFor ? await claimsFor(view(family)) : family.claims
       // Successor first, then retire the parent: a failure in between leaves the parent usable.
       const next = await mint(family)
