@@ -25,6 +25,11 @@ export default defineNuxtConfig({
         },
         defaultUser: 'alice',
       },
+      // Email + password: accounts in memory (server/plugins/password.ts), codes printed to the console.
+      password: {
+        loginCode: 'register',
+        links: { verify: '/password?mode=verify', reset: '/password?mode=reset' },
+      },
     },
   },
 })
