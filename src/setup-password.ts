@@ -1,4 +1,6 @@
-import { addServerHandler, addServerImports } from '@nuxt/kit'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { addServerHandler, addServerImports, addServerPlugin, addTemplate } from '@nuxt/kit'
 import type { Resolver } from '@nuxt/kit'
 import type { Nuxt } from '@nuxt/schema'
 import { defu } from 'defu'
@@ -34,8 +36,40 @@ export function setupPassword(nuxt: Nuxt, resolver: Resolver, input: { password?
     }
   }
 
+  // Import the app's credentials routes at start, so their customClaims run on refresh even
+  // before anyone logged in through them since the server started.
+  const serverDirs = nuxt.options._layers.map(layer => layer.config.serverDir ?? join(layer.config.srcDir ?? layer.cwd, 'server'))
+  const registry = addTemplate({
+    filename: 'nuxt-aegis/credential-routes.mjs',
+    write: true,
+    getContents: () => findCredentialRoutes(serverDirs).map(file => `import ${JSON.stringify(file)}`).join('\n') + '\nexport default () => {}\n',
+  })
+  addServerPlugin(registry.dst)
+  nuxt.hook('nitro:config', (nitroConfig) => {
+    const config = nitroConfig as { externals?: { inline?: string[] } }
+    config.externals = defu(config.externals, { inline: [registry.dst] })
+  })
+
   addServerImports([
     ...['hashPassword', 'verifyPassword', 'passwordNeedsRehash', 'definePasswordProvider'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/password') })),
     ...['defineCredentialsEventHandler', 'verifyUserPassword'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/credentials') })),
   ])
+}
+
+/** Route files under `server/routes` and `server/api` of every layer that call defineCredentialsEventHandler. */
+export function findCredentialRoutes(serverDirs: string[]): string[] {
+  const found: string[] = []
+  const walk = (dir: string, depth: number) => {
+    if (depth > 8 || !existsSync(dir)) return
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) walk(path, depth + 1)
+      else if (/\.(?:ts|js|mjs|mts)$/.test(entry.name) && !entry.name.endsWith('.d.ts') && /\bdefineCredentialsEventHandler\s*[<(]/.test(readFileSync(path, 'utf8'))) found.push(path)
+    }
+  }
+  for (const dir of serverDirs) {
+    walk(join(dir, 'routes'), 0)
+    walk(join(dir, 'api'), 0)
+  }
+  return found
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CookieJar, REFRESH_COOKIE, decodeJwt, hookCalls, postWithCookie, setCookie } from '../support/http'
 import { storedFamily } from '../support/storage'
 import { postJson, uniqueIp, usePasswordServer } from '../support/password'
+import { TEST_SECRET, startServer } from '../support/server'
 
 // test/fixtures/basic/server/routes/auth/credentials.post.ts: one user, dana@example.com.
 const server = usePasswordServer({ NUXT_AEGIS_TRUST_PROXY: '1' })
@@ -35,6 +36,24 @@ describe('[PWD-10] defineCredentialsEventHandler', () => {
     const refreshed = await postWithCookie(server.url, '/auth/refresh', jar, { 'origin': new URL(server.url).origin, 'sec-fetch-site': 'same-origin' })
     expect(refreshed.status).toBe(200)
     expect(decodeJwt((await refreshed.json()).token)).toMatchObject({ sub: 'cred-dana', role: 'editor', provider: 'credentials' })
+  })
+
+  it('a freshly started server runs the claims function on refresh before any credentials login', async () => {
+    const jar = new CookieJar()
+    const login = await postJson(server.url, '/auth/credentials', DANA, { jar, ip: uniqueIp() })
+    const loginPid = decodeJwt((await login.json()).token).pid
+    // Same build, same storage: the new process has never served /auth/credentials.
+    const fresh = await startServer({ NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET })
+    try {
+      const refreshed = await postWithCookie(fresh.url, '/auth/refresh', jar, { 'origin': new URL(fresh.url).origin, 'sec-fetch-site': 'same-origin' })
+      expect(refreshed.status).toBe(200)
+      const claims = decodeJwt((await refreshed.json()).token)
+      expect(claims.pid).toEqual(expect.any(Number))
+      expect(claims.pid).not.toBe(loginPid)
+    }
+    finally {
+      await fresh.stop()
+    }
   })
 
   it('a wrong password and an unknown user get the same 401, and create nothing', async () => {
