@@ -5,6 +5,8 @@
  */
 import type { StorageOptions } from './options'
 
+export type { PasswordAccount, PasswordProviderDefinition, PasswordUserChange, VerificationMessage, CodePurpose } from './runtime/server/password/types'
+
 export interface RateLimitRuleOptions {
   /** Attempts allowed per window. */
   limit: number

@@ -1,4 +1,4 @@
-import type { PasswordAccount } from '../../../src/runtime/server/password/types'
+import type { PasswordAccount } from '../../../src/module'
 
 // Demo only: accounts live in memory and are gone on restart; "emails" are printed here.
 const accounts = new Map<string, PasswordAccount>()

@@ -35,5 +35,7 @@ export function definePasswordProvider(definition: PasswordProviderDefinition) {
   return defineNitroPlugin(() => {
     registerPasswordProvider(definition)
     registerProviderHandler('password', { customClaims: definition.customClaims })
+    // The dummy hash for unknown emails, made now: the first such login must not take longer.
+    void usePasswordServices().dummyHash()
   })
 }
