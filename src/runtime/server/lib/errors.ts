@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   login_failed: 'The login could not be completed.',
   provider_disabled: 'This login method is not available.',
   storage_unavailable: 'The session store is unavailable. Please retry.',
+  not_found: 'Not found.',
   server_error: 'Something went wrong.',
 } as const
 
