@@ -1,10 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto'
+import type { KeyPairKeyObjectResult } from 'node:crypto'
 import { SignJWT, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { jwkThumbprint, loadSigningKeys, normalizePem, privateKeyProblem, publicKeyProblem } from '../../src/runtime/server/lib/keys'
 import { ACCESS_TOKEN_TYPE, createTokenService } from '../../src/runtime/server/lib/tokens'
 
-const pem = (pair: { privateKey: { export: (o: object) => string | Buffer }, publicKey: { export: (o: object) => string | Buffer } }) => ({
+const pem = (pair: KeyPairKeyObjectResult) => ({
   private: String(pair.privateKey.export({ type: 'pkcs8', format: 'pem' })),
   public: String(pair.publicKey.export({ type: 'spki', format: 'pem' })),
 })
