@@ -85,7 +85,7 @@ describe('[JWT-5] asymmetric access tokens', () => {
     const other = loadSigningKeys(ed2.private, 'EdDSA')
     const now = Math.floor(Date.now() / 1000)
     const craft = (header: Record<string, unknown>, key: Parameters<SignJWT['sign']>[0]) =>
-      new SignJWT({ sub: 'u', iss: ISSUER, iat: now, exp: now + 60 }).setProtectedHeader({ typ: ACCESS_TOKEN_TYPE, ...header } as { alg: string }).sign(key)
+      new SignJWT({ sub: 'u', iss: ISSUER, iat: now, exp: now + 60 }).setProtectedHeader({ typ: ACCESS_TOKEN_TYPE, alg: 'EdDSA', ...header }).sign(key)
     expect(await service.verify(await craft({ alg: 'EdDSA', kid: keys.kid }, other.privateKey))).toBeUndefined()
     expect(await service.verify(await craft({ alg: 'EdDSA' }, keys.privateKey))).toBeUndefined()
     expect(await service.verify(await craft({ alg: 'EdDSA', kid: 'unknown' }, keys.privateKey))).toBeUndefined()
