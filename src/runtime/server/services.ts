@@ -80,6 +80,8 @@ export function useAegis(): AegisServices {
       rotation: config.tokenRefresh.rotation,
       reuseInterval: Number(config.tokenRefresh.reuseInterval),
       locks: lazyLocks(() => locksForMount(useStorage(), 'aegis:refresh', config.tokenRefresh.prefix)),
+      // Redis expires records by itself (TTL); fs, memory and most others need the sweep.
+      sweep: (useStorage().getMount('aegis:refresh').driver as { name?: string }).name !== 'redis',
       codec: config.encryption.enabled
         ? createEncryptedCodec([config.encryption.key, ...encryptionPreviousKeys(config.encryption)!])
         : plainCodec,
