@@ -105,6 +105,8 @@ export default defineNuxtModule<ModuleOptions>({
       route(path, 'method-not-allowed')
     }
     addServerHandler({ route: o.endpoints.userInfoPath, method: 'get', handler: resolver.resolve('./runtime/server/routes/me.get') })
+    // Always registered: the algorithm can change at run time (NUXT_AEGIS_TOKEN_ALGORITHM); 404 for HS256.
+    route('/jwks', 'jwks.get', 'get')
     if (enabledProviders.includes('mock')) {
       route('/mock/authorize', 'mock/authorize.get', 'get')
       route('/mock/token', 'mock/token.post', 'post')

@@ -23,16 +23,24 @@ export interface TokenOptions {
    */
   expiresIn?: string | number
   /**
-   * Signing algorithm. Only `HS256` is implemented in this version; the others
-   * are reserved for asymmetric keys (`privateKey`) and refused at start-up.
-   * @default 'HS256'
+   * Signing algorithm. `HS256` signs with `secret`; `RS256` (RSA ≥ 2048 bits), `ES256` (P-256)
+   * and `EdDSA` (Ed25519) sign with `privateKey` and publish the public key at `{authPath}/jwks`,
+   * so other services can verify tokens without a shared secret.
+   * @default 'HS256' (env NUXT_AEGIS_TOKEN_ALGORITHM)
    */
   algorithm?: JwtAlgorithm
   /**
-   * PEM private key for asymmetric algorithms (reserved).
+   * PEM private key (PKCS#8 or PKCS#1) for `RS256`, `ES256` or `EdDSA`. In an env variable,
+   * `\n` escapes stand for newlines.
    * @default process.env.NUXT_AEGIS_TOKEN_PRIVATE_KEY
    */
   privateKey?: string
+  /**
+   * PEM public keys of former signing keys: still accepted and published in the JWKS while
+   * tokens signed with them may be alive (key rotation). Drop one after `expiresIn` has passed.
+   * @default process.env.NUXT_AEGIS_TOKEN_PREVIOUS_PUBLIC_KEYS (a JSON array)
+   */
+  previousPublicKeys?: string[]
   /**
    * `iss` claim of issued tokens, checked on verify.
    * @default 'nuxt-aegis'
@@ -232,6 +240,7 @@ export const defaults = {
     expiresIn: '1h' as string | number,
     algorithm: 'HS256' as JwtAlgorithm,
     privateKey: '',
+    previousPublicKeys: [] as string[],
     issuer: 'nuxt-aegis',
     audience: '',
   },

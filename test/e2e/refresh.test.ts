@@ -9,6 +9,8 @@ import {
   isDeletion,
   loginSession,
   postWithCookie,
+  sameOrigin,
+  send,
   setCookie,
 } from '../support/http'
 import type { SetCookie, TokenBody } from '../support/http'
@@ -287,5 +289,73 @@ describe('refresh and logout hooks', () => {
     const before = (await hookCalls(baseUrl)).at(-1)
     await expectRefused(await refresh(jarWith('garbage')))
     expect((await hookCalls(baseUrl)).at(-1)).toEqual(before)
+  })
+})
+
+describe('[SES-4] logout everywhere and the session server utils', () => {
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+  it('listUserSessions shows the user\'s sessions by fingerprint, never a token', async () => {
+    const one = await loginSession(baseUrl, 'bob')
+    const two = await loginSession(baseUrl, 'bob')
+    const response = await fetch(new URL('/api/test/sessions', baseUrl), { headers: bearer(two.token) })
+    expect(response.status).toBe(200)
+    const list = await response.json() as Array<Record<string, unknown>>
+    expect(list.length).toBeGreaterThanOrEqual(2)
+    expect(list[0]).toMatchObject({ id: expect.stringMatching(/^[\w-]{12}$/), provider: 'mock', createdAt: expect.any(Number), expiresAt: expect.any(Number) })
+    const text = JSON.stringify(list)
+    for (const token of [one.refreshToken, two.refreshToken]) for (const part of token.split('.')) expect(text).not.toContain(part)
+  })
+
+  it('revokeUserSessions(sub, { keep: event }) ends the other sessions and keeps the caller\'s', async () => {
+    const other = await loginSession(baseUrl, 'bob')
+    const current = await loginSession(baseUrl, 'bob')
+    const alice = await loginSession(baseUrl, 'alice')
+    const response = await fetch(new URL('/api/test/revoke-other-sessions', baseUrl), { method: 'POST', headers: { ...bearer(current.token), cookie: `${REFRESH_COOKIE}=${current.refreshToken}` } })
+    expect(response.status).toBe(200)
+    expect((await response.json() as { revoked: number }).revoked).toBeGreaterThanOrEqual(1)
+    await expectRefused(await refresh(other.jar))
+    expect((await refresh(current.jar)).status).toBe(200)
+    expect((await refresh(alice.jar)).status).toBe(200)
+  })
+
+  it('POST /auth/logout { everywhere: true } ends every session of the user, and only theirs', async () => {
+    const laptop = await loginSession(baseUrl, 'bob')
+    const phone = await loginSession(baseUrl, 'bob')
+    const alice = await loginSession(baseUrl, 'alice')
+    const response = await send(new URL('/auth/logout', baseUrl), {
+      method: 'POST', jar: phone.jar, headers: { ...sameOrigin(baseUrl), 'content-type': 'application/json' }, body: JSON.stringify({ everywhere: true }),
+    })
+    expect(response.status).toBe(204)
+    expect(isDeletion(setCookie(response, REFRESH_COOKIE)!)).toBe(true)
+    await expectRefused(await refresh(laptop.jar))
+    await expectRefused(await refresh(jarWith(phone.refreshToken)))
+    expect((await refresh(alice.jar)).status).toBe(200)
+    const hook = (await hookCalls(baseUrl)).filter(call => call.name === 'nuxt-aegis:logout').at(-1)
+    expect(hook?.data).toMatchObject({ sub: 'mock-bob', revoked: expect.any(Number) })
+    expect(hook!.data.revoked as number).toBeGreaterThanOrEqual(2)
+  })
+
+  it('logout everywhere without a live session ends nothing (it needs the session\'s own cookie)', async () => {
+    const victim = await loginSession(baseUrl, 'bob')
+    const forged = jarWith(`${randomBytes(16).toString('base64url')}.${randomBytes(32).toString('base64url')}`)
+    const response = await send(new URL('/auth/logout', baseUrl), {
+      method: 'POST', jar: forged, headers: { ...sameOrigin(baseUrl), 'content-type': 'application/json' }, body: JSON.stringify({ everywhere: true }),
+    })
+    expect(response.status).toBe(204)
+    expect((await refresh(victim.jar)).status).toBe(200)
+  })
+
+  it('a malformed logout body is a 400 and ends nothing; cross-site logout is a 403', async () => {
+    const session = await loginSession(baseUrl, 'bob')
+    const bad = await send(new URL('/auth/logout', baseUrl), {
+      method: 'POST', jar: session.jar, headers: { ...sameOrigin(baseUrl), 'content-type': 'application/json' }, body: JSON.stringify({ everywhere: 'yes' }),
+    })
+    expect(bad.status).toBe(400)
+    const crossSite = await send(new URL('/auth/logout', baseUrl), {
+      method: 'POST', jar: session.jar, headers: { 'origin': 'https://evil.example', 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, body: JSON.stringify({ everywhere: true }),
+    })
+    expect(crossSite.status).toBe(403)
+    expect((await refresh(session.jar)).status).toBe(200)
   })
 })

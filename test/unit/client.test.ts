@@ -155,6 +155,18 @@ describe('[CLIENT-3] exchange and logout', () => {
     expect(users).toHaveLength(1)
   })
 
+  it('[SES-4] logout sends no body; logout({ everywhere: true }) asks the server to end every session', async () => {
+    const f = fakeFetch({ '/auth/refresh': tokenResponse(), '/auth/logout': null })
+    const { auth } = client(f.fetch)
+    await auth.refresh()
+    await auth.logout()
+    expect(f.calls.at(-1)!.options).not.toHaveProperty('body')
+    await auth.refresh()
+    await auth.logout({ everywhere: true })
+    expect(f.calls.at(-1)).toMatchObject({ url: '/auth/logout', options: { method: 'POST', body: { everywhere: true } } })
+    expect(auth.getToken()).toBeNull()
+  })
+
   it('logout clears the user even when the request fails', async () => {
     const f = fakeFetch({ '/auth/refresh': tokenResponse(), '/auth/logout': httpError(503) })
     const { auth, users } = client(f.fetch)

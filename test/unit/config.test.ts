@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { isTruthy, parseDuration, validateConfig } from '../../src/runtime/server/lib/config'
 import type { AegisRuntimeConfig } from '../../src/runtime/server/lib/config'
@@ -162,6 +163,42 @@ describe('[CFG-4] validateConfig', () => {
     expect(problemsOf((c) => {
       c.token.algorithm = 'none'
     })).toEqual([expect.stringContaining('nuxtAegis.token.algorithm')])
+  })
+
+  it('[JWT-5] asymmetric algorithms need a fitting private key, and then no HMAC secret', () => {
+    const ec = String(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }))
+    expect(problemsOf((c) => {
+      c.token = { ...c.token, algorithm: 'ES256', privateKey: ec, secret: '' }
+    })).toEqual([])
+    expect(problemsOf((c) => {
+      c.token = { ...c.token, algorithm: 'ES256', privateKey: '', secret: '' }
+    })).toEqual([expect.stringContaining('NUXT_AEGIS_TOKEN_PRIVATE_KEY) is missing')])
+    const problems = problemsOf((c) => {
+      c.token = { ...c.token, algorithm: 'RS256', privateKey: ec }
+    })
+    expect(problems).toEqual([expect.stringContaining('is a key for ES256, not RS256')])
+    expect(problems[0]).not.toContain(ec.split('\n')[1]!.slice(0, 16))
+    expect(problemsOf((c) => {
+      c.token = { ...c.token, algorithm: 'ES256', privateKey: ec, previousPublicKeys: '["not a key"]' }
+    })).toEqual([expect.stringContaining('previousPublicKeys: a key is not a PEM public key')])
+    expect(problemsOf((c) => {
+      c.token = { ...c.token, algorithm: 'ES256', privateKey: ec, previousPublicKeys: 'not json' }
+    })).toEqual([expect.stringContaining('NUXT_AEGIS_TOKEN_PREVIOUS_PUBLIC_KEYS')])
+  })
+
+  it('[SES-5] encryption previous keys and the absolute timeout are checked', () => {
+    expect(problemsOf((c) => {
+      c.encryption = { enabled: true, key: 'k'.repeat(32), algorithm: 'aes-256-gcm', previousKeys: '["short"]' }
+    })).toEqual([expect.stringContaining('previousKeys: every key must be at least 32 bytes')])
+    expect(problemsOf((c) => {
+      c.encryption = { enabled: true, key: 'k'.repeat(32), algorithm: 'aes-256-gcm', previousKeys: `["${'p'.repeat(32)}"]` }
+    })).toEqual([])
+    expect(problemsOf((c) => {
+      c.tokenRefresh.absoluteTimeout = 'forever'
+    })).toEqual([expect.stringContaining('absoluteTimeout')])
+    expect(problemsOf((c) => {
+      c.tokenRefresh.reuseInterval = 3600
+    })).toEqual([expect.stringContaining('reuseInterval')])
   })
 
   it('cookie problems: maxAge, name, SameSite=None without Secure', () => {

@@ -483,3 +483,54 @@ describe('[REF-4] storage failures', () => {
     }
   })
 })
+
+describe('[SES-3] ended sessions disappear without a scan (drivers without TTL)', () => {
+  /** Storage that counts key listings: the sweep must never list keys. */
+  function counted() {
+    const inner = createStorage()
+    const counts = { getKeys: 0 }
+    const storage = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver)
+        if (typeof value !== 'function') return value
+        if (prop === 'getKeys' || prop === 'keys') {
+          return (...args: unknown[]) => {
+            counts.getKeys++
+            return (value as (...a: unknown[]) => unknown).apply(target, args)
+          }
+        }
+        return value.bind(target)
+      },
+    })
+    return { storage, inner, counts }
+  }
+
+  it('a sweep removes every record of families that ended before today, and nothing else', async () => {
+    const c = clock(Date.UTC(2026, 10, 1, 12))
+    const { storage, inner, counts } = counted()
+    const sessions = store({ storage, sweep: true, absoluteTimeout: 86400, idleTimeout: 3600, now: c.now })
+    const old = await sessions.create({ user, claims })
+    const rotated = await sessions.rotate(old.token)
+    await sessions.rotate(rotated.token)
+    c.t += 3 * 86_400_000
+    const fresh = await sessions.create({ user: { sub: 'bob', provider: 'mock' }, claims })
+    // The login above also started a background sweep; either one may do the work.
+    await sessions.sweep()
+    await vi.waitFor(async () => expect(await inner.hasItem(`refresh:family:${old.session.familyId}`)).toBe(false))
+    const left = await inner.getKeys()
+    // Only the fresh login (family, token, user index, its day bucket) and the sweep cursor remain.
+    expect(left.filter(k => /^refresh:[\w-]{22}$/.test(k))).toEqual([`refresh:${fresh.token.split('.')[0]}`])
+    expect(left.filter(k => k.startsWith('refresh:family:'))).toEqual([`refresh:family:${fresh.session.familyId}`])
+    expect(left.filter(k => k.startsWith('refresh:user:'))).toHaveLength(1)
+    expect(counts.getKeys).toBe(0)
+    expect(await sessions.get(fresh.token)).toBeDefined()
+    expect(await sessions.sweep()).toBe(0)
+  })
+
+  it('without sweep (Redis, whose TTLs expire records) no day buckets are written', async () => {
+    const storage = createStorage()
+    const sessions = store({ storage, sweep: false })
+    await sessions.create({ user, claims })
+    expect((await storage.getKeys()).filter(k => k.includes('expiry') || k.includes('sweep'))).toEqual([])
+  })
+})

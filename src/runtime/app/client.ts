@@ -209,9 +209,14 @@ export function createAuthClient(options: AuthClientOptions) {
     return response
   }
 
-  async function logout(): Promise<void> {
+  /** Ends the session on the server (`everywhere`: every session of the user) and forgets the token. */
+  async function logout(logoutOptions: { everywhere?: boolean } = {}): Promise<void> {
     try {
-      await options.fetch(`${options.authPath}/logout`, { method: 'POST', credentials: 'same-origin' })
+      await options.fetch(`${options.authPath}/logout`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        ...(logoutOptions.everywhere ? { body: { everywhere: true } } : {}),
+      })
     }
     finally {
       clear()

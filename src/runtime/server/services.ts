@@ -3,7 +3,9 @@ import { getRequestURL } from 'h3'
 import { $fetch as ofetch } from 'ofetch'
 import { useRuntimeConfig, useStorage } from 'nitropack/runtime'
 import type { AegisRuntimeConfig, RuntimeMockConfig } from './lib/config'
-import { encryptionPreviousKeys, parseDuration } from './lib/config'
+import { encryptionPreviousKeys, listOption, parseDuration } from './lib/config'
+import { loadSigningKeys } from './lib/keys'
+import type { AsymmetricAlgorithm } from './lib/keys'
 import { lazyLocks, locksForMount } from './lib/locks'
 import { createEncryptedCodec, plainCodec } from './lib/record-codec'
 import { createMemoryCodeStore, createStorageCodeStore } from './lib/codes'
@@ -59,7 +61,10 @@ export function useAegis(): AegisServices {
     siteOrigin: siteUrl ? new URL(siteUrl).origin : '',
     tokens: createTokenService({
       secret: config.token.secret,
-      algorithm: 'HS256',
+      algorithm: config.token.algorithm as 'HS256' | AsymmetricAlgorithm,
+      keys: config.token.algorithm === 'HS256'
+        ? undefined
+        : loadSigningKeys(config.token.privateKey, config.token.algorithm as AsymmetricAlgorithm, listOption(config.token.previousPublicKeys)),
       issuer: config.token.issuer,
       audience: config.token.audience,
       expiresIn: parseDuration(config.token.expiresIn)!,
@@ -75,12 +80,15 @@ export function useAegis(): AegisServices {
       rotation: config.tokenRefresh.rotation,
       reuseInterval: Number(config.tokenRefresh.reuseInterval),
       locks: lazyLocks(() => locksForMount(useStorage(), 'aegis:refresh', config.tokenRefresh.prefix)),
+      // Redis expires records by itself (TTL); fs, memory and most others need the sweep.
+      sweep: (useStorage().getMount('aegis:refresh').driver as { name?: string }).name !== 'redis',
       codec: config.encryption.enabled
         ? createEncryptedCodec([config.encryption.key, ...encryptionPreviousKeys(config.encryption)!])
         : plainCodec,
     }),
     matcher: createRouteMatcher(config.routeProtection.protectedRoutes ?? [], config.routeProtection.publicRoutes ?? []),
-    transactions: createTransactionSealer(config.token.secret),
+    // Without an HMAC secret (asymmetric tokens) the private key is the server's secret material.
+    transactions: createTransactionSealer(config.token.secret || config.token.privateKey),
     usedStates: new TtlMap<true>(10_000),
     mockIdp: createMockIdp(() => ({
       clientId: mock?.clientId ?? '',

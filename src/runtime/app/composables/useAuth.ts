@@ -19,7 +19,8 @@ export interface UseAuth<T extends AegisUser = AegisUser> {
   isLoggedIn: ComputedRef<boolean>
   isLoading: ComputedRef<boolean>
   login: (provider: string, options?: LoginOptions) => Promise<void>
-  logout: (options?: { redirectTo?: string }) => Promise<void>
+  /** Logs out; `everywhere: true` ends every session of the user on all devices. */
+  logout: (options?: { redirectTo?: string, everywhere?: boolean }) => Promise<void>
   refresh: () => Promise<boolean>
   /**
    * Email + password login (`providers.password`): `{ email, password }`, or `{ email, code }` for
@@ -53,7 +54,7 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
       await navigateTo(`${config.authPath}/${encodeURIComponent(provider)}${search ? `?${search}` : ''}`, { external: true })
     },
     async logout(options = {}) {
-      await client.logout()
+      await client.logout({ everywhere: options.everywhere })
       await navigateTo(options.redirectTo ?? config.redirect.logout)
     },
     async refresh() {

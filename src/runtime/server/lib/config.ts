@@ -4,6 +4,7 @@
  */
 import type { MockUser } from '../../types'
 import { DEFAULT_MOCK_USERS } from './oauth/mock-idp'
+import { ASYMMETRIC_ALGORITHMS, privateKeyProblem, publicKeyProblem } from './keys'
 
 export interface RuntimeProviderConfig {
   clientId?: string
@@ -22,7 +23,7 @@ export interface RuntimeMockConfig extends RuntimeProviderConfig {
 
 /** `runtimeConfig.aegis`: private, overridable with NUXT_AEGIS_* variables. */
 export interface AegisRuntimeConfig {
-  token: { secret: string, expiresIn: string | number, algorithm: string, privateKey: string, issuer: string, audience: string }
+  token: { secret: string, expiresIn: string | number, algorithm: string, privateKey: string, previousPublicKeys?: string[] | string, issuer: string, audience: string }
   encryption: { enabled: boolean, key: string, algorithm: string, previousKeys?: string[] | string }
   tokenRefresh: {
     enabled: boolean
@@ -69,13 +70,24 @@ const providerEnv = (name: string, field: string) => `NUXT_AEGIS_PROVIDERS_${nam
 export function validateConfig(config: AegisRuntimeConfig): string[] {
   const problems: string[] = []
   const { token } = config
-  if (token.algorithm !== 'HS256') {
-    problems.push(`nuxtAegis.token.algorithm "${token.algorithm}" is not supported by this version; use "HS256"`)
+  const asymmetric = (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(token.algorithm)
+  if (token.algorithm !== 'HS256' && !asymmetric) {
+    problems.push(`nuxtAegis.token.algorithm (NUXT_AEGIS_TOKEN_ALGORITHM) "${token.algorithm}" is not supported: use HS256, RS256, ES256 or EdDSA`)
   }
-  if (!token.secret) {
+  if (asymmetric) {
+    const problem = token.privateKey ? privateKeyProblem(token.privateKey, token.algorithm) : 'is missing'
+    if (problem) problems.push(`nuxtAegis.token.privateKey (NUXT_AEGIS_TOKEN_PRIVATE_KEY) ${problem}: ${token.algorithm} needs a PEM private key`)
+    const previous = listOption(token.previousPublicKeys)
+    if (previous === undefined) problems.push('nuxtAegis.token.previousPublicKeys (NUXT_AEGIS_TOKEN_PREVIOUS_PUBLIC_KEYS) must be a list of PEM public keys (a JSON array in the env variable)')
+    for (const pem of previous ?? []) {
+      const why = publicKeyProblem(pem)
+      if (why) problems.push(`nuxtAegis.token.previousPublicKeys: a key ${why}`)
+    }
+  }
+  if (!token.secret && !asymmetric) {
     problems.push(`nuxtAegis.token.secret is missing: set NUXT_AEGIS_TOKEN_SECRET to a random string of at least ${MIN_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 48\`)`)
   }
-  else if (bytes(token.secret) < MIN_SECRET_BYTES) {
+  else if (token.secret && bytes(token.secret) < MIN_SECRET_BYTES) {
     problems.push(`nuxtAegis.token.secret (NUXT_AEGIS_TOKEN_SECRET) is too weak: it must be at least ${MIN_SECRET_BYTES} bytes`)
   }
   if (parseDuration(token.expiresIn) === undefined) {
@@ -135,7 +147,12 @@ export function validateConfig(config: AegisRuntimeConfig): string[] {
 
 /** `encryption.previousKeys` as a list (the env variable gives a JSON array); undefined when malformed. */
 export function encryptionPreviousKeys(encryption: AegisRuntimeConfig['encryption']): string[] | undefined {
-  let value: unknown = encryption.previousKeys ?? []
+  return listOption(encryption.previousKeys)
+}
+
+/** A list of strings from config, or from an env variable holding a JSON array; undefined when malformed. */
+export function listOption(option: string[] | string | undefined): string[] | undefined {
+  let value: unknown = option ?? []
   if (typeof value === 'string') {
     if (!value.trim()) return []
     try {

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   invalid_verification_code: 'The code is invalid or has expired.',
   weak_password: 'The password does not meet the requirements.',
   too_many_requests: 'Too many attempts. Please wait and try again.',
+  not_found: 'Not found.',
   server_error: 'Something went wrong.',
 } as const
 

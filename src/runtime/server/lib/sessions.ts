@@ -6,6 +6,12 @@ import type { Locks } from './locks'
 import { createMemoryLocks } from './locks'
 import type { RecordCodec } from './record-codec'
 import { plainCodec } from './record-codec'
+import { createRecordStore, io, LOCK_MS, sleep, TokenReuseError } from './session-records'
+import type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord } from './session-records'
+import { createSessionIndexes } from './session-index'
+
+export { TokenReuseError }
+export type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord }
 
 /**
  * Refresh-token sessions. A login starts a family; every refresh rotates its token. Storage
@@ -15,66 +21,6 @@ import { plainCodec } from './record-codec'
  * secret, so a parallel request with the same cookie can be given the same successor, and
  * nothing in storage can be turned back into a usable token.
  */
-export interface FamilyRecord {
-  v: 2
-  familyId: string
-  user: AegisUser
-  /** Custom claims resolved at login, reused when no claims function is registered. */
-  claims: Record<string, ClaimValue>
-  createdAt: number
-  /** Absolute end of the session: refresh never extends it. */
-  expiresAt: number
-  /** The family's first token: revocation walks the chain from here to clean up. */
-  rootId: string
-}
-
-export interface TokenRecord {
-  v: 2
-  id: string
-  familyId: string
-  hash: string
-  issuedAt: number
-  /** Idle end of this token, never after the family's end. */
-  expiresAt: number
-  rotatedAt?: number
-  successorId?: string
-  /** The successor token, sealed with a key derived from this token's secret. */
-  successor?: string
-}
-
-/** A live session as callers see it. */
-export interface Session {
-  familyId: string
-  user: AegisUser
-  claims: Record<string, ClaimValue>
-  createdAt: number
-  /** Absolute end (ms). */
-  expiresAt: number
-}
-
-export interface IssuedSession {
-  token: string
-  session: Session
-  /** Seconds the refresh cookie should live: the token's idle end, capped by the family's end. */
-  maxAge: number
-}
-
-/** What `listUserSessions` shows of a session: never a token. */
-export interface SessionInfo {
-  /** A fingerprint of the family id, stable for the session's life. */
-  id: string
-  provider: string
-  createdAt: number
-  expiresAt: number
-}
-
-/** A replayed rotated token: the family was revoked. Carries what the reuse hook reports. */
-export class TokenReuseError extends AegisError {
-  constructor(readonly session: Session, readonly tokenId: string) {
-    super(401, 'token_reused', `rotated refresh token ${fingerprint(tokenId)} replayed: family ${fingerprint(session.familyId)} revoked`)
-  }
-}
-
 export type ClaimsFor = (session: Session) => Promise<Record<string, ClaimValue>>
 
 export interface SessionStore {
@@ -89,6 +35,8 @@ export interface SessionStore {
   /** Ends every session of a user (optionally of one provider), except `exceptFamilyId`. */
   revokeUser: (sub: string, options?: { exceptFamilyId?: string, provider?: string }) => Promise<number>
   listUser: (sub: string) => Promise<SessionInfo[]>
+  /** Removes families that ended before today (drivers without TTL); returns how many. */
+  sweep: () => Promise<number>
 }
 
 export interface SessionStoreOptions {
@@ -103,60 +51,26 @@ export interface SessionStoreOptions {
   reuseInterval: number
   locks?: Locks
   codec?: RecordCodec
+  /** File families by the day they end and sweep them: for drivers that ignore TTLs (fs, memory). */
+  sweep?: boolean
   now?: () => number
 }
 
 const TOKEN_PATTERN = /^([\w-]{22})\.([\w-]{43})$/
-const LOCK_MS = 5000
 const WAIT_STEP_MS = 20
 const MAX_CHAIN = 10_000
-
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
-
-/** Runs a storage call; a driver failure becomes a 503 that keeps the session and the cookie. */
-async function io<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  }
-  catch (error) {
-    // Never the driver's message: it can contain the storage key, i.e. the token's id.
-    const code = (error as { code?: unknown } | null)?.code
-    log.error(`session storage ${what} failed (${typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown error'})`)
-    throw new AegisError(503, 'storage_unavailable')
-  }
-}
 
 const invalid = (why: string) => new AegisError(401, 'invalid_refresh_token', why)
 
 export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const { storage, prefix, rotation } = options
   const now = options.now ?? Date.now
-  const locks = options.locks ?? createMemoryLocks(now)
-  const codec = options.codec ?? plainCodec
-  const tokenKey = (id: string) => `${prefix}${id}`
-  const familyKey = (id: string) => `${prefix}family:${id}`
-  const indexKey = (sub: string) => `${prefix}user:${sha256(sub)}`
+  const records = createRecordStore({
+    storage, prefix, now, codec: options.codec ?? plainCodec, locks: options.locks ?? createMemoryLocks(now),
+  })
+  const { keys, read, readRaw, write, remove, locks } = records
+  const indexes = createSessionIndexes(records, { sweep: options.sweep ?? false, revokeFamily: id => revokeFamily(id) })
   const successorKey = (secret: string) => deriveKey(secret, 'refresh-successor')
-
-  /** A stored record; `stale` when it was encrypted with a former key. */
-  async function readRaw<T extends { v: number }>(key: string): Promise<{ record?: T, stale: boolean }> {
-    const raw = await io('read', () => storage.getItem(key))
-    const record = codec.decode<T>(key, raw)
-    if (record === 'unreadable') {
-      log.error(`session record ${fingerprint(key)} cannot be read: wrong encryption key, tampered or unencrypted; treated as no session`)
-      return { stale: false }
-    }
-    return { record: record?.v === 2 ? record : undefined, stale: record !== undefined && !codec.isCurrent(raw) }
-  }
-
-  const read = async <T extends { v: number }>(key: string): Promise<T | undefined> => (await readRaw<T>(key)).record
-
-  async function write(key: string, record: object, until: number): Promise<void> {
-    const ttl = Math.max(1, Math.ceil((until - now()) / 1000))
-    await io('write', () => storage.setItem(key, codec.encode(key, record) as string, { ttl }))
-  }
-
-  const remove = (key: string) => io('remove', () => storage.removeItem(key))
 
   const view = (family: FamilyRecord): Session => ({
     familyId: family.familyId, user: family.user, claims: family.claims, createdAt: family.createdAt, expiresAt: family.expiresAt,
@@ -169,50 +83,24 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       v: 2, id, familyId: family.familyId, hash: sha256(secret), issuedAt,
       expiresAt: Math.min(issuedAt + options.idleTimeout * 1000, family.expiresAt),
     }
-    await write(tokenKey(id), record, record.expiresAt)
+    await write(keys.token(id), record, record.expiresAt)
     return { token: `${id}.${secret}`, record }
   }
 
   const issued = (token: string, record: TokenRecord, family: FamilyRecord): IssuedSession =>
     ({ token, session: view(family), maxAge: Math.max(1, Math.ceil((record.expiresAt - now()) / 1000)) })
 
-  /** Runs `fn` holding a lock, waiting up to a few seconds for it; 503 when it never frees up. */
-  async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    for (let waited = 0; !(await io('lock', () => locks.acquire(name, LOCK_MS))); waited += WAIT_STEP_MS) {
-      if (waited > LOCK_MS) throw new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
-      await sleep(WAIT_STEP_MS)
-    }
-    try {
-      return await fn()
-    }
-    finally {
-      await locks.release(name).catch(() => log.warn(`lock ${fingerprint(name)} not released; it expires by itself`))
-    }
-  }
-
-  /** Adds (`end` > 0) or removes (`end` 0) a family in its user's index, dropping ended ones. */
-  async function updateIndex(sub: string, familyId: string, end: number): Promise<void> {
-    await withLock(`user:${sha256(sub)}`, async () => {
-      const index = await read<{ v: 2, families: Record<string, number> }>(indexKey(sub))
-      const entries = Object.entries({ ...index?.families, [familyId]: end })
-      const families = Object.fromEntries(entries.filter(([, until]) => until > now()))
-      const until = Math.max(0, ...Object.values(families))
-      if (until > now()) await write(indexKey(sub), { v: 2, families }, until)
-      else await remove(indexKey(sub))
-    })
-  }
-
   async function revokeFamily(familyId: string): Promise<void> {
-    const family = await read<FamilyRecord>(familyKey(familyId))
+    const family = await read<FamilyRecord>(keys.family(familyId))
     // Removing the family record is the revocation: every token of it is refused from now on.
-    await remove(familyKey(familyId))
+    await remove(keys.family(familyId))
     if (!family) return
-    await updateIndex(family.user.sub, familyId, 0)
+    await indexes.setUserFamily(family.user.sub, familyId, 0)
     // Clean up the chain of token records (best effort: they are refused already).
     let id: string | undefined = family.rootId
     for (let hops = 0; id && hops < MAX_CHAIN; hops++) {
-      const record: TokenRecord | undefined = await read<TokenRecord>(tokenKey(id))
-      await remove(tokenKey(id))
+      const record: TokenRecord | undefined = await read<TokenRecord>(keys.token(id))
+      await remove(keys.token(id))
       id = record?.successorId
     }
   }
@@ -222,25 +110,25 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     const match = TOKEN_PATTERN.exec(token)
     if (!match) return undefined
     const [, id, secret] = match as unknown as [string, string, string]
-    const record = await read<TokenRecord>(tokenKey(id))
+    const record = await read<TokenRecord>(keys.token(id))
     if (!record || typeof record.hash !== 'string' || !safeEqual(record.hash, sha256(secret))) return undefined
-    const { record: family, stale } = await readRaw<FamilyRecord>(familyKey(record.familyId))
+    const { record: family, stale } = await readRaw<FamilyRecord>(keys.family(record.familyId))
     if (!family) return undefined
     if (family.expiresAt <= now()) {
       await revokeFamily(family.familyId)
       return undefined
     }
     // After an encryption key change, the family moves to the new key on its next use.
-    if (stale) await write(familyKey(family.familyId), family, family.expiresAt)
+    if (stale) await write(keys.family(family.familyId), family, family.expiresAt)
     return { record, family, secret }
   }
 
   /** A rotated token came back: the same successor inside the interval, otherwise reuse. */
   async function replayed(record: TokenRecord, family: FamilyRecord, secret: string, racing: boolean, claimsFor?: ClaimsFor): Promise<IssuedSession> {
     const inInterval = racing || now() - record.rotatedAt! < options.reuseInterval * 1000
-    const successor = inInterval && record.successorId ? await read<TokenRecord>(tokenKey(record.successorId)) : undefined
+    const successor = inInterval && record.successorId ? await read<TokenRecord>(keys.token(record.successorId)) : undefined
     if (successor && !successor.rotatedAt && successor.expiresAt > now() && record.successor) {
-      const token = unseal(successorKey(secret), record.successor, tokenKey(record.id))
+      const token = unseal(successorKey(secret), record.successor, keys.token(record.id))
       if (token) return issuedWithClaims(token, successor, family, claimsFor)
     }
     await revokeFamily(family.familyId)
@@ -257,7 +145,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   async function awaitRotation(id: string): Promise<TokenRecord | undefined> {
     for (let waited = 0; waited <= LOCK_MS; waited += WAIT_STEP_MS) {
       await sleep(WAIT_STEP_MS)
-      const record = await read<TokenRecord>(tokenKey(id))
+      const record = await read<TokenRecord>(keys.token(id))
       if (!record || record.rotatedAt) return record
     }
     return undefined
@@ -274,7 +162,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     }
     if (!rotation) {
       const renewed = { ...record, expiresAt: Math.min(now() + options.idleTimeout * 1000, family.expiresAt) }
-      await write(tokenKey(record.id), renewed, renewed.expiresAt)
+      await write(keys.token(record.id), renewed, renewed.expiresAt)
       return issuedWithClaims(token, renewed, family, claimsFor)
     }
     if (!(await io('lock', () => locks.acquire(`rotate:${record.id}`, LOCK_MS)))) {
@@ -285,7 +173,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     }
     try {
       // Read again under the lock: another instance may have rotated it since we looked.
-      const current = await read<TokenRecord>(tokenKey(record.id))
+      const current = await read<TokenRecord>(keys.token(record.id))
       if (!current) throw invalid('refresh token revoked during rotation')
       if (current.rotatedAt) return await replayed(current, family, secret, true, claimsFor)
       const claims = claimsFor ? await claimsFor(view(family)) : family.claims
@@ -295,10 +183,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         ...record,
         rotatedAt: now(),
         successorId: next.record.id,
-        successor: seal(successorKey(secret), next.token, tokenKey(record.id)),
+        successor: seal(successorKey(secret), next.token, keys.token(record.id)),
       }
       // Kept until the family ends, so a replay of any ancestor is recognized as reuse.
-      await write(tokenKey(record.id), retired, family.expiresAt)
+      await write(keys.token(record.id), retired, family.expiresAt)
       const result = issued(next.token, next.record, family)
       result.session.claims = claims
       return result
@@ -319,9 +207,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         expiresAt: createdAt + options.absoluteTimeout * 1000, rootId: randomToken(16),
       }
       // Index first: a family that exists is always found by revokeUser.
-      await updateIndex(user.sub, family.familyId, family.expiresAt)
-      await write(familyKey(family.familyId), family, family.expiresAt)
+      await indexes.setUserFamily(user.sub, family.familyId, family.expiresAt)
+      await write(keys.family(family.familyId), family, family.expiresAt)
       const first = await mint(family, family.rootId)
+      await indexes.addExpiry(family.familyId, family.expiresAt)
+      indexes.sweepSoon()
       return issued(first.token, first.record, family)
     },
 
@@ -355,12 +245,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     revokeFamily,
 
     async revokeUser(sub, { exceptFamilyId, provider } = {}) {
-      const index = await read<{ v: 2, families: Record<string, number> }>(indexKey(sub))
       let count = 0
-      for (const familyId of Object.keys(index?.families ?? {})) {
+      for (const familyId of await indexes.userFamilies(sub)) {
         if (familyId === exceptFamilyId) continue
         if (provider) {
-          const family = await read<FamilyRecord>(familyKey(familyId))
+          const family = await read<FamilyRecord>(keys.family(familyId))
           if (family && family.user.provider !== provider) continue
         }
         await revokeFamily(familyId)
@@ -370,15 +259,16 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     },
 
     async listUser(sub) {
-      const index = await read<{ v: 2, families: Record<string, number> }>(indexKey(sub))
       const sessions: SessionInfo[] = []
-      for (const familyId of Object.keys(index?.families ?? {})) {
-        const family = await read<FamilyRecord>(familyKey(familyId))
+      for (const familyId of await indexes.userFamilies(sub)) {
+        const family = await read<FamilyRecord>(keys.family(familyId))
         if (!family || family.expiresAt <= now()) continue
         sessions.push({ id: fingerprint(familyId), provider: family.user.provider, createdAt: family.createdAt, expiresAt: family.expiresAt })
       }
       return sessions.sort((a, b) => b.createdAt - a.createdAt)
     },
+
+    sweep: indexes.sweep,
   }
 
   /** A request that queued behind another with the same token saw it live: it is racing, not replaying. */

@@ -1,6 +1,8 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose'
-import type { JWTPayload } from 'jose'
+import type { JWTHeaderParameters, JWTPayload } from 'jose'
+import type { KeyObject } from 'node:crypto'
 import { randomToken } from './crypto'
+import type { PublicJwk, SigningKeys } from './keys'
 import type { AegisClaims } from '../../types'
 
 /** `typ` of access tokens (RFC 9068): a JWT of any other type is never accepted as one. */
@@ -8,8 +10,11 @@ export const ACCESS_TOKEN_TYPE = 'at+jwt'
 const CLOCK_TOLERANCE = 5
 
 export interface TokenServiceOptions {
-  secret: string
-  algorithm: 'HS256'
+  /** HMAC secret (HS256). */
+  secret?: string
+  algorithm: 'HS256' | 'RS256' | 'ES256' | 'EdDSA'
+  /** The private key and the published public keys (asymmetric algorithms). */
+  keys?: SigningKeys
   issuer: string
   audience?: string
   /** Lifetime in seconds. */
@@ -23,6 +28,8 @@ export interface TokenService {
   sign: (claims: AegisClaims) => Promise<string>
   /** The verified payload, or undefined for any invalid, expired or foreign token. */
   verify: (token: string) => Promise<AegisClaims | undefined>
+  /** The public keys (JWKS); empty for HS256. */
+  readonly jwks: { keys: PublicJwk[] }
 }
 
 /**
@@ -31,21 +38,34 @@ export interface TokenService {
  * until their `exp`) so the hot path does not pay an HMAC per request for the same token.
  */
 export function createTokenService(options: TokenServiceOptions): TokenService {
-  const key = new TextEncoder().encode(options.secret)
+  const { keys } = options
+  if (options.algorithm !== 'HS256' && keys?.alg !== options.algorithm) throw new Error(`${options.algorithm} needs a signing key for ${options.algorithm}`)
+  if (options.algorithm === 'HS256' && !options.secret) throw new Error('HS256 needs a secret')
+  const hmacKey = new TextEncoder().encode(options.secret ?? '')
+  const signingKey: Uint8Array | KeyObject = keys ? keys.privateKey : hmacKey
+  // One algorithm per key: HS256 only with the secret; each public key only with its own algorithm.
+  const verifyKey = keys
+    ? (header: JWTHeaderParameters) => {
+        const entry = header.kid ? keys.verification.get(header.kid) : undefined
+        if (!entry || entry.alg !== header.alg) throw new joseErrors.JWKSNoMatchingKey()
+        return entry.key
+      }
+    : undefined
+  const algorithms = keys ? [...new Set([...keys.verification.values()].map(entry => entry.alg))] : ['HS256']
   const cacheSize = options.cacheSize ?? 1000
   const cache = new Map<string, AegisClaims>()
 
   async function sign(claims: AegisClaims): Promise<string> {
     const { sub, ...rest } = claims
     const jwt = new SignJWT(rest as JWTPayload)
-      .setProtectedHeader({ alg: options.algorithm, typ: ACCESS_TOKEN_TYPE })
+      .setProtectedHeader({ alg: options.algorithm, typ: ACCESS_TOKEN_TYPE, ...(keys ? { kid: keys.kid } : {}) })
       .setSubject(sub)
       .setIssuer(options.issuer)
       .setIssuedAt()
       .setJti(randomToken(12))
       .setExpirationTime(`${options.expiresIn}s`)
     if (options.audience) jwt.setAudience(options.audience)
-    return jwt.sign(key)
+    return jwt.sign(signingKey)
   }
 
   async function verify(token: string): Promise<AegisClaims | undefined> {
@@ -56,15 +76,16 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       return undefined
     }
     try {
-      const { payload } = await jwtVerify(token, key, {
-        algorithms: [options.algorithm],
+      const verifyOptions = {
+        algorithms,
         typ: ACCESS_TOKEN_TYPE,
         issuer: options.issuer,
         audience: options.audience || undefined,
         requiredClaims: ['exp', 'iat', 'sub', 'iss'],
         maxTokenAge: options.expiresIn + CLOCK_TOLERANCE,
         clockTolerance: CLOCK_TOLERANCE,
-      })
+      }
+      const { payload } = verifyKey ? await jwtVerify(token, verifyKey, verifyOptions) : await jwtVerify(token, hmacKey, verifyOptions)
       const claims = Object.freeze(payload) as AegisClaims
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!)
       cache.set(token, claims)
@@ -76,7 +97,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     }
   }
 
-  return { expiresIn: options.expiresIn, sign, verify }
+  return { expiresIn: options.expiresIn, sign, verify, jwks: keys?.jwks ?? { keys: [] } }
 }
 
 /**
