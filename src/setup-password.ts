@@ -7,6 +7,15 @@ import { defu } from 'defu'
 import { passwordDefaults } from './password-options'
 import type { PasswordProviderOptions } from './password-options'
 
+/** The private runtime config of the credential flows (`runtimeConfig.aegis.password`, `.trustProxy`). */
+export function passwordRuntimeConfig(password: PasswordProviderOptions | undefined, trustProxy: boolean | number | undefined) {
+  const { storage: _storage, ...rest } = password ?? {}
+  return {
+    password: defu({ ...rest, enabled: password !== undefined && password.enabled !== false }, passwordDefaults),
+    trustProxy: trustProxy === true ? 1 : Number(trustProxy ?? 0) || 0,
+  }
+}
+
 /** The `<authPath>/password/*` endpoints, all POST. */
 export const PASSWORD_ROUTES = ['register', 'login', 'login/code', 'verify', 'verify/resend', 'reset', 'reset/confirm', 'change'] as const
 
@@ -16,12 +25,9 @@ export const PASSWORD_ROUTES = ['register', 'login', 'login/code', 'verify', 've
  * auto-imported server utils (always: `hashPassword` and `defineCredentialsEventHandler` are
  * useful without the built-in flows).
  */
-export function setupPassword(nuxt: Nuxt, resolver: Resolver, input: { password?: PasswordProviderOptions, trustProxy?: boolean | number, authPath: string }) {
-  const { storage, ...rest } = input.password ?? {}
+export function setupPassword(nuxt: Nuxt, resolver: Resolver, input: { password?: PasswordProviderOptions, authPath: string }) {
+  const storage = input.password?.storage
   const enabled = input.password !== undefined && input.password.enabled !== false
-  const aegis = nuxt.options.runtimeConfig.aegis as Record<string, unknown>
-  aegis.password = defu(aegis.password as object, { ...rest, enabled }, passwordDefaults)
-  aegis.trustProxy ??= input.trustProxy === true ? 1 : Number(input.trustProxy ?? 0) || 0
 
   nuxt.hook('nitro:config', (nitroConfig) => {
     const mounts = ((nitroConfig as { storage?: Record<string, unknown> }).storage ??= {})
