@@ -16,7 +16,7 @@ import {
 } from '@nuxt/kit'
 import { defu } from 'defu'
 import { defaults } from './options'
-import { passwordRuntimeConfig, setupPassword } from './setup-password'
+import { setupPassword } from './setup-password'
 import { unguardedRouteRules } from './runtime/server/lib/paths'
 import type { ModuleOptions } from './options'
 
@@ -61,7 +61,6 @@ export default defineNuxtModule<ModuleOptions>({
       siteUrl: o.siteUrl,
       ssrSession: o.ssrSession,
       providers: Object.fromEntries(enabledProviders.map(name => [name, { ...PROVIDER_DEFAULTS[name], ...providers[name] }])),
-      ...passwordRuntimeConfig(o.providers?.password, o.trustProxy),
     }) as typeof nuxt.options.runtimeConfig.aegis
     // Public runtime config: paths and flags only, never a secret.
     nuxt.options.runtimeConfig.public.siteUrl ??= ''
@@ -134,7 +133,7 @@ export default defineNuxtModule<ModuleOptions>({
       config.externals = defu(config.externals, { inline: [registry.dst] })
     })
 
-    setupPassword(nuxt, resolver, { password: o.providers?.password, authPath })
+    setupPassword(nuxt, resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath })
 
     addServerImports([
       ...['getAuthUser', 'requireAuth'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/auth') })),

@@ -5,15 +5,12 @@ import type { Resolver } from '@nuxt/kit'
 import type { Nuxt } from '@nuxt/schema'
 import { defu } from 'defu'
 import { passwordDefaults } from './password-options'
-import type { PasswordProviderOptions } from './password-options'
+import type { PasswordProviderOptions, ResolvedPasswordOptions } from './password-options'
 
-/** The private runtime config of the credential flows (`runtimeConfig.aegis.password`, `.trustProxy`). */
-export function passwordRuntimeConfig(password: PasswordProviderOptions | undefined, trustProxy: boolean | number | undefined) {
+/** The resolved `providers.password` settings (no secret in them). */
+export function passwordRuntimeConfig(password: PasswordProviderOptions | undefined): ResolvedPasswordOptions {
   const { storage: _storage, ...rest } = password ?? {}
-  return {
-    password: defu({ ...rest, enabled: password !== undefined && password.enabled !== false }, passwordDefaults),
-    trustProxy: trustProxy === true ? 1 : Number(trustProxy ?? 0) || 0,
-  }
+  return defu({ ...rest, enabled: password !== undefined && password.enabled !== false }, passwordDefaults) as ResolvedPasswordOptions
 }
 
 /** The `<authPath>/password/*` endpoints, all POST. */
@@ -25,9 +22,13 @@ export const PASSWORD_ROUTES = ['register', 'login', 'login/code', 'verify', 've
  * auto-imported server utils (always: `hashPassword` and `defineCredentialsEventHandler` are
  * useful without the built-in flows).
  */
-export function setupPassword(nuxt: Nuxt, resolver: Resolver, input: { password?: PasswordProviderOptions, authPath: string }) {
+export function setupPassword(nuxt: Nuxt, resolver: Resolver, input: { password?: PasswordProviderOptions, trustProxy?: boolean | number, authPath: string }) {
   const storage = input.password?.storage
   const enabled = input.password !== undefined && input.password.enabled !== false
+  // Own top-level keys (not inside `aegis`), so NUXT_AEGIS_PASSWORD_* and NUXT_AEGIS_TRUST_PROXY override them.
+  const runtimeConfig = nuxt.options.runtimeConfig as Record<string, unknown>
+  runtimeConfig.aegisPassword = defu(runtimeConfig.aegisPassword as object, passwordRuntimeConfig(input.password))
+  runtimeConfig.aegisTrustProxy ??= input.trustProxy === true ? 1 : Number(input.trustProxy ?? 0) || 0
 
   nuxt.hook('nitro:config', (nitroConfig) => {
     const mounts = ((nitroConfig as { storage?: Record<string, unknown> }).storage ??= {})

@@ -26,15 +26,15 @@ let definition: PasswordProviderDefinition | undefined
 /** Codes, counters and settings of the credential flows, built once per process. */
 export function usePasswordServices(): PasswordServices {
   if (services) return services
-  const runtime = useRuntimeConfig().aegis as unknown as { password: ResolvedPasswordOptions, trustProxy: unknown }
-  const config = runtime.password
+  const runtime = useRuntimeConfig()
+  const config = runtime.aegisPassword as unknown as ResolvedPasswordOptions
   const storage = useStorage('aegis:credentials')
   const scrypt = scryptParams(config.scrypt)
   let dummy: Promise<string> | undefined
   services = {
     config,
     scrypt,
-    trustProxy: trustedHops(runtime.trustProxy),
+    trustProxy: trustedHops(runtime.aegisTrustProxy),
     limiter: createRateLimiter(storage),
     codes: createVerificationStore(storage, {
       secret: useAegis().config.token.secret,
