@@ -55,3 +55,36 @@ describe('[PWD-9] loginCode: always', () => {
     expect((await postJson(server.url, '/auth/password/login/code', { email, code: otherCode }, { ip })).status).toBe(400)
   })
 })
+
+describe('[PWD-9] loginCode: off', () => {
+  const off = usePasswordServer({ NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_PASSWORD_LOGIN_CODE: 'off' })
+
+  it('registration sends nothing and the password logs in at once; resend + verify confirm the address later', async () => {
+    const ip = uniqueIp()
+    const email = uniqueEmail('off')
+    expect((await postJson(off.url, '/auth/password/register', { email, password: 'off-pass-1' }, { ip })).status).toBe(202)
+    const jar = new CookieJar()
+    const login = await postJson(off.url, '/auth/password/login', { email, password: 'off-pass-1' }, { ip, jar })
+    expect(login.status).toBe(200)
+    expect(decodeJwt((await login.json()).token)).toMatchObject({ provider: 'password', email, email_verified: false })
+    const mails = await (await fetch(new URL(`/api/test/password/outbox?email=${encodeURIComponent(email)}`, off.url))).json() as unknown[]
+    expect(mails).toEqual([])
+
+    const ghost = uniqueEmail('offghost')
+    const resend = await postJson(off.url, '/auth/password/verify/resend', { email }, { ip })
+    const resendGhost = await postJson(off.url, '/auth/password/verify/resend', { email: ghost }, { ip })
+    expect([resend.status, resendGhost.status]).toEqual([202, 202])
+    expect(await resend.text()).toBe(await resendGhost.text())
+    const { code, purpose } = await lastMessage(off.url, email)
+    expect(purpose).toBe('verify')
+    expect((await postJson(off.url, '/auth/password/verify', { email, code }, { ip })).status).toBe(200)
+    const again = await postJson(off.url, '/auth/password/login', { email, password: 'off-pass-1' }, { ip })
+    expect(decodeJwt((await again.json()).token)).toMatchObject({ email_verified: true })
+    // A verified account gets no more verification codes.
+    await postJson(off.url, '/auth/password/verify/resend', { email }, { ip })
+    await new Promise(resolve => setTimeout(resolve, 200))
+    const all = await (await fetch(new URL(`/api/test/password/outbox?email=${encodeURIComponent(email)}`, off.url))).json() as unknown[]
+    expect(all).toHaveLength(1)
+    expect(await (await fetch(new URL(`/api/test/password/outbox?email=${encodeURIComponent(ghost)}`, off.url))).json()).toEqual([])
+  })
+})
