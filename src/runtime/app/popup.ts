@@ -1,3 +1,4 @@
+import { safeRedirectPath } from '../server/lib/redirects'
 import type { AuthMessage } from './client'
 
 /**
@@ -14,10 +15,10 @@ const MESSAGE_TYPE = 'nuxt-aegis:login'
 /** How often the opener looks whether the user closed the popup. */
 const CLOSED_POLL_MS = 300
 
+interface SuccessReport { type: typeof MESSAGE_TYPE, result: 'success', session: AuthMessage, redirectTo?: string }
+interface ErrorReport { type: typeof MESSAGE_TYPE, result: 'error', error: string }
 /** What the callback (or error) page in the popup sends to its opener. */
-export type PopupReport =
-  | { type: typeof MESSAGE_TYPE, result: 'success', session: AuthMessage, redirectTo?: string }
-  | { type: typeof MESSAGE_TYPE, result: 'error', error: string }
+export type PopupReport = SuccessReport | ErrorReport
 
 /** A popup login that ended with an error (the provider refused, the CODE was bad, ...): `code` is the fixed error code. */
 export class AegisLoginError extends Error {
@@ -98,18 +99,14 @@ export function parseReport(data: unknown): PopupReport | null {
   if (report.result !== 'success') return null
   const session = report.session as Record<string, unknown> | null
   if (!session || session.type !== 'token' || typeof session.token !== 'string' || typeof session.expiresIn !== 'number') return null
-  const redirectTo = typeof report.redirectTo === 'string' && isLocalPath(report.redirectTo) ? report.redirectTo : undefined
+  // Validated by the server at login start already; the same rule again costs nothing.
+  const redirectTo = safeRedirectPath(report.redirectTo)
   return {
     type: MESSAGE_TYPE,
     result: 'success',
     session: { type: 'token', token: session.token, expiresIn: session.expiresIn, generation: typeof session.generation === 'number' ? session.generation : undefined },
     ...(redirectTo ? { redirectTo } : {}),
   }
-}
-
-/** The server validated `redirectTo` at login start; this only refuses anything that is not a plain local path. */
-function isLocalPath(path: string): boolean {
-  return path.startsWith('/') && !/^\/[/\\]/.test(path) && !/[\u0000-\u001F\\]/.test(path)
 }
 
 /**
@@ -130,7 +127,7 @@ export function loginPopupOpener(): Window | null {
 }
 
 /** Sends the report to the opener, addressed to this exact origin (the browser drops it for any other). */
-export function reportToOpener(opener: Window, report: Omit<Extract<PopupReport, { result: 'success' }>, 'type'> | Omit<Extract<PopupReport, { result: 'error' }>, 'type'>): void {
+export function reportToOpener(opener: Window, report: Omit<SuccessReport, 'type'> | Omit<ErrorReport, 'type'>): void {
   opener.postMessage({ type: MESSAGE_TYPE, ...report }, window.location.origin)
   // Report once: if the user keeps using this window, later logins in it are ordinary ones.
   window.name = ''
