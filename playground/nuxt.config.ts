@@ -1,6 +1,8 @@
 export default defineNuxtConfig({
   modules: ['../src/module'],
   devtools: { enabled: false },
+  // An `ssr: false` page: the server sends the SPA shell, the browser does everything.
+  routeRules: { '/client-only': { ssr: false } },
   compatibilityDate: '2025-07-01',
   nuxtAegis: {
     token: {

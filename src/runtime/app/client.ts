@@ -84,14 +84,16 @@ export function createAuthClient(options: AuthClientOptions) {
   const now = options.now ?? Date.now
   const apiOrigins = new Set((options.apiOrigins ?? []).map(origin => normalizedOrigin(origin)).filter(Boolean))
 
-  options.channel?.onMessage((message) => {
+  /** A token or logout another window of this origin sent (cross-tab channel, login popup). */
+  function receive(message: AuthMessage): void {
     if (message.type === 'token' && typeof message.token === 'string' && typeof message.expiresIn === 'number') {
       accept({ token: message.token, tokenType: 'Bearer', expiresIn: message.expiresIn }, false, typeof message.generation === 'number' ? message.generation : -1)
     }
     else if (message.type === 'logout') {
       clear(false)
     }
-  })
+  }
+  options.channel?.onMessage(receive)
 
   /** Takes a token: our own (`broadcast`: tell the other tabs, with a new generation) or one another tab sent. */
   function accept(response: TokenResponse, broadcast = true, generation = -1): string {
@@ -268,11 +270,20 @@ export function createAuthClient(options: AuthClientOptions) {
     }
   }
 
+  /** The current token as a message for another window of this origin (`receive` takes it). */
+  function handoff(): AuthMessage | null {
+    const left = Math.floor((expiresAt - now()) / 1000)
+    if (!token || left <= 0) return null
+    return { type: 'token', token, expiresIn: left, generation: tokenGeneration }
+  }
+
   return {
     refresh,
     exchange,
     signIn,
     logout,
+    receive,
+    handoff,
     fetch: authFetch,
     getToken: () => token,
   }

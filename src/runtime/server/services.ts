@@ -81,7 +81,7 @@ export function useAegis(): AegisServices {
       reuseInterval: Number(config.tokenRefresh.reuseInterval),
       locks: lazyLocks(() => locksForMount(useStorage(), 'aegis:refresh', config.tokenRefresh.prefix)),
       // Redis expires records by itself (TTL); fs, memory and most others need the sweep.
-      sweep: (useStorage().getMount('aegis:refresh').driver as { name?: string }).name !== 'redis',
+      sweep: () => (useStorage().getMount('aegis:refresh').driver as { name?: string }).name !== 'redis',
       codec: config.encryption.enabled
         ? createEncryptedCodec([config.encryption.key, ...encryptionPreviousKeys(config.encryption)!])
         : plainCodec,

@@ -3,6 +3,7 @@ import type { ComputedRef } from 'vue'
 import { navigateTo, useNuxtApp, useRuntimeConfig, useState } from '#imports'
 import type { AegisUser } from '../../types'
 import type { AuthClient } from '../client'
+import { openLoginPopup, waitForLoginPopup } from '../popup'
 import { STATE_KEY } from '../state'
 import type { AuthState, AuthStatus, PublicAegisConfig } from '../state'
 
@@ -11,14 +12,27 @@ export interface LoginOptions {
   redirectTo?: string
   /** Extra query parameters for the provider route (e.g. `{ user: 'bob' }` for a mock persona). */
   params?: Record<string, string>
+  /**
+   * Log in in a popup window: this page stays, `user` fills in when the popup is done
+   * (then the app goes to `redirectTo` if one was given). A blocked popup falls back to a
+   * full-page login. Call it straight from a click handler, or the browser blocks the popup.
+   */
+  popup?: boolean
 }
+
+/**
+ * How `login()` ended: `authenticated` (popup login done), `cancelled` (the popup was closed
+ * before the login finished), `redirected` (a full-page login started: this page unloads).
+ * A popup login the provider or server refused rejects with an `AegisLoginError` (`code`).
+ */
+export type LoginResult = 'authenticated' | 'cancelled' | 'redirected'
 
 export interface UseAuth<T extends AegisUser = AegisUser> {
   user: ComputedRef<T | null>
   status: ComputedRef<AuthStatus>
   isLoggedIn: ComputedRef<boolean>
   isLoading: ComputedRef<boolean>
-  login: (provider: string, options?: LoginOptions) => Promise<void>
+  login: (provider: string, options?: LoginOptions) => Promise<LoginResult>
   /** Logs out; `everywhere: true` ends every session of the user on all devices. */
   logout: (options?: { redirectTo?: string, everywhere?: boolean }) => Promise<void>
   refresh: () => Promise<boolean>
@@ -51,7 +65,18 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
       const query = new URLSearchParams(options.params)
       if (options.redirectTo) query.set('redirectTo', options.redirectTo)
       const search = query.toString()
-      await navigateTo(`${config.authPath}/${encodeURIComponent(provider)}${search ? `?${search}` : ''}`, { external: true })
+      const url = `${config.authPath}/${encodeURIComponent(provider)}${search ? `?${search}` : ''}`
+      // Opened before any await: browsers allow popups only while the click is being handled.
+      const popup = options.popup && import.meta.client ? openLoginPopup(url) : null
+      if (popup) {
+        const outcome = await waitForLoginPopup(popup)
+        if (outcome.result === 'cancelled') return 'cancelled'
+        client.receive(outcome.session)
+        if (outcome.redirectTo) await navigateTo(outcome.redirectTo)
+        return 'authenticated'
+      }
+      await navigateTo(url, { external: true })
+      return 'redirected'
     },
     async logout(options = {}) {
       await client.logout({ everywhere: options.everywhere })

@@ -18,14 +18,16 @@ const YEAR_MS = 365 * DAY_MS
 export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '')
 
 export interface SessionIndexOptions {
-  /** Keep day buckets and sweep them (drivers without native TTL). */
-  sweep: boolean
+  /** Keep day buckets and sweep them (drivers without native TTL); a function is asked once, on first use. */
+  sweep: boolean | (() => boolean)
   /** Ends one family: removes its records and its user-index entry. */
   revokeFamily: (familyId: string) => Promise<void>
 }
 
 export function createSessionIndexes(records: RecordStore, options: SessionIndexOptions) {
   const { keys, now } = records
+  let sweeping: boolean | undefined
+  const sweepOn = () => (sweeping ??= typeof options.sweep === 'function' ? options.sweep() : options.sweep)
 
   /** Adds (`end` > now) or removes (`end` 0) a family in its user's index, dropping ended ones. */
   async function setUserFamily(sub: string, familyId: string, end: number): Promise<void> {
@@ -45,7 +47,7 @@ export function createSessionIndexes(records: RecordStore, options: SessionIndex
 
   /** Files a family under the day it ends, for the sweep. */
   async function addExpiry(familyId: string, end: number): Promise<void> {
-    if (!options.sweep) return
+    if (!sweepOn()) return
     const day = dayOf(end)
     await records.withLock(`expiry:${day}`, async () => {
       const bucket = await records.read<DayBucket>(keys.expiry(day))
@@ -59,7 +61,7 @@ export function createSessionIndexes(records: RecordStore, options: SessionIndex
 
   /** Ends every family filed under a day before today; returns how many. Never lists keys. */
   async function sweep(): Promise<number> {
-    if (!options.sweep) return 0
+    if (!sweepOn()) return 0
     let swept = 0
     const today = dayOf(now())
     const cursor = await records.read<SweepCursor>(keys.sweep())
@@ -81,7 +83,7 @@ export function createSessionIndexes(records: RecordStore, options: SessionIndex
   let lastSweep = Number.NEGATIVE_INFINITY
   /** Starts a sweep in the background at most once an hour per process; one instance at a time. */
   function sweepSoon(): void {
-    if (!options.sweep || now() - lastSweep < SWEEP_EVERY_MS) return
+    if (!sweepOn() || now() - lastSweep < SWEEP_EVERY_MS) return
     lastSweep = now()
     void (async () => {
       if (!(await records.locks.acquire('sweep', SWEEP_EVERY_MS))) return

@@ -52,7 +52,7 @@ export interface SessionStoreOptions {
   locks?: Locks
   codec?: RecordCodec
   /** File families by the day they end and sweep them: for drivers that ignore TTLs (fs, memory). */
-  sweep?: boolean
+  sweep?: boolean | (() => boolean)
   now?: () => number
 }
 
