@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { send } from '../support/http'
 import { postJson, uniqueEmail, uniqueIp, usePasswordServer } from '../support/password'
+import { TEST_SECRET, startExpectingFailure } from '../support/server'
 
 const server = usePasswordServer({ NUXT_AEGIS_TRUST_PROXY: '1' })
 const ENDPOINTS = ['register', 'login', 'login/code', 'verify', 'verify/resend', 'reset', 'reset/confirm', 'change'].map(path => `/auth/password/${path}`)
@@ -67,5 +68,15 @@ describe('[PWD-6] JSON bodies only, size-capped, typed; 4xx, never 500', () => {
     expect(await common.json()).toEqual({ error: 'weak_password', message: 'Choose a less common password.' })
     const long = await postJson(server.url, '/auth/password/register', { email, password: 'x'.repeat(129) }, { ip })
     expect(await long.json()).toEqual({ error: 'weak_password', message: 'The password must have at most 128 characters.' })
+  })
+})
+
+describe('[PWD-6] invalid password settings stop the server', () => {
+  it('an unknown loginCode (which must never mean "no verification") refuses to start, naming the variable', async () => {
+    const { code, output } = await startExpectingFailure({ NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, NUXT_AEGIS_PASSWORD_LOGIN_CODE: 'sometimes' })
+    expect(code, output).not.toBe(0)
+    expect(code, output).not.toBeNull()
+    expect(output).toContain('NUXT_AEGIS_PASSWORD_LOGIN_CODE')
+    expect(output).not.toContain('Listening on')
   })
 })

@@ -7,6 +7,7 @@ import type { RateLimiter } from '../lib/rate-limit'
 import { createVerificationStore } from '../lib/password/verification'
 import type { VerificationStore } from '../lib/password/verification'
 import { trustedHops } from '../lib/client-ip'
+import { passwordConfigProblems } from '../lib/password/config'
 import { useAegis } from '../services'
 import type { PasswordProviderDefinition } from './types'
 
@@ -28,6 +29,8 @@ export function usePasswordServices(): PasswordServices {
   if (services) return services
   const runtime = useRuntimeConfig()
   const config = runtime.aegisPassword as unknown as ResolvedPasswordOptions
+  const problems = passwordConfigProblems(config)
+  if (problems.length) throw new Error(`[nuxt-aegis] invalid configuration:\n${problems.map(p => `  - ${p}`).join('\n')}`)
   const storage = useStorage('aegis:credentials')
   const scrypt = scryptParams(config.scrypt)
   let dummy: Promise<string> | undefined
