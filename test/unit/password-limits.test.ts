@@ -2,6 +2,7 @@ import { createStorage } from 'unstorage'
 import { describe, expect, it } from 'vitest'
 import { createRateLimiter } from '../../src/runtime/server/lib/rate-limit'
 import { clientIp, normalizeIp, trustedHops } from '../../src/runtime/server/lib/client-ip'
+import { createVerificationStore } from '../../src/runtime/server/lib/password/verification'
 
 describe('[PWD-3] storage-backed rate limits', () => {
   it('allows `limit` attempts per window, then refuses with the seconds left', async () => {
@@ -65,5 +66,21 @@ describe('[PWD-3] client IP for rate limits', () => {
     expect(trustedHops('2')).toBe(2)
     expect(trustedHops(false)).toBe(0)
     expect(trustedHops('yes')).toBe(0)
+  })
+})
+
+describe('[PWD-6] storage failures of the credential stores', () => {
+  const broken = () => {
+    const storage = createStorage()
+    storage.getItem = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED rl:login:secret-key'), { code: 'ECONNREFUSED' })
+    }
+    return storage
+  }
+
+  it('answer 503 storage_unavailable, never a 500', async () => {
+    await expect(createRateLimiter(broken()).hit('login', 'a@b.c', { limit: 1, window: 60 })).rejects.toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
+    const codes = createVerificationStore(broken(), { secret: 'x'.repeat(32), ttl: 60, maxAttempts: 5, digits: 6 })
+    await expect(codes.checkCode('a@b.c', 'verify', '123456')).rejects.toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
   })
 })

@@ -1,6 +1,7 @@
 import type { Storage } from 'unstorage'
 import { sha256 } from './crypto'
 import { createKeyedQueue } from './serialize'
+import { storageCall } from './storage-io'
 
 /** At most `limit` attempts per `window` seconds. */
 export interface RateLimitRule {
@@ -31,7 +32,7 @@ export function createRateLimiter(storage: Storage, options: { now?: () => numbe
   return {
     hit(bucket, id, rule) {
       const k = key(bucket, id)
-      return queue(k, async () => {
+      return queue(k, () => storageCall('rate limit', async () => {
         if (!(rule.limit > 0) || !(rule.window > 0)) return { ok: true }
         const t = now()
         const stored = await storage.getItem<Counter>(k)
@@ -40,11 +41,11 @@ export function createRateLimiter(storage: Storage, options: { now?: () => numbe
         counter.count++
         await storage.setItem(k, counter, { ttl: Math.max(1, Math.ceil((counter.resetAt - t) / 1000)) })
         return { ok: true }
-      })
+      }))
     },
     async reset(bucket, id) {
       const k = key(bucket, id)
-      await queue(k, () => storage.removeItem(k))
+      await queue(k, () => storageCall('rate limit reset', () => storage.removeItem(k)))
     },
   }
 }

@@ -2,6 +2,7 @@ import { createHmac, randomInt } from 'node:crypto'
 import type { Storage } from 'unstorage'
 import { randomToken, safeEqual } from '../crypto'
 import { createKeyedQueue } from '../serialize'
+import { storageCall } from '../storage-io'
 
 /** What a code is for: it works for that purpose and that email only. */
 export type CodePurpose = 'verify' | 'login' | 'reset'
@@ -55,7 +56,7 @@ export function createVerificationStore(storage: Storage, options: VerificationO
   /** Runs one check under the key's queue: counts the attempt, deletes on success or when attempts run out. */
   function attempt(id: string, purpose: CodePurpose, matches: (record: VerificationRecord) => boolean): Promise<CheckResult> {
     const key = keyOf(id)
-    return queue(key, async () => {
+    return queue(key, () => storageCall('verification code check', async () => {
       const record = await storage.getItem<VerificationRecord>(key)
       if (!record || record.v !== 1 || record.purpose !== purpose) return { ok: false }
       if (record.expiresAt <= now() || record.attempts >= options.maxAttempts) {
@@ -70,7 +71,7 @@ export function createVerificationStore(storage: Storage, options: VerificationO
       if (record.attempts >= options.maxAttempts) await storage.removeItem(key)
       else await storage.setItem(key, record, { ttl: ttlOf(record) })
       return { ok: false }
-    })
+    }))
   }
 
   const ttlOf = (record: VerificationRecord) => Math.max(1, Math.ceil((record.expiresAt - now()) / 1000))
@@ -86,7 +87,7 @@ export function createVerificationStore(storage: Storage, options: VerificationO
         linkHash: mac(`link:${id}:${secret}`),
         expiresAt: now() + options.ttl * 1000,
       }
-      await queue(keyOf(id), () => storage.setItem(keyOf(id), record, { ttl: options.ttl }))
+      await queue(keyOf(id), () => storageCall('verification code write', () => storage.setItem(keyOf(id), record, { ttl: options.ttl })))
       return { code, token: `${id}.${secret}`, expiresIn: options.ttl }
     },
 
