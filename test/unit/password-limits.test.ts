@@ -1,5 +1,5 @@
 import { createStorage } from 'unstorage'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createRateLimiter } from '../../src/runtime/server/lib/rate-limit'
 import { clientIp, normalizeIp, trustedHops } from '../../src/runtime/server/lib/client-ip'
 import { createVerificationStore } from '../../src/runtime/server/lib/password/verification'
@@ -78,9 +78,15 @@ describe('[PWD-6] storage failures of the credential stores', () => {
     return storage
   }
 
-  it('answer 503 storage_unavailable, never a 500', async () => {
+  it('answer 503 storage_unavailable, never a 500, and log no driver message (it may hold a key)', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     await expect(createRateLimiter(broken()).hit('login', 'a@b.c', { limit: 1, window: 60 })).rejects.toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
     const codes = createVerificationStore(broken(), { secret: 'x'.repeat(32), ttl: 60, maxAttempts: 5, digits: 6 })
     await expect(codes.checkCode('a@b.c', 'verify', '123456')).rejects.toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
+    const lines = logged.mock.calls.map(args => args.join(' '))
+    expect(lines).toHaveLength(2)
+    expect(lines.join('\n')).toContain('ECONNREFUSED')
+    expect(lines.join('\n')).not.toContain('secret-key')
+    logged.mockRestore()
   })
 })
