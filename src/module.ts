@@ -22,11 +22,19 @@ import type { ModuleOptions } from './options'
 export type * from './options'
 export type * from './runtime/types'
 
-const PROVIDER_NAMES = ['mock'] as const
+const PROVIDER_NAMES = ['google', 'github', 'microsoft', 'auth0', 'oidc', 'spotify', 'mock'] as const
 /** Runtime config keys must exist at build time for NUXT_AEGIS_PROVIDERS_* variables to override them. */
 const PROVIDER_DEFAULTS: Record<string, Record<string, unknown>> = {
+  google: { clientId: '', clientSecret: '', hd: '' },
+  github: { clientId: '', clientSecret: '' },
+  microsoft: { clientId: '', clientSecret: '', tenant: 'common' },
+  auth0: { clientId: '', clientSecret: '', domain: '', audience: '' },
+  oidc: { clientId: '', clientSecret: '', issuer: '' },
+  spotify: { clientId: '', clientSecret: '' },
   mock: { clientId: 'nuxt-aegis-mock', clientSecret: '', enableInProduction: false },
 }
+/** Auto-imported route handler of each built-in provider. */
+const PROVIDER_HANDLERS = ['defineOAuthGoogleEventHandler', 'defineOAuthGitHubEventHandler', 'defineOAuthMicrosoftEventHandler', 'defineOAuthAuth0EventHandler', 'defineOAuthOidcEventHandler', 'defineOAuthSpotifyEventHandler', 'defineOAuthMockEventHandler']
 const logger = useLogger('nuxt-aegis')
 
 export default defineNuxtModule<ModuleOptions>({
@@ -81,6 +89,14 @@ export default defineNuxtModule<ModuleOptions>({
       if (o.authCode.storage) mounts['aegis:codes'] ??= o.authCode.storage
     })
     nuxt.options.alias['#nuxt-aegis'] = resolver.resolve('./runtime/types')
+    // Custom providers (defineOAuthProvider, OAuthBaseProvider). Also set on Nitro directly: the
+    // shorter '#nuxt-aegis' alias must not swallow it.
+    const providersEntry = resolver.resolve('./runtime/server/providers')
+    nuxt.options.alias['#nuxt-aegis/server/providers'] = providersEntry
+    nuxt.hook('nitro:config', (nitroConfig) => {
+      const config = nitroConfig as { alias?: Record<string, string> }
+      config.alias = { '#nuxt-aegis/server/providers': providersEntry, ...config.alias }
+    })
 
     // Nitro applies routeRules proxies and redirects before any server middleware: such routes
     // never reach route protection, so a protected glob over them would be a false promise.
@@ -132,7 +148,7 @@ export default defineNuxtModule<ModuleOptions>({
 
     addServerImports([
       ...['getAuthUser', 'requireAuth'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/auth') })),
-      ...['defineOAuthMockEventHandler'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),
+      ...PROVIDER_HANDLERS.map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),
     ])
 
     // Client: composable, plugin, page protection, callback and error pages.
