@@ -5,7 +5,7 @@
  * reach the provider's token endpoint.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { CookieJar, TX_COOKIE_PREFIX, hookCalls, send } from '../support/http'
+import { CookieJar, TX_COOKIE_PREFIX, decodeJwt, hookCalls, redeem, send } from '../support/http'
 import { appCallback } from '../support/oidc-flow'
 import type { IssuerMode } from '../support/test-issuer'
 import { issuerCounters, setIssuerMode } from '../support/test-issuer'
@@ -14,8 +14,8 @@ const appUrl = inject('oidcAppUrl')
 const issuerUrl = inject('testIssuerUrl')
 
 /** Login start and the issuer's authorization endpoint, up to the callback into the app. */
-async function toCallback(jar = new CookieJar()) {
-  const start = new URL('/auth/testidp', appUrl)
+async function toCallback(jar = new CookieJar(), provider = 'testidp') {
+  const start = new URL(`/auth/${provider}`, appUrl)
   const started = await send(start, { jar })
   expect(started.status).toBe(302)
   const authorize = new URL(started.headers.get('location')!)
@@ -47,6 +47,19 @@ describe('[OIDC-4] the test issuer works when it behaves (control for the negati
     expect(result.setHandoff).toBe(true)
     expect(result.tokenCalls).toBe(1)
     expect(result.userinfoCalls).toBe(1)
+  })
+
+  it('ok → CODE issued through the class form (OAuthBaseProvider); its profile mapping is used', async () => {
+    const { jar, callbackUrl } = await toCallback(new CookieJar(), 'testidp-class')
+    expect(callbackUrl.pathname).toBe('/auth/testidp-class')
+    const outcome = await appCallback(callbackUrl, jar)
+    expect(outcome.location.pathname).toBe('/auth/callback')
+    const token = await redeem(appUrl, outcome.location.searchParams.get('code'), jar)
+    expect(token.status).toBe(200)
+    const { token: accessToken } = await token.json() as { token: string }
+    expect(decodeJwt(accessToken)).toMatchObject({ sub: 'testidp-user-1', provider: 'testidp-class' })
+    const me = await fetch(new URL('/api/user/me', appUrl), { headers: { authorization: `Bearer ${accessToken}` } })
+    expect(await me.json()).toMatchObject({ sub: 'testidp-user-1', name: 'mapped by the class', email: 'testidp@example.test' })
   })
 })
 
