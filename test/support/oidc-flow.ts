@@ -2,8 +2,7 @@
  * Walks real OpenID logins hop by hop over HTTP, the way a browser would: one cookie jar for
  * the app and one for the identity provider, redirects followed by hand, HTML forms submitted.
  */
-import { CookieJar, locationOf, send, setCookies } from './http'
-import { HANDOFF_COOKIE_PREFIX } from './http'
+import { CookieJar, HANDOFF_COOKIE_PREFIX, locationOf, send, setCookies } from './http'
 
 export interface ProviderRoundTrip {
   /** The app's cookies (transaction, later handoff and refresh). */
