@@ -47,7 +47,7 @@ export async function providerRoundTrip(appUrl: string, provider: string, option
     const html = await response.text()
     if (response.status !== 200) throw new Error(`provider answered ${response.status} on ${url.pathname}: ${html.slice(0, 200)}`)
     const action = formAction(html, url)
-    const fields = /name="login"/.test(html)
+    const fields: Record<string, string> = /name="login"/.test(html)
       ? { prompt: 'login', login: options.login ?? 'alice', password: 'any' }
       : { prompt: 'consent' }
     url = action

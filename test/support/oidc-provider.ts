@@ -33,7 +33,7 @@ export async function startOidcProvider(redirectUris: string[]): Promise<Running
     features: { devInteractions: { enabled: true } },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'] },
     cookies: { keys: ['aegis-e2e-cookie-key-0123456789'] },
-    findAccount: (_ctx, sub) => ({
+    findAccount: (_ctx: unknown, sub: string) => ({
       accountId: sub,
       claims: () => ({ sub, email: `${sub}@oidc.example.test`, email_verified: true, name: `OIDC ${sub}`, preferred_username: sub }),
     }),
