@@ -150,6 +150,13 @@ export interface ProviderOptions {
   authorizationParams?: Record<string, string>
   /** Milliseconds each call to the provider (discovery, token, userinfo, JWKS) may take. @default 10000 */
   timeout?: number
+  /**
+   * Raw fields of the provider's ID token or userinfo to keep on the user (e.g. `['groups_count',
+   * 'department']`), next to the normalized profile. Only bounded primitives are kept; `sub`,
+   * `email`, `email_verified`, `name`, `picture` always come from the provider's mapping.
+   * @default []
+   */
+  profileFields?: string[]
 }
 
 export interface MockProviderOptions extends ProviderOptions {

@@ -66,7 +66,8 @@ describe('[OIDC-4] the test issuer works when it behaves (control for the negati
 describe('[OIDC-5] a bad ID token ends on the error page with no CODE', () => {
   it.each<IssuerMode>([
     'wrong-nonce', 'missing-nonce', 'bad-signature', 'alg-none', 'hs256-public', 'wrong-iss', 'wrong-aud',
-    'extra-aud-no-azp', 'expired', 'missing-exp', 'missing-sub', 'missing-iat', 'unknown-kid',
+    'extra-aud-no-azp', 'expired', 'missing-exp', 'missing-sub', 'missing-iat', 'unknown-kid', 'iat-future',
+    'embedded-jwk', 'jku',
   ])('%s → invalid_id_token', async (mode) => {
     const result = await loginWith(mode)
     expect(result.location.pathname).toBe('/auth/error')
@@ -76,6 +77,13 @@ describe('[OIDC-5] a bad ID token ends on the error page with no CODE', () => {
     expect(result.tokenCalls).toBe(1)
     // Nothing after the ID token: the userinfo endpoint is never asked.
     expect(result.userinfoCalls).toBe(0)
+  })
+
+  it('keys offered in token headers (jku) are never fetched', async () => {
+    const before = await issuerCounters(issuerUrl)
+    const result = await loginWith('jku')
+    expect(result.location.searchParams.get('error')).toBe('invalid_id_token')
+    expect((await issuerCounters(issuerUrl)).attackerJwks).toBe(before.attackerJwks)
   })
 
   it('an unknown kid refetches the JWKS at most once per cooldown, however often it is presented', async () => {

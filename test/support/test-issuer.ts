@@ -15,11 +15,11 @@ export const TEST_ISSUER_CLIENT = { clientId: 'aegis-testidp', clientSecret: 'te
 export const ISSUER_MODES = [
   'ok', 'wrong-nonce', 'missing-nonce', 'bad-signature', 'alg-none', 'hs256-public', 'wrong-iss', 'wrong-aud',
   'extra-aud-no-azp', 'expired', 'missing-exp', 'missing-sub', 'missing-iat', 'unknown-kid', 'userinfo-sub-mismatch',
-  'token-500', 'token-html', 'token-hang',
+  'token-500', 'token-html', 'token-hang', 'embedded-jwk', 'jku', 'iat-future',
 ] as const
 export type IssuerMode = typeof ISSUER_MODES[number]
 
-export interface IssuerCounters { token: number, userinfo: number, jwks: number, authorize: number }
+export interface IssuerCounters { token: number, userinfo: number, jwks: number, authorize: number, attackerJwks: number }
 
 interface Grant { nonce?: string, challenge: string, redirectUri: string, sub: string }
 
@@ -34,9 +34,11 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
   const other = await generateKeyPair('RS256', { extractable: true })
   const publicJwk = { ...await exportJWK(publicKey), kid: 'k1', alg: 'RS256', use: 'sig' }
+  // The attacker's key, offered through token headers (jwk, jku) that a verifier must ignore.
+  const attackerJwk = { ...await exportJWK(other.publicKey), kid: 'k1', alg: 'RS256', use: 'sig' }
   const grants = new Map<string, Grant>()
   const accessTokens = new Map<string, string>()
-  const counters: IssuerCounters = { token: 0, userinfo: 0, jwks: 0, authorize: 0 }
+  const counters: IssuerCounters = { token: 0, userinfo: 0, jwks: 0, authorize: 0, attackerJwks: 0 }
   let mode: IssuerMode = 'ok'
   let issuer = ''
   const hanging = new Set<ServerResponse>()
@@ -58,6 +60,9 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     if (mode === 'missing-exp') delete claims.exp
     if (mode === 'missing-sub') delete claims.sub
     if (mode === 'missing-iat') delete claims.iat
+    if (mode === 'iat-future') claims.iat = now + 600
+    if (mode === 'embedded-jwk') return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1', jwk: attackerJwk }).sign(other.privateKey)
+    if (mode === 'jku') return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1', jku: `${issuer}/attacker-jwks` }).sign(other.privateKey)
     if (mode === 'alg-none') return `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.`
     if (mode === 'hs256-public') {
       // The classic key-confusion attack: HMAC keyed with the RSA public key the verifier trusts.
@@ -139,6 +144,9 @@ export async function startTestIssuer(): Promise<TestIssuer> {
         case 'GET /jwks':
           counters.jwks++
           return send(res, 200, { keys: [publicJwk] })
+        case 'GET /attacker-jwks':
+          counters.attackerJwks++
+          return send(res, 200, { keys: [attackerJwk] })
         case 'GET /authorize':
           return authorize(url, res)
         case 'POST /token':

@@ -382,6 +382,19 @@ describe('[LOGIN-2] completeLogin (OAuth 2 provider, oauth4webapi on the wire)',
     expect(result.profile).toEqual({ sub: '7' })
   })
 
+  it('profileFields keeps the raw fields asked for, bounded, never replacing the normalized ones', async () => {
+    // A mapping that keeps only the normalized fields, as the built-in providers do.
+    const strict = { ...provider, name: 'strict', profile: ({ userinfo = {} }: { userinfo?: Record<string, unknown> }) => ({ sub: 'mapped-sub', email: userinfo.email as string, email_verified: true }) }
+    const raw = { ...profile, department: 'R&D', groups: ['a'], level: 3, other: 'not asked for' }
+    const t = tx()
+    const result = await completeLogin(strict, { ...config, profileFields: ['department', 'groups', 'level', 'sub', 'name'] }, t, cb(t), ctx, fakeProvider(undefined, () => json(raw)).fetcher)
+    // groups is an array (dropped by normalization); sub and name are not taken from the raw answer.
+    expect(result.profile).toEqual({ sub: 'mapped-sub', email: 'u@idp.example', email_verified: true, department: 'R&D', level: 3 })
+    const t2 = tx()
+    const without = await completeLogin(strict, config, t2, cb(t2), ctx, fakeProvider(undefined, () => json(raw)).fetcher)
+    expect(without.profile).toEqual({ sub: 'mapped-sub', email: 'u@idp.example', email_verified: true })
+  })
+
   it('plain http endpoints off loopback are refused before any call', async () => {
     const t = tx()
     const { fetcher, calls } = fakeProvider()

@@ -6,7 +6,7 @@ import type { AegisErrorCode } from '../errors'
 import type { Fetcher } from './fetch'
 import { ProviderHttpError } from './fetch'
 import { insecureAllowed, providerMetadata } from './metadata'
-import { normalizeProfile } from './profile'
+import { normalizeProfile, pick } from './profile'
 import type { Transaction } from './transaction'
 import type { EngineContext, LoginResult, OAuthProviderDefinition, ProviderConfig } from './types'
 
@@ -177,10 +177,19 @@ export async function completeLogin(
     resources[key] = await readResource(def.name, key, url, tokens.access_token, options(url), true)
   }
 
-  const profile = normalizeProfile(def.profile({ claims, userinfo, resources, config }))
+  const mapped = def.profile({ claims, userinfo, resources, config })
+  const profile = normalizeProfile({ ...requestedFields(config.profileFields, { ...claims, ...userinfo }), ...mapped })
   // Identity is the ID token's subject: a mapping can never swap it for another value.
   if (claims && profile.sub !== claims.sub) throw new AegisError(502, 'login_failed', `profile of ${def.name} does not carry the id_token subject`)
   return { profile, tokens: tokens as ProviderTokens, redirectTo: tx.redirectTo }
+}
+
+const NORMALIZED = new Set(['sub', 'email', 'email_verified', 'name', 'picture'])
+
+/** Raw ID token / userinfo fields the app asked for (`profileFields`); the normalized ones stay the mapping's. */
+function requestedFields(fields: unknown, raw: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(fields)) return {}
+  return pick(raw, fields.filter((field): field is string => typeof field === 'string' && !NORMALIZED.has(field)))
 }
 
 /** GET a JSON resource with the provider's access token; `allowArray` for list endpoints. */

@@ -8,6 +8,8 @@ export interface ProviderConfig {
   authorizationParams?: Record<string, string>
   /** Milliseconds each call to the provider may take. @default 10000 */
   timeout?: number
+  /** Raw ID token / userinfo fields to keep on the user besides the provider's mapping. */
+  profileFields?: string[]
   [key: string]: unknown
 }
 
