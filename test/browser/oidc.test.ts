@@ -13,6 +13,8 @@ const issuer = inject('oidcIssuerUrl')
 describe('[OIDC-2] login through oidc-provider in the browser', () => {
   it('fills in the provider\'s login and consent forms and lands on the app logged in', async () => {
     const { context, page } = await newPage()
+    // oidc-provider's pages @import a web font: keep the test off the internet (and not waiting on it).
+    await context.route(url => !['127.0.0.1', 'localhost'].includes(url.hostname), route => route.abort())
     await gotoUrl(page, `${appUrl}/login?redirectTo=/members`)
     await page.getByTestId('login-oidc').click()
 
