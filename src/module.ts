@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   addImports,
@@ -133,6 +133,10 @@ export default defineNuxtModule<ModuleOptions>({
       if (own) userRouteFiles.push(own)
       else route(`/${name}`, `providers/${name}.get`, 'get')
     }
+    // Custom providers (defineOAuthProvider) live only in route files: import those too.
+    for (const file of customProviderRoutes(nuxt.options._layers.map(layer => layer.config.serverDir ?? join(layer.config.srcDir ?? layer.cwd, 'server')), authPath)) {
+      if (!userRouteFiles.includes(file)) userRouteFiles.push(file)
+    }
     // Import the user's provider routes at start so their customClaims are known on refresh.
     const registry = addTemplate({
       filename: 'nuxt-aegis/provider-routes.mjs',
@@ -184,6 +188,27 @@ export default defineNuxtModule<ModuleOptions>({
     if (nuxt.options.dev && enabledProviders.includes('mock')) logger.info(`Mock provider on: log in at ${authPath}/mock?user=<persona>`)
   },
 })
+
+/** Route names under `<authPath>` that are the module's own endpoints, never provider routes. */
+const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password'])
+
+/**
+ * GET route files directly under `server/routes/<authPath>/` that are not the module's own
+ * endpoints: custom provider routes, imported at start so their `customClaims` function is
+ * known on refresh even before anyone opens the route.
+ */
+function customProviderRoutes(serverDirs: string[], authPath: string): string[] {
+  const files: string[] = []
+  for (const dir of serverDirs) {
+    const routes = join(dir, 'routes', authPath)
+    if (!existsSync(routes)) continue
+    for (const entry of readdirSync(routes, { withFileTypes: true })) {
+      const match = /^([a-z][\w-]*)(?:\.get)?\.(?:ts|js|mjs|mts)$/i.exec(entry.name)
+      if (entry.isFile() && match && !OWN_ROUTES.has(match[1]!.toLowerCase())) files.push(join(routes, entry.name))
+    }
+  }
+  return files
+}
 
 /** The user's own route file for a provider, in any layer (`server/routes/<authPath>/<name>(.get).{ts,js,mjs}`). */
 function findUserProviderRoute(serverDirs: string[], authPath: string, name: string): string | undefined {

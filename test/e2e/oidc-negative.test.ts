@@ -5,7 +5,7 @@
  * reach the provider's token endpoint.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { CookieJar, TX_COOKIE_PREFIX, decodeJwt, hookCalls, redeem, send } from '../support/http'
+import { CookieJar, TX_COOKIE_PREFIX, decodeJwt, hookCalls, postWithCookie, redeem, send } from '../support/http'
 import { appCallback } from '../support/oidc-flow'
 import type { IssuerMode } from '../support/test-issuer'
 import { issuerCounters, setIssuerMode } from '../support/test-issuer'
@@ -60,6 +60,22 @@ describe('[OIDC-4] the test issuer works when it behaves (control for the negati
     expect(decodeJwt(accessToken)).toMatchObject({ sub: 'testidp-user-1', provider: 'testidp-class' })
     const me = await fetch(new URL('/api/user/me', appUrl), { headers: { authorization: `Bearer ${accessToken}` } })
     expect(await me.json()).toMatchObject({ sub: 'testidp-user-1', name: 'mapped by the class', email: 'testidp@example.test' })
+  })
+
+  it('a custom provider\'s claims function runs again on refresh in a process that never served its route', async () => {
+    const { jar, callbackUrl } = await toCallback(new CookieJar(), 'testidp-class')
+    const outcome = await appCallback(callbackUrl, jar)
+    const token = await redeem(appUrl, outcome.location.searchParams.get('code'), jar)
+    const loginClaims = decodeJwt((await token.json() as { token: string }).token)
+    expect(typeof loginClaims.servedBy).toBe('number')
+    // Another server process on the same session storage, which has not opened /auth/testidp-class.
+    const other = inject('mockOffUrl')
+    const refreshed = await postWithCookie(other, '/auth/refresh', jar)
+    expect(refreshed.status).toBe(200)
+    const refreshedClaims = decodeJwt((await refreshed.json() as { token: string }).token)
+    expect(refreshedClaims).toMatchObject({ sub: 'testidp-user-1', provider: 'testidp-class' })
+    expect(typeof refreshedClaims.servedBy).toBe('number')
+    expect(refreshedClaims.servedBy).not.toBe(loginClaims.servedBy)
   })
 })
 
