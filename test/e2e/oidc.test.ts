@@ -66,6 +66,18 @@ describe('[OIDC-2] login through a real OpenID provider', () => {
     expect(results.map(result => result.location.pathname)).toEqual(['/auth/callback', '/auth/callback'])
   })
 
+  it('the user cancelling at the provider ends on access_denied with no CODE', async () => {
+    const { jar, callbackUrl } = await providerRoundTrip(appUrl, 'oidc', { cancel: true })
+    expect(callbackUrl.searchParams.get('error')).toBe('access_denied')
+    expect(callbackUrl.searchParams.get('code')).toBeNull()
+    const { location, setHandoff } = await appCallback(callbackUrl, jar)
+    expect(location.pathname).toBe('/auth/error')
+    expect(location.searchParams.get('error')).toBe('access_denied')
+    // error_description is never reflected.
+    expect(location.search).not.toContain('description')
+    expect(setHandoff).toBe(false)
+  })
+
   it('a wrong RFC 9207 iss on the callback is refused: invalid_state, no CODE', async () => {
     const { jar, callbackUrl } = await providerRoundTrip(appUrl, 'oidc', { login: 'mallory' })
     callbackUrl.searchParams.set('iss', 'https://attacker.example')

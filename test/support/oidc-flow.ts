@@ -22,9 +22,10 @@ function formAction(html: string, page: URL): URL {
 
 /**
  * Starts `GET <app>/auth/<provider>` and follows the provider until it redirects back to the
- * app, submitting oidc-provider's development login (as `login`) and consent forms on the way.
+ * app, submitting oidc-provider's development login (as `login`) and consent forms on the way
+ * (or, with `cancel`, following its Cancel link).
  */
-export async function providerRoundTrip(appUrl: string, provider: string, options: { login?: string, jar?: CookieJar, query?: Record<string, string> } = {}): Promise<ProviderRoundTrip> {
+export async function providerRoundTrip(appUrl: string, provider: string, options: { login?: string, jar?: CookieJar, query?: Record<string, string>, cancel?: boolean } = {}): Promise<ProviderRoundTrip> {
   const jar = options.jar ?? new CookieJar()
   const start = new URL(`/auth/${provider}`, appUrl)
   for (const [name, value] of Object.entries(options.query ?? {})) start.searchParams.set(name, value)
@@ -46,6 +47,12 @@ export async function providerRoundTrip(appUrl: string, provider: string, option
     }
     const html = await response.text()
     if (response.status !== 200) throw new Error(`provider answered ${response.status} on ${url.pathname}: ${html.slice(0, 200)}`)
+    const cancel = options.cancel ? /<a href="([^"]+)">\[ Cancel \]<\/a>/.exec(html) : null
+    if (cancel) {
+      // The user cancels at the provider: it answers the app with error=access_denied.
+      url = new URL(cancel[1]!.replace(/&amp;/g, '&'), url)
+      continue
+    }
     const action = formAction(html, url)
     const fields: Record<string, string> = /name="login"/.test(html)
       ? { prompt: 'login', login: options.login ?? 'alice', password: 'any' }
