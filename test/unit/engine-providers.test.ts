@@ -1,6 +1,7 @@
 /**
- * The Microsoft declaration through the whole engine, with Entra-shaped answers played by a
- * fake fetch (real RS256 signatures from jose): the issuer template is filled with `tid`.
+ * Provider declarations through the whole engine, with provider-shaped answers played by a
+ * fake fetch (real RS256 signatures from jose): Entra's issuer template filled with `tid`,
+ * Google's `hd` enforced on the validated ID token.
  */
 import { SignJWT, exportJWK, generateKeyPair } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -8,6 +9,7 @@ import { AegisError } from '../../src/runtime/server/lib/errors'
 import { completeLogin } from '../../src/runtime/server/lib/oauth/engine'
 import type { Fetcher } from '../../src/runtime/server/lib/oauth/fetch'
 import { clearMetadataCache } from '../../src/runtime/server/lib/oauth/metadata'
+import { googleProvider } from '../../src/runtime/server/lib/oauth/providers/google'
 import { microsoftProvider } from '../../src/runtime/server/lib/oauth/providers/microsoft'
 import { createTransaction } from '../../src/runtime/server/lib/oauth/transaction'
 import type { ProviderConfig } from '../../src/runtime/server/lib/oauth/types'
@@ -72,5 +74,55 @@ describe('[PROV-3] Entra ID multi-tenant issuer', () => {
     expect(error).toMatchObject({ code: 'invalid_id_token' })
     const ok = await login({ clientId: 'cid', clientSecret: 's', tenant: TID }, entra(() => ({ ...base, tid: TID, iss: `https://login.microsoftonline.com/${TID}/v2.0` })))
     expect(ok.profile.tid).toBe(TID)
+  })
+})
+
+describe('[PROV-1] Google hd through the engine', () => {
+  const GOOGLE = 'https://accounts.google.com'
+  function google(hd: string | undefined, seen: string[]) {
+    return (nonce: string): Fetcher => async (url) => {
+      seen.push(url)
+      if (url === `${GOOGLE}/.well-known/openid-configuration`) {
+        return Response.json({
+          issuer: GOOGLE,
+          authorization_endpoint: `${GOOGLE}/o/oauth2/v2/auth`,
+          token_endpoint: 'https://oauth2.googleapis.com/token',
+          userinfo_endpoint: 'https://openidconnect.googleapis.com/v1/userinfo',
+          jwks_uri: 'https://www.googleapis.com/oauth2/v3/certs',
+          id_token_signing_alg_values_supported: ['RS256'],
+          authorization_response_iss_parameter_supported: true,
+        })
+      }
+      if (url.endsWith('/certs')) return Response.json(jwks)
+      if (url.endsWith('/userinfo')) return Response.json({ sub: '1101', email: 'jane@example.com', email_verified: true, ...(hd ? { hd } : {}) })
+      const now = Math.floor(Date.now() / 1000)
+      const idToken = await new SignJWT({ iss: GOOGLE, aud: 'cid', azp: 'cid', sub: '1101', iat: now, exp: now + 3600, nonce, email: 'jane@example.com', email_verified: true, ...(hd ? { hd } : {}) })
+        .setProtectedHeader({ alg: 'RS256', kid: 'entra-1' })
+        .sign(privateKey)
+      return Response.json({ access_token: 'at', token_type: 'Bearer', expires_in: 3600, id_token: idToken })
+    }
+  }
+
+  async function googleLogin(config: ProviderConfig, hd: string | undefined, seen: string[] = []) {
+    clearMetadataCache()
+    const tx = createTransaction('google', undefined)
+    const callback = new URLSearchParams({ state: tx.state, code: 'c', iss: GOOGLE })
+    return completeLogin(googleProvider, config, tx, callback, ctx, google(hd, seen)(tx.nonce))
+  }
+
+  it('a Workspace account of the configured hd logs in', async () => {
+    const result = await googleLogin({ clientId: 'cid', clientSecret: 's', hd: 'example.com' }, 'example.com')
+    expect(result.profile).toMatchObject({ sub: '1101', hd: 'example.com', email: 'jane@example.com', email_verified: true })
+  })
+
+  it.each([['another domain', 'other.com'], ['a personal account', undefined]])('%s is refused before userinfo', async (_label, hd) => {
+    const seen: string[] = []
+    const error = await googleLogin({ clientId: 'cid', clientSecret: 's', hd: 'example.com' }, hd, seen).then(() => undefined, (e: unknown) => e)
+    expect(error).toMatchObject({ code: 'login_failed' })
+    expect(seen.some(url => url.endsWith('/userinfo'))).toBe(false)
+  })
+
+  it('without hd configured any account logs in', async () => {
+    expect((await googleLogin({ clientId: 'cid', clientSecret: 's' }, undefined)).profile.sub).toBe('1101')
   })
 })
