@@ -19,6 +19,16 @@ export default defineNuxtConfig({
       publicRoutes: ['/api/private/health'],
     },
     providers: {
+      // `npm run dev` starts a local OpenID provider and sets NUXT_AEGIS_PROVIDERS_OIDC_* for it.
+      oidc: {
+        issuer: process.env.NUXT_AEGIS_PROVIDERS_OIDC_ISSUER || 'http://127.0.0.1:4010',
+        clientId: 'nuxt-aegis-playground',
+        clientSecret: 'playground-only-oidc-secret-0123456789',
+      },
+      // Real providers appear when their credentials are in the environment (.env).
+      ...Object.fromEntries(['google', 'github', 'microsoft', 'auth0', 'spotify']
+        .filter(name => process.env[`NUXT_AEGIS_PROVIDERS_${name.toUpperCase()}_CLIENT_ID`])
+        .map(name => [name, {}])),
       mock: {
         mockUsers: {
           alice: { sub: 'mock-alice', name: 'Alice Admin', email: 'alice@example.com', email_verified: true, role: 'admin' },

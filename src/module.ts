@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   addImports,
@@ -23,11 +23,19 @@ import type { ModuleOptions } from './options'
 export type * from './options'
 export type * from './runtime/types'
 
-const PROVIDER_NAMES = ['mock'] as const
+const PROVIDER_NAMES = ['google', 'github', 'microsoft', 'auth0', 'oidc', 'spotify', 'mock'] as const
 /** Runtime config keys must exist at build time for NUXT_AEGIS_PROVIDERS_* variables to override them. */
 const PROVIDER_DEFAULTS: Record<string, Record<string, unknown>> = {
+  google: { clientId: '', clientSecret: '', hd: '' },
+  github: { clientId: '', clientSecret: '' },
+  microsoft: { clientId: '', clientSecret: '', tenant: 'common' },
+  auth0: { clientId: '', clientSecret: '', domain: '', audience: '' },
+  oidc: { clientId: '', clientSecret: '', issuer: '' },
+  spotify: { clientId: '', clientSecret: '' },
   mock: { clientId: 'nuxt-aegis-mock', clientSecret: '', enableInProduction: false },
 }
+/** Auto-imported route handler of each built-in provider. */
+const PROVIDER_HANDLERS = ['defineOAuthGoogleEventHandler', 'defineOAuthGitHubEventHandler', 'defineOAuthMicrosoftEventHandler', 'defineOAuthAuth0EventHandler', 'defineOAuthOidcEventHandler', 'defineOAuthSpotifyEventHandler', 'defineOAuthMockEventHandler']
 const logger = useLogger('nuxt-aegis')
 
 export default defineNuxtModule<ModuleOptions>({
@@ -82,6 +90,14 @@ export default defineNuxtModule<ModuleOptions>({
       if (o.authCode.storage) mounts['aegis:codes'] ??= o.authCode.storage
     })
     nuxt.options.alias['#nuxt-aegis'] = resolver.resolve('./runtime/types')
+    // Custom providers (defineOAuthProvider, OAuthBaseProvider). Also set on Nitro directly: the
+    // shorter '#nuxt-aegis' alias must not swallow it.
+    const providersEntry = resolver.resolve('./runtime/server/providers')
+    nuxt.options.alias['#nuxt-aegis/server/providers'] = providersEntry
+    nuxt.hook('nitro:config', (nitroConfig) => {
+      const config = nitroConfig as { alias?: Record<string, string> }
+      config.alias = { '#nuxt-aegis/server/providers': providersEntry, ...config.alias }
+    })
 
     // Nitro applies routeRules proxies and redirects before any server middleware: such routes
     // never reach route protection, so a protected glob over them would be a false promise.
@@ -120,6 +136,10 @@ export default defineNuxtModule<ModuleOptions>({
       if (own) userRouteFiles.push(own)
       else route(`/${name}`, `providers/${name}.get`, 'get')
     }
+    // Custom providers (defineOAuthProvider) live only in route files: import those too.
+    for (const file of customProviderRoutes(nuxt.options._layers.map(layer => layer.config.serverDir ?? join(layer.config.srcDir ?? layer.cwd, 'server')), authPath)) {
+      if (!userRouteFiles.includes(file)) userRouteFiles.push(file)
+    }
     // Import the user's provider routes at start so their customClaims are known on refresh.
     const registry = addTemplate({
       filename: 'nuxt-aegis/provider-routes.mjs',
@@ -139,6 +159,7 @@ export default defineNuxtModule<ModuleOptions>({
       ...['getAuthUser', 'requireAuth'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/auth') })),
       ...['defineOAuthMockEventHandler'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),
       ...['revokeUserSessions', 'listUserSessions'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/sessions') })),
+      ...PROVIDER_HANDLERS.map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),
     ])
 
     // Client: composable, plugin, page protection, callback and error pages.
@@ -174,6 +195,27 @@ export default defineNuxtModule<ModuleOptions>({
     if (nuxt.options.dev && enabledProviders.includes('mock')) logger.info(`Mock provider on: log in at ${authPath}/mock?user=<persona>`)
   },
 })
+
+/** Route names under `<authPath>` that are the module's own endpoints, never provider routes. */
+const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password'])
+
+/**
+ * GET route files directly under `server/routes/<authPath>/` that are not the module's own
+ * endpoints: custom provider routes, imported at start so their `customClaims` function is
+ * known on refresh even before anyone opens the route.
+ */
+function customProviderRoutes(serverDirs: string[], authPath: string): string[] {
+  const files: string[] = []
+  for (const dir of serverDirs) {
+    const routes = join(dir, 'routes', authPath)
+    if (!existsSync(routes)) continue
+    for (const entry of readdirSync(routes, { withFileTypes: true })) {
+      const match = /^([a-z][\w-]*)(?:\.get)?\.(?:ts|js|mjs|mts)$/i.exec(entry.name)
+      if (entry.isFile() && match && !OWN_ROUTES.has(match[1]!.toLowerCase())) files.push(join(routes, entry.name))
+    }
+  }
+  return files
+}
 
 /** The user's own route file for a provider, in any layer (`server/routes/<authPath>/<name>(.get).{ts,js,mjs}`). */
 function findUserProviderRoute(serverDirs: string[], authPath: string, name: string): string | undefined {

@@ -176,6 +176,15 @@ export interface ProviderOptions {
   scopes?: string[]
   /** Extra authorization request parameters (protected ones are ignored). */
   authorizationParams?: Record<string, string>
+  /** Milliseconds each call to the provider (discovery, token, userinfo, JWKS) may take. @default 10000 */
+  timeout?: number
+  /**
+   * Raw fields of the provider's ID token or userinfo to keep on the user (e.g. `['groups_count',
+   * 'department']`), next to the normalized profile. Only bounded primitives are kept; `sub`,
+   * `email`, `email_verified`, `name`, `picture` always come from the provider's mapping.
+   * @default []
+   */
+  profileFields?: string[]
 }
 
 export interface MockProviderOptions extends ProviderOptions {
@@ -193,7 +202,49 @@ export interface MockProviderOptions extends ProviderOptions {
   enableInProduction?: boolean
 }
 
+export interface GoogleProviderOptions extends ProviderOptions {
+  /** Google Workspace domain: only accounts whose ID token `hd` equals it may log in. */
+  hd?: string
+}
+
+export type GitHubProviderOptions = ProviderOptions
+
+export interface MicrosoftProviderOptions extends ProviderOptions {
+  /**
+   * Entra ID tenant: `common`, `organizations`, `consumers`, or a tenant id / domain.
+   * @default process.env.NUXT_AEGIS_PROVIDERS_MICROSOFT_TENANT || 'common'
+   */
+  tenant?: string
+}
+
+export interface Auth0ProviderOptions extends ProviderOptions {
+  /**
+   * Auth0 tenant domain, e.g. `my-app.eu.auth0.com`.
+   * @default process.env.NUXT_AEGIS_PROVIDERS_AUTH0_DOMAIN
+   */
+  domain?: string
+  /** API identifier to request an access token for (Auth0 `audience` parameter). */
+  audience?: string
+}
+
+export interface OidcProviderOptions extends ProviderOptions {
+  /**
+   * Issuer URL of any OpenID provider; its `/.well-known/openid-configuration` is read once.
+   * Must be https (http only on 127.0.0.1, localhost, [::1]).
+   * @default process.env.NUXT_AEGIS_PROVIDERS_OIDC_ISSUER
+   */
+  issuer?: string
+}
+
+export type SpotifyProviderOptions = ProviderOptions
+
 export interface ProvidersOptions {
+  google?: GoogleProviderOptions
+  github?: GitHubProviderOptions
+  microsoft?: MicrosoftProviderOptions
+  auth0?: Auth0ProviderOptions
+  oidc?: OidcProviderOptions
+  spotify?: SpotifyProviderOptions
   mock?: MockProviderOptions
   /** Built-in email + password flows under `<authPath>/password/*` (docs/password.md). */
   password?: PasswordProviderOptions

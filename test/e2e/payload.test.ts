@@ -91,7 +91,8 @@ describe('SSR HTML and payload carry no secret', () => {
       redirect: { login: '/login', error: '/auth/error' },
       tokenRefresh: { cookieName: 'nuxt-aegis-refresh' },
       routeProtection: { protectedRoutes: ['/api/protected/**', '/members/**'], publicRoutes: ['/api/protected/open'] },
-      providers: ['mock'],
+      // The fixture also configures an oidc provider (pointed at a local oidc-provider in e2e).
+      providers: ['oidc', 'mock'],
     })
     const paths = keyPaths(config)
     const forbidden = paths.filter(path => /(?:^|\.)(?:token|secret|clientSecret|clientId|privateKey|key|encryption|mockUsers|audience|issuer)$/i.test(path) || /secret/i.test(path))

@@ -6,8 +6,10 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
-import { FIXTURE_DIR, TEST_SECRET, startServer } from './server'
+import { FIXTURE_DIR, TEST_SECRET, freePort, startServer } from './server'
 import type { RunningServer } from './server'
+import { OIDC_CLIENT, startOidcProvider } from './oidc-provider'
+import { TEST_ISSUER_CLIENT, startTestIssuer } from './test-issuer'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,6 +17,16 @@ declare module 'vitest' {
     baseUrl: string
     /** The same build with the mock provider left off in production (the default). */
     mockOffUrl: string
+    /**
+     * The same build with `siteUrl` set (real providers need it in production), its `oidc`
+     * provider pointed at a local oidc-provider and its `testidp` route at the controllable
+     * test issuer. Uses the host name `localhost`, as browsers must (Secure cookies on http).
+     */
+    oidcAppUrl: string
+    /** The local oidc-provider (issuer URL). */
+    oidcIssuerUrl: string
+    /** The controllable test issuer (issuer URL; `POST /control` sets its mode). */
+    testIssuerUrl: string
   }
 }
 
@@ -34,7 +46,29 @@ export default async function setup(project: TestProject) {
   servers.push(mockOff)
   project.provide('baseUrl', main.url)
   project.provide('mockOffUrl', mockOff.url)
+
+  const oidcPort = await freePort()
+  const oidcAppUrl = `http://localhost:${oidcPort}`
+  const oidc = await startOidcProvider([`${oidcAppUrl}/auth/oidc`])
+  const issuer = await startTestIssuer()
+  const stops = [oidc.stop, issuer.stop]
+  const oidcApp = await startServer({
+    PORT: String(oidcPort),
+    NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET,
+    NUXT_PUBLIC_SITE_URL: oidcAppUrl,
+    NUXT_AEGIS_PROVIDERS_OIDC_ISSUER: oidc.issuer,
+    NUXT_AEGIS_PROVIDERS_OIDC_CLIENT_ID: OIDC_CLIENT.clientId,
+    NUXT_AEGIS_PROVIDERS_OIDC_CLIENT_SECRET: OIDC_CLIENT.clientSecret,
+    AEGIS_TEST_ISSUER: issuer.url,
+    AEGIS_TEST_ISSUER_CLIENT_ID: TEST_ISSUER_CLIENT.clientId,
+    AEGIS_TEST_ISSUER_CLIENT_SECRET: TEST_ISSUER_CLIENT.clientSecret,
+  })
+  servers.push(oidcApp)
+  project.provide('oidcAppUrl', oidcAppUrl)
+  project.provide('oidcIssuerUrl', oidc.issuer)
+  project.provide('testIssuerUrl', issuer.url)
   return async () => {
     await Promise.all(servers.map(server => server.stop()))
+    await Promise.all(stops.map(stop => stop()))
   }
 }

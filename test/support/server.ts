@@ -27,7 +27,8 @@ export async function freePort(): Promise<number> {
 
 /** Spawns the built fixture on a free port with the given env, collecting what it prints. */
 async function spawnFixture(env: Record<string, string>) {
-  const port = await freePort()
+  // A caller that must know the URL up front (e.g. for NUXT_PUBLIC_SITE_URL) passes PORT.
+  const port = env.PORT ? Number(env.PORT) : await freePort()
   const child = spawn(process.execPath, [`${FIXTURE_DIR}/.output/server/index.mjs`], {
     cwd: FIXTURE_DIR,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },

@@ -245,7 +245,8 @@ describe('[CFG-4] validateConfig', () => {
       c.encryption.enabled = true
       c.providers.github = {}
     })
-    expect(problems).toHaveLength(4)
+    // secret, expiresIn, encryption key, github clientId and clientSecret
+    expect(problems).toHaveLength(5)
   })
 })
 
@@ -273,5 +274,45 @@ describe('isTruthy', () => {
   it('accepts true, "true" and "1" only', () => {
     expect([true, 'true', '1'].map(isTruthy)).toEqual([true, true, true])
     expect([false, 'false', '0', '', 'yes', 1, undefined, null].map(isTruthy)).toEqual(Array.from({ length: 8 }, () => false))
+  })
+})
+
+describe('[OIDC-3] provider settings besides the client id', () => {
+  it('a real provider without clientSecret names NUXT_AEGIS_PROVIDERS_<NAME>_CLIENT_SECRET', () => {
+    const problems = problemsOf((c) => {
+      c.providers.github = { clientId: 'gh-client', clientSecret: '' }
+    })
+    expect(problems).toEqual([expect.stringContaining('NUXT_AEGIS_PROVIDERS_GITHUB_CLIENT_SECRET')])
+  })
+
+  it.each([
+    ['missing', '', 'NUXT_AEGIS_PROVIDERS_OIDC_ISSUER'],
+    ['not a URL', 'idp.example', 'NUXT_AEGIS_PROVIDERS_OIDC_ISSUER'],
+    ['http off loopback', 'http://idp.example.com', 'https'],
+    ['http on a private address', 'http://10.0.0.5:8080', 'https'],
+  ])('oidc issuer %s is refused', (_label, issuer, expected) => {
+    const problems = problemsOf((c) => {
+      c.providers.oidc = { clientId: 'c', clientSecret: CLIENT_SECRET, issuer }
+    })
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toContain(expected)
+  })
+
+  it.each(['https://idp.example.com/realms/app', 'http://127.0.0.1:4000', 'http://localhost:4000/oidc', 'http://[::1]:4000'])('oidc issuer %s is accepted', (issuer) => {
+    expect(problemsOf((c) => {
+      c.providers.oidc = { clientId: 'c', clientSecret: CLIENT_SECRET, issuer }
+    })).toEqual([])
+  })
+
+  it('auth0 needs a domain; microsoft a sane tenant', () => {
+    expect(problemsOf((c) => {
+      c.providers.auth0 = { clientId: 'c', clientSecret: CLIENT_SECRET, domain: '' }
+    })).toEqual([expect.stringContaining('NUXT_AEGIS_PROVIDERS_AUTH0_DOMAIN')])
+    expect(problemsOf((c) => {
+      c.providers.auth0 = { clientId: 'c', clientSecret: CLIENT_SECRET, domain: 'my-app.eu.auth0.com' }
+    })).toEqual([])
+    expect(problemsOf((c) => {
+      c.providers.microsoft = { clientId: 'c', clientSecret: CLIENT_SECRET, tenant: 'common/../x' }
+    })).toEqual([expect.stringContaining('NUXT_AEGIS_PROVIDERS_MICROSOFT_TENANT')])
   })
 })

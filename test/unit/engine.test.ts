@@ -1,8 +1,8 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pkceChallenge } from '../../src/runtime/server/lib/crypto'
 import { AegisError } from '../../src/runtime/server/lib/errors'
-import { PROTECTED_PARAMS, authorizationUrl, completeLogin, normalizeProfile, providerErrorCode, redirectUri, single } from '../../src/runtime/server/lib/oauth/engine'
-import type { EngineContext, HttpClient, OAuthProviderDefinition, ProviderConfig } from '../../src/runtime/server/lib/oauth/types'
+import { PROTECTED_PARAMS, authorizationUrl, normalizeProfile, providerErrorCode, redirectUri, single } from '../../src/runtime/server/lib/oauth/engine'
+import type { EngineContext, OAuthProviderDefinition, ProviderConfig } from '../../src/runtime/server/lib/oauth/types'
 import { createTransaction } from '../../src/runtime/server/lib/oauth/transaction'
 import type { Transaction } from '../../src/runtime/server/lib/oauth/transaction'
 import type { AegisProfile } from '../../src/runtime/types'
@@ -17,9 +17,13 @@ const provider: OAuthProviderDefinition = {
     token: 'https://idp.example/token',
     userinfo: 'https://idp.example/userinfo',
   }),
+  openid: false,
   forwardParams: ['login_hint'],
-  profile: raw => ({ ...raw, sub: raw.sub as string }),
+  profile: ({ userinfo = {} }) => ({ ...userinfo, sub: userinfo.sub as string }),
 }
+const AUTHZ = 'https://idp.example/authorize?tenant=t1'
+/** The same provider as an OpenID one: a nonce goes along. */
+const openidProvider: OAuthProviderDefinition = { ...provider, openid: true }
 
 const config: ProviderConfig = { clientId: 'client-1', clientSecret: 'client-secret-1' }
 
@@ -32,16 +36,10 @@ function paramsOf(url: string) {
   return { url: u, get: (name: string) => u.searchParams.getAll(name) }
 }
 
-async function loginError(promise: Promise<unknown>): Promise<AegisError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
-  expect(error).toBeInstanceOf(AegisError)
-  return error as AegisError
-}
-
 describe('[LOGIN-1] authorizationUrl', () => {
   it('carries response_type, client_id, redirect_uri, scope, state, nonce and an S256 challenge of the verifier', () => {
     const t = tx()
-    const { url, get } = paramsOf(authorizationUrl(provider, config, t, ctx))
+    const { url, get } = paramsOf(authorizationUrl(openidProvider, config, t, ctx, AUTHZ))
     expect(url.origin + url.pathname).toBe('https://idp.example/authorize')
     expect(get('tenant')).toEqual(['t1'])
     expect(get('response_type')).toEqual(['code'])
@@ -57,7 +55,7 @@ describe('[LOGIN-1] authorizationUrl', () => {
   })
 
   it('uses configured scopes instead of the defaults', () => {
-    const { get } = paramsOf(authorizationUrl(provider, { ...config, scopes: ['read:user'] }, tx(), ctx))
+    const { get } = paramsOf(authorizationUrl(provider, { ...config, scopes: ['read:user'] }, tx(), ctx, AUTHZ))
     expect(get('scope')).toEqual(['read:user'])
   })
 
@@ -66,7 +64,7 @@ describe('[LOGIN-1] authorizationUrl', () => {
   })
 
   it('passes harmless authorizationParams and forwarded params through', () => {
-    const { get } = paramsOf(authorizationUrl(provider, { ...config, authorizationParams: { prompt: 'consent', access_type: 'offline' } }, tx(), ctx, { login_hint: 'a@b.c' }))
+    const { get } = paramsOf(authorizationUrl(provider, { ...config, authorizationParams: { prompt: 'consent', access_type: 'offline' } }, tx(), ctx, AUTHZ, { login_hint: 'a@b.c' }))
     expect(get('prompt')).toEqual(['consent'])
     expect(get('access_type')).toEqual(['offline'])
     expect(get('login_hint')).toEqual(['a@b.c'])
@@ -92,8 +90,8 @@ describe('[LOGIN-3] protected authorization parameters cannot be overridden', ()
   it.each(['authorizationParams', 'forwarded'])('via %s', (via) => {
     const t = tx()
     const url = via === 'authorizationParams'
-      ? authorizationUrl(provider, { ...config, authorizationParams: hostile }, t, ctx)
-      : authorizationUrl(provider, config, t, ctx, hostile)
+      ? authorizationUrl(openidProvider, { ...config, authorizationParams: hostile }, t, ctx, AUTHZ)
+      : authorizationUrl(openidProvider, config, t, ctx, AUTHZ, hostile)
     const { get, url: u } = paramsOf(url)
     expect(get('state')).toEqual([t.state])
     expect(get('nonce')).toEqual([t.nonce])
@@ -107,7 +105,7 @@ describe('[LOGIN-3] protected authorization parameters cannot be overridden', ()
   })
 
   it('ignores non-string values', () => {
-    const { get } = paramsOf(authorizationUrl(provider, { ...config, authorizationParams: { prompt: ['a', 'b'] as unknown as string } }, tx(), ctx))
+    const { get } = paramsOf(authorizationUrl(provider, { ...config, authorizationParams: { prompt: ['a', 'b'] as unknown as string } }, tx(), ctx, AUTHZ))
     expect(get('prompt')).toEqual([])
   })
 })
@@ -219,120 +217,17 @@ describe('[LOGIN-5] normalizeProfile', () => {
   })
 })
 
-describe('[LOGIN-2] completeLogin', () => {
-  const profile = { sub: 'u-1', email: 'u@idp.example', email_verified: true, name: 'U' }
-
-  function fakeHttp(token: unknown = { access_token: 'provider-at', token_type: 'Bearer' }, userinfo: unknown = profile) {
-    const calls: Array<{ url: string, init: Parameters<HttpClient>[1] }> = []
-    const http: HttpClient = vi.fn(async (url, init) => {
-      calls.push({ url, init })
-      if (url.endsWith('/token')) {
-        if (token instanceof Error) throw token
-        return token
-      }
-      if (userinfo instanceof Error) throw userinfo
-      return userinfo
-    })
-    return { http, calls }
-  }
-
-  it('sends code, code_verifier, redirect_uri and client credentials; fetches userinfo with the access token', async () => {
+describe('[OIDC-1] authorizationUrl sends a nonce only to OpenID providers', () => {
+  it('a plain OAuth 2 provider gets no nonce, even through authorizationParams', () => {
+    const { get } = paramsOf(authorizationUrl(provider, { ...config, authorizationParams: { nonce: 'x' } }, tx(), ctx, AUTHZ))
+    expect(get('nonce')).toEqual([])
+  })
+  it('a provider declaration\'s own authorizationParams cannot override protected ones either', () => {
     const t = tx()
-    const { http, calls } = fakeHttp()
-    const result = await completeLogin(provider, config, t, 'the-code', ctx, http)
-    expect(result.profile).toEqual(profile)
-    expect(result.tokens.access_token).toBe('provider-at')
-    expect(result.redirectTo).toBe('/after')
-    expect(calls).toHaveLength(2)
-    const tokenCall = calls[0]!
-    expect(tokenCall.url).toBe('https://idp.example/token')
-    expect(tokenCall.init.method).toBe('POST')
-    expect(tokenCall.init.headers['content-type']).toBe('application/x-www-form-urlencoded')
-    const form = new URLSearchParams(tokenCall.init.body)
-    expect(form.get('grant_type')).toBe('authorization_code')
-    expect(form.get('code')).toBe('the-code')
-    expect(form.get('code_verifier')).toBe(t.verifier)
-    expect(form.get('redirect_uri')).toBe('https://app.example/auth/acme')
-    expect(form.get('client_id')).toBe('client-1')
-    expect(form.get('client_secret')).toBe('client-secret-1')
-    expect(calls[1]!.url).toBe('https://idp.example/userinfo')
-    expect(calls[1]!.init).toMatchObject({ method: 'GET', headers: { authorization: 'Bearer provider-at' } })
-  })
-
-  it('client_secret_basic sends credentials in the header, not the body', async () => {
-    const { http, calls } = fakeHttp()
-    await completeLogin({ ...provider, tokenEndpointAuth: 'client_secret_basic' }, { clientId: 'id:1', clientSecret: 's&2' }, tx(), 'c', ctx, http)
-    const init = calls[0]!.init
-    expect(init.headers.authorization).toBe(`Basic ${Buffer.from('id%3A1:s%262').toString('base64')}`)
-    expect(new URLSearchParams(init.body).get('client_secret')).toBeNull()
-  })
-
-  it('public clients (none) send no secret', async () => {
-    const { http, calls } = fakeHttp()
-    await completeLogin({ ...provider, tokenEndpointAuth: 'none' }, config, tx(), 'c', ctx, http)
-    expect(new URLSearchParams(calls[0]!.init.body).get('client_secret')).toBeNull()
-    expect(calls[0]!.init.headers.authorization).toBeUndefined()
-  })
-
-  it.each([
-    ['no access_token', { token_type: 'Bearer' }],
-    ['empty access_token', { access_token: '', token_type: 'Bearer' }],
-    ['non-string access_token', { access_token: 42 }],
-    ['null body', null],
-    ['string body', 'access_token=x'],
-    ['token_type mac', { access_token: 'at', token_type: 'mac' }],
-    ['token_type DPoP', { access_token: 'at', token_type: 'DPoP' }],
-  ])('token response with %s → login_failed, no userinfo call', async (_label, body) => {
-    const { http, calls } = fakeHttp(body)
-    const error = await loginError(completeLogin(provider, config, tx(), 'c', ctx, http))
-    expect(error).toMatchObject({ statusCode: 502, code: 'login_failed' })
-    expect(calls).toHaveLength(1)
-  })
-
-  it('accepts token_type bearer in any case, or absent', async () => {
-    for (const token_type of ['bearer', 'BEARER', undefined]) {
-      const { http } = fakeHttp({ access_token: 'at', token_type })
-      await expect(completeLogin(provider, config, tx(), 'c', ctx, http)).resolves.toMatchObject({ profile: { sub: 'u-1' } })
-    }
-  })
-
-  it('a throwing token endpoint → login_failed without leaking the code or secrets in the detail', async () => {
-    const { http } = fakeHttp(Object.assign(new Error('boom with the-code and client-secret-1'), { statusCode: 400 }))
-    const error = await loginError(completeLogin(provider, config, tx(), 'the-code', ctx, http))
-    expect(error).toMatchObject({ statusCode: 502, code: 'login_failed' })
-    expect(error.detail).toContain('HTTP 400')
-    expect(error.detail).not.toContain('the-code')
-    expect(error.detail).not.toContain('client-secret-1')
-    expect(error.message).not.toContain('boom')
-  })
-
-  it('a throwing userinfo endpoint → login_failed', async () => {
-    const { http } = fakeHttp(undefined, new TypeError('fetch failed provider-at'))
-    const error = await loginError(completeLogin(provider, config, tx(), 'c', ctx, http))
-    expect(error).toMatchObject({ code: 'login_failed' })
-    expect(error.detail).not.toContain('provider-at')
-  })
-
-  it.each([null, 'text', ['array'], 42])('a userinfo that is not an object (%j) → login_failed', async (userinfo) => {
-    const { http } = fakeHttp(undefined, userinfo)
-    expect(await loginError(completeLogin(provider, config, tx(), 'c', ctx, http))).toMatchObject({ code: 'login_failed' })
-  })
-
-  it('a userinfo without sub → login_failed', async () => {
-    const { http } = fakeHttp(undefined, { email: 'x@y.z' })
-    expect(await loginError(completeLogin(provider, config, tx(), 'c', ctx, http))).toMatchObject({ code: 'login_failed' })
-  })
-
-  it('a provider without a userinfo endpoint → login_failed', async () => {
-    const { http } = fakeHttp()
-    const bare = { ...provider, endpoints: () => ({ authorization: 'https://idp.example/a', token: 'https://idp.example/token' }) }
-    expect(await loginError(completeLogin(bare, config, tx(), 'c', ctx, http))).toMatchObject({ code: 'login_failed' })
-  })
-
-  it('the profile from userinfo is normalized', async () => {
-    const { http } = fakeHttp(undefined, JSON.parse('{"sub":7,"email":"nope","picture":"javascript:x","__proto__":{"admin":true}}'))
-    const result = await completeLogin(provider, config, tx(), 'c', ctx, http)
-    expect(result.profile).toEqual({ sub: '7' })
+    const def = { ...openidProvider, authorizationParams: () => ({ state: 'evil', hd: 'example.com' }) }
+    const { get } = paramsOf(authorizationUrl(def, config, t, ctx, AUTHZ))
+    expect(get('state')).toEqual([t.state])
+    expect(get('hd')).toEqual(['example.com'])
   })
 })
 

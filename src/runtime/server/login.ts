@@ -5,13 +5,13 @@ import type { AegisUser, OAuthHandlerOptions } from '../types'
 import { resolveCustomClaims } from './lib/claims'
 import { randomToken, sha256 } from './lib/crypto'
 import { AegisError, isAegisError, log, sendError } from './lib/errors'
-import { authorizationUrl, completeLogin, providerErrorCode, single } from './lib/oauth/engine'
+import { authorizationEndpoint, authorizationUrl, completeLogin, providerErrorCode, single } from './lib/oauth/engine'
 import { createTransaction, TRANSACTION_COOKIE_PREFIX, TRANSACTION_TTL_SECONDS, transactionCookieName } from './lib/oauth/transaction'
 import type { OAuthProviderDefinition, ProviderConfig } from './lib/oauth/types'
 import { safeRedirectPath } from './lib/redirects'
 import { loginCookieAttributes, setHandoffCookie } from './cookies'
 import { callAegisHook, runUserInfoHooks } from './hooks'
-import { engineContext, registerProviderHandler, useAegis } from './services'
+import { engineContext, providerFetch, registerProviderHandler, useAegis } from './services'
 
 /**
  * The one event handler behind every provider route: without `code`/`state`/`error` it
@@ -23,13 +23,20 @@ export function createOAuthEventHandler(def: OAuthProviderDefinition, options: O
   return defineEventHandler(async (event) => {
     const aegis = useAegis()
     const base = aegis.config.providers[def.name]
-    const config = (base ? defu(options.config ?? {}, base) : undefined) as ProviderConfig | undefined
+    // Custom providers are not in nuxt.config: their route's `config` is their configuration.
+    const merged = base ? defu(options.config ?? {}, base) : options.config
+    const config = (merged && typeof merged.clientId === 'string' && merged.clientId ? merged : undefined) as ProviderConfig | undefined
     if (!config || (def.isEnabled && !def.isEnabled(config))) {
       return sendError(event, new AegisError(404, 'provider_disabled', `provider ${def.name} is not enabled`))
     }
     const query = getQuery(event)
     if (query.code === undefined && query.state === undefined && query.error === undefined) {
-      return startLogin(event, def, config, query)
+      try {
+        return await startLogin(event, def, config, query)
+      }
+      catch (error) {
+        return failLogin(event, def, options, error)
+      }
     }
     return handleCallback(event, def, config, query, options)
   })
@@ -37,8 +44,21 @@ export function createOAuthEventHandler(def: OAuthProviderDefinition, options: O
 
 const MAX_PENDING_LOGINS = 3
 
-function startLogin(event: H3Event, def: OAuthProviderDefinition, config: ProviderConfig, query: Record<string, unknown>) {
+/**
+ * In production `redirect_uri` must come from configuration (`siteUrl`): the Host header is
+ * the attacker's to choose. Only dev, and the in-process mock, may use the request's origin.
+ */
+function assertTrustedOrigin(def: OAuthProviderDefinition): void {
+  if (def.local || import.meta.dev || useAegis().siteOrigin) return
+  throw new AegisError(500, 'login_failed', `set nuxtAegis.siteUrl (NUXT_PUBLIC_SITE_URL): ${def.name} needs a configured redirect_uri origin in production`)
+}
+
+async function startLogin(event: H3Event, def: OAuthProviderDefinition, config: ProviderConfig, query: Record<string, unknown>) {
   const aegis = useAegis()
+  assertTrustedOrigin(def)
+  const ctx = engineContext(event)
+  // Discover first: a failing provider leaves no transaction cookie behind.
+  const endpoint = await authorizationEndpoint(def, config, ctx, providerFetch(def, config, ctx))
   const requested = query.redirectTo
   const redirectTo = safeRedirectPath(requested)
   if (requested !== undefined && !redirectTo) log.debug(`login ${def.name}: unsafe redirectTo ignored`)
@@ -53,7 +73,7 @@ function startLogin(event: H3Event, def: OAuthProviderDefinition, config: Provid
     if (typeof query[name] === 'string') forwarded[name] = query[name] as string
   }
   setResponseHeader(event, 'cache-control', 'no-store')
-  return sendRedirect(event, authorizationUrl(def, config, tx, engineContext(event), forwarded), 302)
+  return sendRedirect(event, authorizationUrl(def, config, tx, ctx, endpoint, forwarded), 302)
 }
 
 async function handleCallback(event: H3Event, def: OAuthProviderDefinition, config: ProviderConfig, query: Record<string, unknown>, options: OAuthHandlerOptions) {
@@ -65,7 +85,7 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     const state = single(query, 'state')
     const code = single(query, 'code')
     const error = single(query, 'error')
-    single(query, 'iss')
+    const iss = single(query, 'iss')
     if (!state) throw new AegisError(400, 'invalid_state', 'callback without state')
     const cookieName = transactionCookieName(state)
     const sealed = getCookie(event, cookieName)
@@ -78,7 +98,11 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     if (error !== undefined) throw new AegisError(400, providerErrorCode(error), `provider ${def.name} answered error=${error.slice(0, 40).replace(/[^\w.-]/g, '?')}`)
     if (!code) throw new AegisError(400, 'login_failed', 'callback without code')
 
-    const result = await completeLogin(def, config, tx, code, engineContext(event), aegis.http)
+    assertTrustedOrigin(def)
+    const callback = new URLSearchParams({ state, code })
+    if (iss !== undefined) callback.set('iss', iss)
+    const ctx = engineContext(event)
+    const result = await completeLogin(def, config, tx, callback, ctx, providerFetch(def, config, ctx))
     const tokens = result.tokens
     let user: AegisUser = { ...result.profile, provider: def.name }
     user = (await options.onUserInfo?.(user, tokens, event)) ?? user
@@ -92,15 +116,22 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     return sendRedirect(event, `${authPath}/callback?code=${handoff}`, 302)
   }
   catch (error) {
-    const failure = isAegisError(error) ? error : new AegisError(500, 'login_failed', error instanceof Error ? error.message : String(error))
-    log.warn(`login with ${def.name} failed: ${failure.code}`)
-    if (failure.detail) log.debug(`login with ${def.name}: ${failure.detail}`)
-    try {
-      await options.onError?.({ code: failure.code, message: failure.message }, event)
-    }
-    catch (hookError) {
-      log.error('onError handler threw:', hookError instanceof Error ? hookError.message : String(hookError))
-    }
-    return sendRedirect(event, `${aegis.config.redirect.error}?error=${failure.code}`, 302)
+    return failLogin(event, def, options, error)
   }
+}
+
+/** Every failed login ends the same way: a fixed code on `redirect.error`, details in the log only. */
+async function failLogin(event: H3Event, def: OAuthProviderDefinition, options: OAuthHandlerOptions, error: unknown) {
+  const aegis = useAegis()
+  setResponseHeader(event, 'cache-control', 'no-store')
+  const failure = isAegisError(error) ? error : new AegisError(500, 'login_failed', error instanceof Error ? error.message : String(error))
+  log.warn(`login with ${def.name} failed: ${failure.code}`)
+  if (failure.detail) log.debug(`login with ${def.name}: ${failure.detail}`)
+  try {
+    await options.onError?.({ code: failure.code, message: failure.message }, event)
+  }
+  catch (hookError) {
+    log.error('onError handler threw:', hookError instanceof Error ? hookError.message : String(hookError))
+  }
+  return sendRedirect(event, `${aegis.config.redirect.error}?error=${failure.code}`, 302)
 }

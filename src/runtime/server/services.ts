@@ -1,7 +1,6 @@
 import type { H3Event } from 'h3'
 import { getRequestURL } from 'h3'
-import { $fetch as ofetch } from 'ofetch'
-import { useRuntimeConfig, useStorage } from 'nitropack/runtime'
+import { useNitroApp, useRuntimeConfig, useStorage } from 'nitropack/runtime'
 import type { AegisRuntimeConfig, RuntimeMockConfig } from './lib/config'
 import { encryptionPreviousKeys, listOption, parseDuration } from './lib/config'
 import { loadSigningKeys } from './lib/keys'
@@ -19,7 +18,9 @@ import type { RouteMatcher } from './lib/paths'
 import { createTransactionSealer } from './lib/oauth/transaction'
 import { createMockIdp, DEFAULT_MOCK_USERS } from './lib/oauth/mock-idp'
 import type { MockIdp } from './lib/oauth/mock-idp'
-import type { EngineContext, HttpClient } from './lib/oauth/types'
+import type { EngineContext, OAuthProviderDefinition, ProviderConfig } from './lib/oauth/types'
+import { createBoundedFetch } from './lib/oauth/fetch'
+import type { Fetcher } from './lib/oauth/fetch'
 import { TtlMap } from './lib/ttl-map'
 import { AegisError } from './lib/errors'
 import type { OAuthHandlerOptions } from '../types'
@@ -40,7 +41,6 @@ export interface AegisServices {
   /** States of transactions already used: a transaction is single use. */
   usedStates: TtlMap<true>
   mockIdp: MockIdp
-  http: HttpClient
   /** Options of provider route handlers (customClaims ...), registered when their files load. */
   handlers: Map<string, OAuthHandlerOptions>
 }
@@ -96,7 +96,6 @@ export function useAegis(): AegisServices {
       mockUsers: mock?.mockUsers ?? DEFAULT_MOCK_USERS,
       defaultUser: mock?.defaultUser,
     })),
-    http: createHttpClient(),
     handlers,
   }
   return services
@@ -126,28 +125,14 @@ export function engineContext(event: H3Event): EngineContext {
   return { origin: publicOrigin(event), authPath: useAegis().config.endpoints.authPath }
 }
 
-const PROVIDER_TIMEOUT_MS = 10_000
-const MAX_RESPONSE_BYTES = 1_000_000
-
 /**
- * HTTP to providers: relative URLs (the mock) go through Nitro's in-process fetch; absolute
- * ones over the network with a timeout, a size cap and no redirects followed.
+ * HTTP to a provider: a timeout (the provider's `timeout` option, 10 s by default), a size cap,
+ * no redirects. The built-in mock is on this app's own origin and is called in process.
  */
-function createHttpClient(): HttpClient {
-  return async (url, init) => {
-    const local = url.startsWith('/')
-    const fetcher = local ? (globalThis.$fetch as unknown as typeof ofetch) : ofetch
-    const text: unknown = await fetcher(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body,
-      responseType: 'text' as 'json',
-      timeout: PROVIDER_TIMEOUT_MS,
-      redirect: 'manual',
-      retry: 0,
-    })
-    if (typeof text !== 'string') return text
-    if (text.length > MAX_RESPONSE_BYTES) throw new Error('provider response too large')
-    return JSON.parse(text)
-  }
+export function providerFetch(def: OAuthProviderDefinition, config: ProviderConfig, ctx: EngineContext): Fetcher {
+  const timeout = Number(config.timeout)
+  return createBoundedFetch({
+    timeoutMs: timeout > 0 ? timeout : undefined,
+    local: def.local ? { origin: ctx.origin, fetch: (path, init) => useNitroApp().localFetch(path, init as RequestInit) } : undefined,
+  })
 }

@@ -63,6 +63,34 @@ const bytes = (value: string) => Buffer.byteLength(value, 'utf8')
 /** Names of an option and its env variable, for messages. */
 const providerEnv = (name: string, field: string) => `NUXT_AEGIS_PROVIDERS_${name.toUpperCase()}_${field}`
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/** Settings a built-in provider needs besides its client id (issuer, domain). */
+function providerProblems(name: string, provider: RuntimeProviderConfig): string[] {
+  const problems: string[] = []
+  if (name !== 'mock' && !provider.clientSecret) {
+    problems.push(`nuxtAegis.providers.${name}.clientSecret is missing: set ${providerEnv(name, 'CLIENT_SECRET')}`)
+  }
+  if (name === 'auth0' && !/^[\w.-]+$/.test(String(provider.domain ?? '').replace(/^https:\/\//, '').replace(/\/+$/, ''))) {
+    problems.push(`nuxtAegis.providers.auth0.domain is missing or invalid: set ${providerEnv(name, 'DOMAIN')} (e.g. my-app.eu.auth0.com)`)
+  }
+  if (name === 'microsoft' && provider.tenant !== undefined && !/^[\w.-]+$/.test(String(provider.tenant))) {
+    problems.push(`nuxtAegis.providers.microsoft.tenant is invalid: set ${providerEnv(name, 'TENANT')} to common, organizations, consumers or a tenant id`)
+  }
+  if (name === 'oidc') {
+    let url: URL | undefined
+    try {
+      url = new URL(String(provider.issuer ?? ''))
+    }
+    catch { /* reported below */ }
+    if (!url) problems.push(`nuxtAegis.providers.oidc.issuer is missing or not a URL: set ${providerEnv(name, 'ISSUER')}`)
+    else if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+      problems.push(`nuxtAegis.providers.oidc.issuer (${providerEnv(name, 'ISSUER')}) must use https (http only on 127.0.0.1, localhost or [::1])`)
+    }
+  }
+  return problems
+}
+
 /**
  * Problems that must stop the app from starting. Each message names the option and its
  * environment variable and never includes a value.
@@ -136,6 +164,7 @@ export function validateConfig(config: AegisRuntimeConfig): string[] {
   for (const [name, provider] of Object.entries(config.providers)) {
     if (!provider || (name === 'mock' && provider.enabled === false)) continue
     if (!provider.clientId) problems.push(`nuxtAegis.providers.${name}.clientId is missing: set ${providerEnv(name, 'CLIENT_ID')}`)
+    problems.push(...providerProblems(name, provider))
   }
   const mock = config.providers.mock
   if (mock && mock.enabled !== false) {

@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   access_denied: 'The login was cancelled or denied.',
   provider_error: 'The identity provider reported an error.',
   login_failed: 'The login could not be completed.',
+  invalid_id_token: 'The identity provider\'s answer could not be verified.',
+  provider_unavailable: 'The identity provider is not reachable right now. Please try again.',
   provider_disabled: 'This login method is not available.',
   storage_unavailable: 'The session store is unavailable. Please retry.',
   invalid_credentials: 'The email or password is incorrect.',

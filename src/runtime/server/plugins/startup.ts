@@ -19,7 +19,7 @@ export default defineNitroPlugin(() => {
   }
   const production = process.env.NODE_ENV === 'production'
   if (production && !config.siteUrl && !runtimeConfig.public.siteUrl) {
-    log.warn('nuxtAegis.siteUrl is not set (NUXT_PUBLIC_SITE_URL): redirect_uri and same-origin checks fall back to the request Host header. Set it in production.')
+    log.warn('nuxtAegis.siteUrl is not set (NUXT_PUBLIC_SITE_URL): logins with real providers are refused (redirect_uri is never built from the Host header in production) and same-origin checks fall back to the request Host header. Set it in production.')
   }
   for (const glob of config.routeProtection.protectedRoutes ?? []) {
     const literalPrefix = glob.toLowerCase().split(/[*?]/)[0]!.replace(/\/+$/, '') || '/'

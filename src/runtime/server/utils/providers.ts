@@ -1,13 +1,24 @@
 import type { OAuthHandlerOptions } from '../../types'
-import type { MockProviderOptions } from '../../../options'
+import type { Auth0ProviderOptions, GitHubProviderOptions, GoogleProviderOptions, MicrosoftProviderOptions, MockProviderOptions, OidcProviderOptions, SpotifyProviderOptions } from '../../../options'
 import { createOAuthEventHandler } from '../login'
-import { mockProvider } from '../lib/oauth/providers/mock'
+import { BUILTIN_PROVIDERS } from '../lib/oauth/providers'
 import { isMockEnabled } from '../mock'
+
+const handler = <T>(name: string) => (options: OAuthHandlerOptions<Partial<T>> = {}) =>
+  createOAuthEventHandler(BUILTIN_PROVIDERS[name]!, options as OAuthHandlerOptions)
+
+/** `server/routes/auth/google.get.ts`: `export default defineOAuthGoogleEventHandler({ onSuccess, customClaims })`. */
+export const defineOAuthGoogleEventHandler = handler<GoogleProviderOptions>('google')
+export const defineOAuthGitHubEventHandler = handler<GitHubProviderOptions>('github')
+export const defineOAuthMicrosoftEventHandler = handler<MicrosoftProviderOptions>('microsoft')
+export const defineOAuthAuth0EventHandler = handler<Auth0ProviderOptions>('auth0')
+export const defineOAuthOidcEventHandler = handler<OidcProviderOptions>('oidc')
+export const defineOAuthSpotifyEventHandler = handler<SpotifyProviderOptions>('spotify')
 
 /**
  * Route handler of the built-in mock provider, for `server/routes/auth/mock.get.ts`:
  * `export default defineOAuthMockEventHandler({ customClaims, onUserInfo, onSuccess, onError })`.
  */
 export function defineOAuthMockEventHandler(options: OAuthHandlerOptions<Partial<MockProviderOptions>> = {}) {
-  return createOAuthEventHandler({ ...mockProvider, isEnabled: config => isMockEnabled(config as { enabled?: unknown }) }, options as OAuthHandlerOptions)
+  return createOAuthEventHandler({ ...BUILTIN_PROVIDERS.mock!, isEnabled: config => isMockEnabled(config as { enabled?: unknown }) }, options as OAuthHandlerOptions)
 }

@@ -1,8 +1,16 @@
-import type { AegisProfile, ProviderTokens } from '../../../types'
+import * as oauth from 'oauth4webapi'
+import type { ProviderTokens } from '../../../types'
 import { pkceChallenge } from '../crypto'
-import { AegisError } from '../errors'
-import type { EngineContext, HttpClient, LoginResult, OAuthProviderDefinition, ProviderConfig } from './types'
+import { AegisError, isAegisError } from '../errors'
+import type { AegisErrorCode } from '../errors'
+import type { Fetcher } from './fetch'
+import { ProviderHttpError } from './fetch'
+import { insecureAllowed, providerMetadata } from './metadata'
+import { normalizeProfile, pick } from './profile'
 import type { Transaction } from './transaction'
+import type { EngineContext, LoginResult, OAuthProviderDefinition, ProviderConfig } from './types'
+
+export { normalizeProfile } from './profile'
 
 /** Authorization request parameters the app can never set: the engine owns them. */
 export const PROTECTED_PARAMS = new Set([
@@ -12,21 +20,30 @@ export const PROTECTED_PARAMS = new Set([
 /** Provider `error=` values passed through as they are; everything else becomes `provider_error`. */
 const KNOWN_PROVIDER_ERRORS = new Set(['access_denied'])
 
+/** Seconds an ID token's `iat` may lie in the future, and how old it may be (a login lasts at most 10 min). */
+const CLOCK_TOLERANCE = 60
+const MAX_ID_TOKEN_AGE = 600
+
 export function redirectUri(provider: string, ctx: EngineContext): string {
   return `${ctx.origin}${ctx.authPath}/${provider}`
 }
 
-/** The URL that sends the browser to the provider (code flow, PKCE S256, state, nonce). */
+export function isOpenId(def: OAuthProviderDefinition): boolean {
+  return def.openid ?? Boolean(def.issuer)
+}
+
+/** The URL that sends the browser to the provider (code flow, PKCE S256, state, nonce for OIDC). */
 export function authorizationUrl(
   def: OAuthProviderDefinition,
   config: ProviderConfig,
   tx: Transaction,
   ctx: EngineContext,
+  authorizationEndpoint: string,
   forwarded: Record<string, string> = {},
 ): string {
-  const endpoints = def.endpoints(config, ctx)
-  const url = new URL(endpoints.authorization, ctx.origin)
-  for (const [name, value] of Object.entries({ ...config.authorizationParams, ...forwarded })) {
+  const url = new URL(authorizationEndpoint, ctx.origin)
+  const extra = { ...def.authorizationParams?.(config), ...config.authorizationParams, ...forwarded }
+  for (const [name, value] of Object.entries(extra)) {
     if (!PROTECTED_PARAMS.has(name) && typeof value === 'string') url.searchParams.set(name, value)
   }
   url.searchParams.set('response_type', 'code')
@@ -34,10 +51,18 @@ export function authorizationUrl(
   url.searchParams.set('redirect_uri', redirectUri(def.name, ctx))
   url.searchParams.set('scope', (config.scopes ?? def.defaultScopes).join(' '))
   url.searchParams.set('state', tx.state)
-  url.searchParams.set('nonce', tx.nonce)
+  if (isOpenId(def)) url.searchParams.set('nonce', tx.nonce)
+  else url.searchParams.delete('nonce')
   url.searchParams.set('code_challenge', pkceChallenge(tx.verifier))
   url.searchParams.set('code_challenge_method', 'S256')
   return url.href
+}
+
+/** The authorization endpoint of a provider (discovering it when needed). */
+export async function authorizationEndpoint(def: OAuthProviderDefinition, config: ProviderConfig, ctx: EngineContext, fetcher: Fetcher): Promise<string> {
+  const as = await guard('provider_unavailable', `discovery for ${def.name}`, () => providerMetadata(def, config, ctx, fetcher))
+  if (!as.authorization_endpoint) throw new AegisError(502, 'provider_unavailable', `${def.name} has no authorization_endpoint`)
+  return as.authorization_endpoint
 }
 
 /** One value of a callback query parameter; a repeated parameter is an attack or a bug: reject. */
@@ -53,102 +78,136 @@ export function providerErrorCode(error: string): 'access_denied' | 'provider_er
   return KNOWN_PROVIDER_ERRORS.has(error) ? 'access_denied' : 'provider_error'
 }
 
-const MAX = { sub: 255, email: 320, name: 256, picture: 2048, extra: 1024, extraFields: 50 }
-
-function boundedString(value: unknown, max: number): string | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value)) value = String(value)
-  if (typeof value !== 'string') return undefined
-  const trimmed = value.trim()
-  return trimmed.length > 0 && trimmed.length <= max ? trimmed : undefined
+function clientAuth(def: OAuthProviderDefinition, config: ProviderConfig): oauth.ClientAuth {
+  const method = def.tokenEndpointAuth ?? 'client_secret_post'
+  if (method === 'none' || !config.clientSecret) return oauth.None()
+  return method === 'client_secret_basic' ? oauth.ClientSecretBasic(config.clientSecret) : oauth.ClientSecretPost(config.clientSecret)
 }
 
-/** Type-checks and bounds a provider profile; extra fields keep only bounded primitives. */
-export function normalizeProfile(raw: AegisProfile & Record<string, unknown>): AegisProfile & Record<string, unknown> {
-  const sub = boundedString(raw.sub, MAX.sub)
-  if (!sub) throw new AegisError(502, 'login_failed', 'provider profile has no usable subject')
-  const out: AegisProfile & Record<string, unknown> = { sub }
-  const email = boundedString(raw.email, MAX.email)
-  if (email && /^[^\s@]+@[^\s@]+$/.test(email)) {
-    out.email = email
-    out.email_verified = raw.email_verified === true
-  }
-  const name = boundedString(raw.name, MAX.name)
-  if (name) out.name = name
-  const picture = boundedString(raw.picture, MAX.picture)
-  if (picture && /^https?:\/\//i.test(picture)) out.picture = picture
-  let extras = 0
-  for (const [field, value] of Object.entries(raw)) {
-    // The profile travels in the CODE and the session record: keep it small.
-    if (extras >= MAX.extraFields) break
-    if (field in out || ['sub', 'email', 'email_verified', 'name', 'picture', '__proto__', 'constructor', 'prototype'].includes(field)) continue
-    if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= MAX.extra)) {
-      out[field] = value
-      extras++
-    }
-  }
-  return out
+/** A short, secret-free description of a failure for the server log. */
+function describe(error: unknown): string {
+  if (error instanceof oauth.ResponseBodyError) return `error response "${String(error.error).slice(0, 40)}" (HTTP ${error.status})`
+  if (error instanceof oauth.OperationProcessingError) return `${error.code ?? 'error'}: ${error.message}`
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  return 'unknown error'
 }
 
-function tokenRequest(def: OAuthProviderDefinition, config: ProviderConfig, body: URLSearchParams) {
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'accept': 'application/json' }
-  const auth = def.tokenEndpointAuth ?? 'client_secret_post'
-  body.set('client_id', config.clientId)
-  if (auth === 'client_secret_basic' && config.clientSecret) {
-    const encode = (v: string) => encodeURIComponent(v)
-    headers.authorization = `Basic ${Buffer.from(`${encode(config.clientId)}:${encode(config.clientSecret)}`).toString('base64')}`
+/** Runs one step; any failure becomes an AegisError with `code` (502) and a redacted detail. */
+async function guard<T>(code: AegisErrorCode, step: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
   }
-  else if (auth === 'client_secret_post' && config.clientSecret) {
-    body.set('client_secret', config.clientSecret)
+  catch (error) {
+    if (isAegisError(error)) throw error
+    const unavailable = error instanceof ProviderHttpError
+      || (error instanceof oauth.OperationProcessingError && [oauth.RESPONSE_IS_NOT_JSON, oauth.RESPONSE_IS_NOT_CONFORM, oauth.PARSE_ERROR].includes(error.code ?? ''))
+    throw new AegisError(502, unavailable ? 'provider_unavailable' : code, `${step}: ${describe(error)}`)
   }
-  return { headers, body: body.toString() }
 }
 
 /**
- * The provider callback after the transaction was checked: exchange the code (with the
- * PKCE verifier), fetch the profile, normalize it. Every failure is a fixed error code.
+ * The provider callback after the transaction was checked: validate the authorization
+ * response (RFC 9207 `iss`), exchange the code with the PKCE verifier, validate the ID token
+ * (claims, nonce, signature against the cached JWKS), read userinfo (its `sub` must match)
+ * and extra resources, normalize the profile. Every failure is a fixed error code.
  */
 export async function completeLogin(
   def: OAuthProviderDefinition,
   config: ProviderConfig,
   tx: Transaction,
-  code: string,
+  callback: URLSearchParams,
   ctx: EngineContext,
-  http: HttpClient,
+  fetcher: Fetcher,
 ): Promise<LoginResult> {
-  const endpoints = def.endpoints(config, ctx)
-  const request = tokenRequest(def, config, new URLSearchParams({
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: redirectUri(def.name, ctx),
-    code_verifier: tx.verifier,
-  }))
-  let tokens: ProviderTokens
-  try {
-    tokens = await http(endpoints.token, { method: 'POST', ...request }) as ProviderTokens
+  const openid = isOpenId(def)
+  const as = await guard('provider_unavailable', `metadata of ${def.name}`, () => providerMetadata(def, config, ctx, fetcher))
+  if (def.expectedIssuer) {
+    // oauth4webapi's (untyped, openid-client-facing) hook for templated issuers; absent → fail closed.
+    const hook = (oauth as unknown as { _expectedIssuer?: symbol })._expectedIssuer
+    if (typeof hook !== 'symbol') throw new AegisError(500, 'login_failed', 'this oauth4webapi version cannot check templated issuers')
+    const expected = def.expectedIssuer
+    ;(as as unknown as Record<symbol, unknown>)[hook] = (result: { claims: Record<string, unknown> }) => expected(result.claims, config)
   }
-  catch (error) {
-    throw new AegisError(502, 'login_failed', `token endpoint of ${def.name} failed: ${describe(error)}`)
+  const client: oauth.Client = { client_id: config.clientId, [oauth.clockTolerance]: CLOCK_TOLERANCE }
+  const options = (url: string | undefined) => ({ [oauth.customFetch]: fetcher, [oauth.allowInsecureRequests]: Boolean(def.local || (url && insecureAllowed(url))) })
+
+  const params = new URLSearchParams(callback)
+  // RFC 9207: compare `iss` where the issuer is known; a plain OAuth 2 provider without one ignores it.
+  if (!openid && !def.endpoints?.(config, ctx).issuer) params.delete('iss')
+  const validated = await guard('invalid_state', 'authorization response', async () => oauth.validateAuthResponse(as, client, params, tx.state))
+
+  const response = await guard('login_failed', `token request to ${def.name}`, () =>
+    oauth.authorizationCodeGrantRequest(as, client, clientAuth(def, config), validated, redirectUri(def.name, ctx), tx.verifier, options(as.token_endpoint)))
+  if (response.status >= 500) throw new AegisError(502, 'provider_unavailable', `token endpoint of ${def.name} answered HTTP ${response.status}`)
+  const tokens = await guard('login_failed', `token response of ${def.name}`, async () => {
+    try {
+      return await oauth.processAuthorizationCodeResponse(as, client, response, openid ? { expectedNonce: tx.nonce, requireIdToken: true } : {})
+    }
+    catch (error) {
+      if (error instanceof oauth.OperationProcessingError && /JWT|ID Token/.test(error.message)) throw new AegisError(502, 'invalid_id_token', `id_token of ${def.name}: ${describe(error)}`)
+      throw error
+    }
+  })
+
+  let claims: Record<string, unknown> | undefined
+  if (openid) {
+    await guard('invalid_id_token', `id_token signature of ${def.name}`, () => oauth.validateApplicationLevelSignature(as, response, options(as.jwks_uri)))
+    claims = oauth.getValidatedIdTokenClaims(tokens) as Record<string, unknown> | undefined
+    if (!claims) throw new AegisError(502, 'invalid_id_token', `${def.name} returned no id_token`)
+    const now = Math.floor(Date.now() / 1000)
+    const iat = claims.iat as number
+    if (iat > now + CLOCK_TOLERANCE || iat < now - MAX_ID_TOKEN_AGE - CLOCK_TOLERANCE) throw new AegisError(502, 'invalid_id_token', `id_token of ${def.name}: iat too far from now`)
+    const reason = def.checkClaims?.(claims, config)
+    if (reason) throw new AegisError(403, 'login_failed', `id_token of ${def.name} rejected: ${reason}`)
   }
-  if (!tokens || typeof tokens !== 'object' || typeof tokens.access_token !== 'string' || tokens.access_token === '') {
-    throw new AegisError(502, 'login_failed', `token endpoint of ${def.name} returned no access_token`)
+
+  let userinfo: Record<string, unknown> | undefined
+  if (as.userinfo_endpoint && def.userinfo !== false) {
+    const url = as.userinfo_endpoint
+    userinfo = openid
+      ? await guard('login_failed', `userinfo of ${def.name}`, async () => {
+          const res = await oauth.userInfoRequest(as, client, tokens.access_token, options(url))
+          return await oauth.processUserInfoResponse(as, client, claims!.sub as string, res) as Record<string, unknown>
+        })
+      : await readResource(def.name, 'userinfo', url, tokens.access_token, options(url))
   }
-  if (tokens.token_type && String(tokens.token_type).toLowerCase() !== 'bearer') {
-    throw new AegisError(502, 'login_failed', `token endpoint of ${def.name} returned token_type ${String(tokens.token_type).slice(0, 20)}`)
+  if (!openid && !userinfo) throw new AegisError(502, 'login_failed', `${def.name} has no userinfo endpoint`)
+  const resources: Record<string, unknown> = {}
+  for (const [key, url] of Object.entries(def.resources?.(config) ?? {})) {
+    resources[key] = await readResource(def.name, key, url, tokens.access_token, options(url), true)
   }
-  if (!endpoints.userinfo) throw new AegisError(502, 'login_failed', `${def.name} has no userinfo endpoint`)
-  let raw: unknown
-  try {
-    raw = await http(endpoints.userinfo, { method: 'GET', headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/json' } })
-  }
-  catch (error) {
-    throw new AegisError(502, 'login_failed', `userinfo endpoint of ${def.name} failed: ${describe(error)}`)
-  }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new AegisError(502, 'login_failed', `userinfo of ${def.name} is not an object`)
-  const profile = normalizeProfile(def.profile(raw as Record<string, unknown>))
-  return { profile, tokens, redirectTo: tx.redirectTo }
+
+  const mapped = def.profile({ claims, userinfo, resources, config })
+  const profile = normalizeProfile({ ...requestedFields(config.profileFields, { ...claims, ...userinfo }), ...mapped })
+  // Identity is the ID token's subject: a mapping can never swap it for another value.
+  if (claims && profile.sub !== claims.sub) throw new AegisError(502, 'login_failed', `profile of ${def.name} does not carry the id_token subject`)
+  return { profile, tokens: tokens as ProviderTokens, redirectTo: tx.redirectTo }
 }
 
-function describe(error: unknown): string {
-  if (error && typeof error === 'object' && 'statusCode' in error) return `HTTP ${String((error as { statusCode: unknown }).statusCode)}`
-  return error instanceof Error ? error.name : 'unknown error'
+const NORMALIZED = new Set(['sub', 'email', 'email_verified', 'name', 'picture'])
+
+/** Raw ID token / userinfo fields the app asked for (`profileFields`); the normalized ones stay the mapping's. */
+function requestedFields(fields: unknown, raw: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(fields)) return {}
+  return pick(raw, fields.filter((field): field is string => typeof field === 'string' && !NORMALIZED.has(field)))
+}
+
+/** GET a JSON resource with the provider's access token; `allowArray` for list endpoints. */
+async function readResource(provider: string, what: string, url: string, accessToken: string, options: object, allowArray = false): Promise<Record<string, unknown>> {
+  return guard('login_failed', `${what} of ${provider}`, async () => {
+    const headers = new Headers({ accept: 'application/json' })
+    const res = await oauth.protectedResourceRequest(accessToken, 'GET', new URL(url), headers, null, options)
+    if (res.status >= 500) throw new AegisError(502, 'provider_unavailable', `${what} of ${provider}: HTTP ${res.status}`)
+    if (res.status !== 200) throw new AegisError(502, 'login_failed', `${what} of ${provider}: HTTP ${res.status}`)
+    let json: unknown
+    try {
+      json = await res.json()
+    }
+    catch {
+      throw new AegisError(502, 'provider_unavailable', `${what} of ${provider} is not JSON`)
+    }
+    const ok = json !== null && typeof json === 'object' && (allowArray || !Array.isArray(json))
+    if (!ok) throw new AegisError(502, 'login_failed', `${what} of ${provider} is not a JSON object`)
+    return json as Record<string, unknown>
+  })
 }

@@ -1,5 +1,5 @@
 import type { AegisUser } from '../../../types'
-import { normalizeProfile } from '../oauth/engine'
+import { normalizeProfile } from '../oauth/profile'
 
 /** What the app's `findUser` returns: the stored account, with its password hash. */
 export interface PasswordAccount {
