@@ -22,7 +22,7 @@ export interface VerificationOptions {
 export interface IssuedCode {
   /** The short code to type in (digits). */
   code: string
-  /** The long link token (`<key>.<secret>`, 512 bits) for an emailed link; confirmed by POST only. */
+  /** The long link token (`<record id>.<256 random bits>`) for an emailed link; confirmed by POST only. */
   token: string
   expiresIn: number
 }
