@@ -29,13 +29,15 @@ export function passwordNeedsRehash(hash: string, params?: Partial<ScryptParams>
 /**
  * Registers the app's callbacks for the built-in password flows. Export it as a Nitro plugin:
  * `export default definePasswordProvider({ findUser, onUserPersist, sendVerificationCode })`
- * in `server/plugins/password.ts`.
+ * in `server/plugins/password.ts`. (Calling it inside your own plugin works too: it registers
+ * when called; the returned plugin only checks the settings and prepares the dummy hash.)
  */
 export function definePasswordProvider(definition: PasswordProviderDefinition) {
+  registerPasswordProvider(definition)
+  registerProviderHandler('password', { customClaims: definition.customClaims })
   return defineNitroPlugin(() => {
-    registerPasswordProvider(definition)
-    registerProviderHandler('password', { customClaims: definition.customClaims })
-    // The dummy hash for unknown emails, made now: the first such login must not take longer.
+    // Invalid settings stop the server here; the dummy hash for unknown emails is made now, so
+    // the first such login does not take longer.
     void usePasswordServices().dummyHash()
   })
 }
