@@ -3,11 +3,14 @@ import { describe, expect, it, vi } from 'vitest'
 import { createRateLimiter } from '../../src/runtime/server/lib/rate-limit'
 import { clientIp, normalizeIp, trustedHops } from '../../src/runtime/server/lib/client-ip'
 import { createVerificationStore } from '../../src/runtime/server/lib/password/verification'
+import { sha256 } from '../../src/runtime/server/lib/crypto'
+
+const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnop'
 
 describe('[PWD-3] storage-backed rate limits', () => {
   it('allows `limit` attempts per window, then refuses with the seconds left', async () => {
     let t = 1_000_000
-    const limiter = createRateLimiter(createStorage(), { now: () => t })
+    const limiter = createRateLimiter(createStorage(), { secret: SECRET, now: () => t })
     const rule = { limit: 3, window: 60 }
     for (let i = 0; i < 3; i++) expect(await limiter.hit('login', 'a@example.com', rule)).toEqual({ ok: true })
     expect(await limiter.hit('login', 'a@example.com', rule)).toEqual({ ok: false, retryAfter: 60 })
@@ -21,21 +24,26 @@ describe('[PWD-3] storage-backed rate limits', () => {
   })
 
   it('counts parallel attempts one by one (no lost updates)', async () => {
-    const limiter = createRateLimiter(createStorage())
+    const limiter = createRateLimiter(createStorage(), { secret: SECRET })
     const results = await Promise.all(Array.from({ length: 20 }, () => limiter.hit('login', 'x', { limit: 5, window: 60 })))
     expect(results.filter(r => r.ok)).toHaveLength(5)
   })
 
-  it('stores a hash of the id, never the email or IP itself', async () => {
+  it('stores a keyed hash of the id, never the email or IP itself nor its plain SHA-256', async () => {
     const storage = createStorage()
-    await createRateLimiter(storage).hit('login', 'secret@example.com', { limit: 1, window: 60 })
+    await createRateLimiter(storage, { secret: SECRET }).hit('login', '203.0.113.7', { limit: 1, window: 60 })
     const keys = await storage.getKeys()
     expect(keys).toHaveLength(1)
-    expect(keys[0]).not.toContain('secret')
+    expect(keys[0]).not.toContain('203.0.113.7')
+    expect(keys[0]).not.toContain(sha256('203.0.113.7'))
+    // Another secret, another key: the key cannot be recomputed without the server secret.
+    const other = createStorage()
+    await createRateLimiter(other, { secret: `${SECRET}-2` }).hit('login', '203.0.113.7', { limit: 1, window: 60 })
+    expect(await other.getKeys()).not.toEqual(keys)
   })
 
   it('reset forgets the counter', async () => {
-    const limiter = createRateLimiter(createStorage())
+    const limiter = createRateLimiter(createStorage(), { secret: SECRET })
     await limiter.hit('b', 'x', { limit: 1, window: 60 })
     expect((await limiter.hit('b', 'x', { limit: 1, window: 60 })).ok).toBe(false)
     await limiter.reset('b', 'x')
@@ -80,7 +88,7 @@ describe('[PWD-6] storage failures of the credential stores', () => {
 
   it('answer 503 storage_unavailable, never a 500, and log no driver message (it may hold a key)', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
-    await expect(createRateLimiter(broken()).hit('login', 'a@b.c', { limit: 1, window: 60 })).rejects.toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
+    await expect(createRateLimiter(broken(), { secret: SECRET }).hit('login', 'a@b.c', { limit: 1, window: 60 })).rejects.toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
     const codes = createVerificationStore(broken(), { secret: 'x'.repeat(32), ttl: 60, maxAttempts: 5, digits: 6 })
     await expect(codes.checkCode('a@b.c', 'verify', '123456')).rejects.toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
     const lines = logged.mock.calls.map(args => args.join(' '))

@@ -1,5 +1,5 @@
+import { createHmac } from 'node:crypto'
 import type { Storage } from 'unstorage'
-import { sha256 } from './crypto'
 import { createKeyedQueue } from './serialize'
 import { storageCall } from './storage-io'
 
@@ -22,13 +22,14 @@ interface Counter { count: number, resetAt: number }
 
 /**
  * Fixed-window counters in unstorage (memory by default, Redis for several instances).
- * Keys hold a hash of the id (an email or an IP), never the id itself. Counting is
+ * Keys hold an HMAC of the id (an email or an IP) under the server secret, never the id
+ * itself nor a plain hash (the IPv4 space is small enough to reverse one). Counting is
  * serialized per key in this process, so parallel attempts are all counted.
  */
-export function createRateLimiter(storage: Storage, options: { now?: () => number } = {}): RateLimiter {
+export function createRateLimiter(storage: Storage, options: { secret: string, now?: () => number }): RateLimiter {
   const now = options.now ?? Date.now
   const queue = createKeyedQueue()
-  const key = (bucket: string, id: string) => `rl:${bucket}:${sha256(id)}`
+  const key = (bucket: string, id: string) => `rl:${bucket}:${createHmac('sha256', options.secret).update(`nuxt-aegis:rate-limit:${id}`).digest('base64url')}`
   return {
     hit(bucket, id, rule) {
       const k = key(bucket, id)

@@ -34,13 +34,14 @@ export function usePasswordServices(): PasswordServices {
   const storage = useStorage('aegis:credentials')
   const scrypt = scryptParams(config.scrypt)
   let dummy: Promise<string> | undefined
+  const secret = useAegis().config.token.secret
   services = {
     config,
     scrypt,
     trustProxy: trustedHops(runtime.aegisTrustProxy),
-    limiter: createRateLimiter(storage),
+    limiter: createRateLimiter(storage, { secret }),
     codes: createVerificationStore(storage, {
-      secret: useAegis().config.token.secret,
+      secret,
       ttl: Number(config.code.expiresIn),
       maxAttempts: Number(config.code.maxAttempts),
       digits: Number(config.code.digits),
