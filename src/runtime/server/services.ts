@@ -49,7 +49,6 @@ export function useAegis(): AegisServices {
   // Read once, without the event: useRuntimeConfig(event) copies the whole config per call.
   const config = useRuntimeConfig().aegis as unknown as AegisRuntimeConfig
   const mock = config.providers.mock as RuntimeMockConfig | undefined
-  if (mock && !mock.mockUsers) mock.mockUsers = DEFAULT_MOCK_USERS
   const authCodeTtl = Number(config.authCode.expiresIn)
   const siteUrl = config.siteUrl || (useRuntimeConfig().public.siteUrl as string | undefined) || ''
   services = {
