@@ -72,7 +72,7 @@ export function useAegis(): AegisServices {
     }),
     matcher: createRouteMatcher(config.routeProtection.protectedRoutes ?? [], config.routeProtection.publicRoutes ?? []),
     transactions: createTransactionSealer(config.token.secret),
-    usedStates: new TtlMap<true>(10_000),
+    usedStates: new TtlMap<true>(10_000).sweepEvery(60_000),
     mockIdp: createMockIdp(() => ({
       clientId: mock?.clientId ?? '',
       clientSecret: mock?.clientSecret || undefined,
