@@ -261,3 +261,21 @@ describe('[ROUTE-1] compileGlobSet (the matcher\'s trie) accepts exactly what co
     expect(() => compileGlobSet(['/a/../b'])).toThrow(/Invalid route glob/)
   })
 })
+
+describe('[ROUTE-1] normalizePath: the plain-path shortcut gives what the full decoder gives', () => {
+  // Percent-encoding the first character of every segment forces the full decoder without changing the path's meaning.
+  const viaDecoder = (path: string) => normalizePath(path.replace(/\/([^/])/g, (_, c: string) => `/%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`))
+
+  it.each([
+    '/api/hello', '/API/Hello/', '/a.b/c-d/e_f/g~h', '/.well-known/x', '/...', '/a/.../b', '/a/.b', '/a/..b',
+    '/a/./b', '/a/../b', '/.', '/..', '/a/.', '/a/..', '/a//b', '//a', '/a/', '/a/b//', '/x/y?q=/../z',
+  ])('%s', (path) => {
+    expect(normalizePath(path)).toBe(viaDecoder(path))
+  })
+
+  it('refuses dot segments and empty segments whichever way they come', () => {
+    for (const path of ['/a/./b', '/a/../b', '/..', '/a//b', '//a']) expect(normalizePath(path)).toBeUndefined()
+    expect(normalizePath('/A/B/')).toBe('/a/b')
+    expect(normalizePath('/.well-known/X')).toBe('/.well-known/x')
+  })
+})

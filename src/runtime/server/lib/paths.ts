@@ -10,11 +10,18 @@
  * case-insensitively, which only ever protects more) and a trailing slash is dropped.
  */
 
+/**
+ * Segments of only unreserved characters, none of them `.` or `..`, no empty one: such a path
+ * is already normal but for case and a trailing slash (the common case, decided in one test).
+ */
+const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[\w.~-]+)+\/?$/
+
 /** Normalized form of a request path (query removed); undefined when it must be refused. */
 export function normalizePath(rawPath: string): string | undefined {
   const cut = rawPath.indexOf('?')
   const path = cut === -1 ? rawPath : rawPath.slice(0, cut)
-  if (path === '') return '/'
+  if (path === '' || path === '/') return '/'
+  if (PLAIN_PATH.test(path)) return (path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase()
   if (!path.startsWith('/')) return undefined
   const segments = path.split('/')
   const out: string[] = []
