@@ -6,7 +6,8 @@
  * The three servers run side by side; each round loads them one after the other in a rotated
  * order, and the ratios are taken within each round before the median.
  */
-import { QUICK, SESSION_PASSWORD, aegisEnv, cookiePair, load, log, loginViaMock, median, rotate, setCookies, sleep, startApp } from './lib/shared.mjs'
+import os from 'node:os'
+import { QUICK, SESSION_PASSWORD, aegisEnv, cookiePair, cpuSeconds, load, log, loginViaMock, median, rotate, setCookies, sleep, startApp } from './lib/shared.mjs'
 
 export const TARGET = 0.95
 
@@ -40,7 +41,9 @@ export async function benchProtection() {
     const runs = { a: [], b: [], c: [] }
     for (let round = 0; round < rounds; round++) {
       for (const id of rotate(['a', 'b', 'c'], round)) {
+        const cpuBefore = cpuSeconds(servers[id].pid)
         const result = await load({ url: `${servers[id].url}/api/hello`, headers: headers[id], duration, connections })
+        result.cpuPerRequest = (cpuSeconds(servers[id].pid) - cpuBefore) / result.total
         if (result.non2xx || result.errors) throw new Error(`variant ${id}: ${result.non2xx} non-2xx responses, ${result.errors} errors`)
         runs[id].push(result)
         await sleep(200)
@@ -48,6 +51,9 @@ export async function benchProtection() {
       log(`protection round ${round + 1}/${rounds}: a ${runs.a.at(-1).rps.toFixed(0)}, b ${runs.b.at(-1).rps.toFixed(0)}, c ${runs.c.at(-1).rps.toFixed(0)} req/s`)
     }
     const ratio = id => median(runs[id].map((run, round) => run.rps / runs.a[round].rps))
+    // The same ratio from the servers' own CPU time per request (a / x): throughput if CPU-bound.
+    const cpuRatio = id => median(runs[id].map((run, round) => runs.a[round].cpuPerRequest / run.cpuPerRequest))
+    const cpuUs = id => median(runs[id].map(run => run.cpuPerRequest * 1e6))
     return {
       rounds,
       duration,
@@ -55,7 +61,10 @@ export async function benchProtection() {
       rps: { a: median(runs.a.map(r => r.rps)), b: median(runs.b.map(r => r.rps)), c: median(runs.c.map(r => r.rps)) },
       p99: { a: median(runs.a.map(r => r.p99)), b: median(runs.b.map(r => r.p99)), c: median(runs.c.map(r => r.p99)) },
       ratio: { b: ratio('b'), c: ratio('c') },
+      cpuUsPerRequest: { a: cpuUs('a'), b: cpuUs('b'), c: cpuUs('c') },
+      cpuRatio: { b: cpuRatio('b'), c: cpuRatio('c') },
       perRound: runs.b.map((run, round) => ({ b: run.rps / runs.a[round].rps, c: runs.c[round].rps / runs.a[round].rps })),
+      loadavg: os.loadavg(),
       target: TARGET,
     }
   }

@@ -79,7 +79,7 @@ export async function benchRefresh() {
         runs[driver].push(await refreshLoad(driver, duration))
         await sleep(200)
       }
-      log(`refresh round ${round + 1}/${rounds}: ${drivers.map(d => `${d} ${runs[d].at(-1).rps.toFixed(0)} req/s p99 ${runs[d].at(-1).p99} ms`).join(', ')}`)
+      log(`refresh round ${round + 1}/${rounds}: ${drivers.map(d => `${d} ${runs[d].at(-1).rps.toFixed(0)} req/s p99 ${runs[d].at(-1).p99.toFixed(0)} ms`).join(', ')}`)
     }
     const rows = drivers.map(driver => ({
       driver,

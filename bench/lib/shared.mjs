@@ -3,7 +3,7 @@
  * autocannon, medians, and logging in through the mock provider.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { Agent, request as httpRequest } from 'node:http'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -99,6 +99,7 @@ export function spawnTracked(command, args, options) {
   })
   const exited = new Promise(resolve => child.on('exit', resolve))
   const handle = {
+    pid: child.pid,
     output: () => output,
     exited,
     hasExited: () => child.exitCode !== null || child.signalCode !== null,
@@ -134,7 +135,7 @@ export async function startApp(name, env = {}, { nodeArgs = [] } = {}) {
     }
     try {
       await fetch(`${url}/`, { redirect: 'manual' })
-      return { url, name, stop: server.stop, output: server.output }
+      return { url, name, pid: server.pid, stop: server.stop, output: server.output }
     }
     catch {
       await sleep(100)
@@ -142,6 +143,21 @@ export async function startApp(name, env = {}, { nodeArgs = [] } = {}) {
   }
   await server.stop()
   throw new Error(`${name} did not start:\n${server.output()}`)
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere.
+ * Less sensitive than req/s to other work on the machine: it counts only the server's own cycles.
+ */
+export function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    // Fields 14 and 15 of stat (utime, stime), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  }
+  catch {
+    return Number.NaN
+  }
 }
 
 /**

@@ -4,8 +4,8 @@ import aegis from '../../../src/module'
 export default defineNuxtConfig({
   modules: [aegis],
   devtools: { enabled: false },
-  telemetry: false,
   compatibilityDate: '2025-07-01',
+  telemetry: false,
   nuxtAegis: {
     token: { expiresIn: '1h' },
     // Replaced at start by server/plugins/bench-storage.ts according to BENCH_REFRESH_DRIVER.

@@ -2,6 +2,6 @@
 export default defineNuxtConfig({
   modules: ['nuxt-auth-utils'],
   devtools: { enabled: false },
-  telemetry: false,
   compatibilityDate: '2025-07-01',
+  telemetry: false,
 })
