@@ -150,6 +150,8 @@ export function renderPage(results, meta) {
       `| (b) nuxt-aegis, Bearer JWT | ${int(r.rps.b)} | ${fixed(r.p99.b, 0)} ms | ${fixed(r.cpuUsPerRequest.b, 0)} µs | **${fixed(r.ratio.b)}** | ${fixed(r.cpuRatio.b)} |`,
       `| (c) nuxt-auth-utils, sealed cookie | ${int(r.rps.c)} | ${fixed(r.p99.c, 0)} ms | ${fixed(r.cpuUsPerRequest.c, 0)} µs | **${fixed(r.ratio.c)}** | ${fixed(r.cpuRatio.c)} |`,
       '',
+      'Ratios are medians of the per-round ratios (each round\'s (b) and (c) divided by the same round\'s (a)), so they need not equal the ratio of the median req/s columns.',
+      '',
       `Target (b)/(a) ≥ ${r.target}: **${r.ratio.b >= r.target ? 'met' : 'not met'}** in this run (req/s ratio; by CPU time ${fixed(r.cpuRatio.b)}).`,
       `Per round, (b)/(a): ${r.perRound.map(x => fixed(x.b)).join(', ')}; (c)/(a): ${r.perRound.map(x => fixed(x.c)).join(', ')}.`,
       '',

@@ -52,6 +52,15 @@ const sampler = setInterval(() => {
 }, 5000)
 sampler.unref()
 
+// The code measured is the code at start (the apps are built from it).
+let commit = 'unknown'
+try {
+  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+  if (execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { cwd: ROOT, encoding: 'utf8' }).trim()) commit += ' + local changes'
+}
+catch {
+  // Not a git checkout: the report says unknown.
+}
 mkdirSync(RESULTS_DIR, { recursive: true })
 const results = {}
 let failed = false
@@ -77,14 +86,6 @@ finally {
   clearInterval(sampler)
 }
 
-let commit = 'unknown'
-try {
-  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
-  if (execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { cwd: ROOT, encoding: 'utf8' }).trim()) commit += ' + local changes'
-}
-catch {
-  // Not a git checkout: the report says unknown.
-}
 const meta = {
   date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   cpu: os.cpus()[0]?.model ?? 'unknown',

@@ -151,6 +151,19 @@ describe('[JWT-1] access token sign / verify', () => {
     expect(service.verifyCached(tokens[2]!)).toMatchObject({ sub: 'u3' })
   })
 
+  it('a token with a cached token\'s signature but another header or payload is never served from the cache', async () => {
+    const service = createTokenService(base)
+    const token = await service.sign({ sub: 'u', role: 'user' })
+    await service.verify(token)
+    const [header, payload, signature] = token.split('.')
+    const forgedPayload = Buffer.from(JSON.stringify({ ...decodeJwt(token), role: 'admin' })).toString('base64url')
+    for (const forged of [`${header}.${forgedPayload}.${signature}`, `${header}x.${payload}.${signature}`, `.${signature}`, signature!]) {
+      expect(service.verifyCached(forged)).toBeUndefined()
+      expect(await service.verify(forged)).toBeUndefined()
+    }
+    expect(service.verifyCached(token)).toMatchObject({ role: 'user' })
+  })
+
   it('verifyCached never answers for a token verify refused', async () => {
     const service = createTokenService(base)
     const foreign = await craft({ secret: 'another-secret-0123456789-abcdefghijklmn' })

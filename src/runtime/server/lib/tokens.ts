@@ -38,7 +38,10 @@ export interface TokenService {
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const key = new TextEncoder().encode(options.secret)
   const cacheSize = options.cacheSize ?? 1000
-  const cache = new Map<string, AegisClaims>()
+  // Keyed by the signature (the token's last part), so a lookup hashes ~43 characters rather than
+  // the whole token; a hit still requires the whole token to be equal.
+  const cache = new Map<string, { token: string, claims: AegisClaims }>()
+  const cacheKey = (token: string) => token.slice(token.lastIndexOf('.') + 1)
 
   async function sign(claims: AegisClaims): Promise<string> {
     const { sub, ...rest } = claims
@@ -54,15 +57,17 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   }
 
   function verifyCached(token: string): AegisClaims | undefined {
-    const cached = cache.get(token)
-    if (cached === undefined) return undefined
-    if ((cached.exp as number) > Date.now() / 1000 - CLOCK_TOLERANCE) return cached
-    cache.delete(token)
+    const slot = cacheKey(token)
+    const cached = cache.get(slot)
+    if (cached === undefined || cached.token !== token) return undefined
+    if ((cached.claims.exp as number) > Date.now() / 1000 - CLOCK_TOLERANCE) return cached.claims
+    cache.delete(slot)
     return undefined
   }
 
   async function verify(token: string): Promise<AegisClaims | undefined> {
-    if (cache.has(token)) return verifyCached(token)
+    if (typeof token !== 'string') return undefined
+    if (cache.get(cacheKey(token))?.token === token) return verifyCached(token)
     try {
       const { payload } = await jwtVerify(token, key, {
         algorithms: [options.algorithm],
@@ -74,8 +79,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         clockTolerance: CLOCK_TOLERANCE,
       })
       const claims = Object.freeze(payload) as AegisClaims
-      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!)
-      cache.set(token, claims)
+      const slot = cacheKey(token)
+      if (!cache.has(slot) && cache.size >= cacheSize) cache.delete(cache.keys().next().value!)
+      cache.set(slot, { token, claims })
       return claims
     }
     catch (error) {
