@@ -87,7 +87,6 @@ export async function benchRefresh() {
       p50: median(runs[driver].map(r => r.p50)),
       p99: median(runs[driver].map(r => r.p99)),
     }))
-    if (servers.redis) await fetch(`${servers.redis.url}/bench/clear`, { method: 'POST' })
     return {
       rounds,
       duration,
@@ -97,6 +96,8 @@ export async function benchRefresh() {
     }
   }
   finally {
+    // Only this run's keys (its own base); a shared Redis from AEGIS_REDIS_URL keeps everything else.
+    if (servers.redis) await fetch(`${servers.redis.url}/bench/clear`, { method: 'POST' }).catch(() => {})
     await Promise.all(Object.values(servers).map(server => server.stop()))
     await redis?.stop()
     rmSync(fsBase, { recursive: true, force: true })
