@@ -15,12 +15,11 @@ export async function benchProtection() {
   const rounds = QUICK ? 2 : 7
   const duration = QUICK ? 2 : 10
   const connections = 10
-  const servers = {
-    a: await startApp('baseline'),
-    b: await startApp('aegis', aegisEnv({ BENCH_REFRESH_DRIVER: 'memory' })),
-    c: await startApp('auth-utils', { NUXT_SESSION_PASSWORD: SESSION_PASSWORD }),
-  }
+  const servers = {}
   try {
+    servers.a = await startApp('baseline')
+    servers.b = await startApp('aegis', aegisEnv({ BENCH_REFRESH_DRIVER: 'memory' }))
+    servers.c = await startApp('auth-utils', { NUXT_SESSION_PASSWORD: SESSION_PASSWORD })
     const { token } = await loginViaMock(servers.b.url)
     const login = await fetch(`${servers.c.url}/bench/login`, { method: 'POST' })
     const sealed = cookiePair(setCookies(login.headers), 'nuxt-session')

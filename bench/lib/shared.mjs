@@ -83,6 +83,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     process.exit(130)
   })
 }
+// Also on a crash (uncaught error) or process.exit: never leave a server or redis-server behind.
+process.on('exit', () => {
+  for (const child of running) child.kill()
+})
 
 /**
  * Spawns a process and tracks it; `stop()` ends it and waits for its exit.
