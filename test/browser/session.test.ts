@@ -391,6 +391,8 @@ describe('[CLIENT-7] the module fetch', () => {
     await login(page, origin)
     await gotoUrl(page, `${origin}/foreign-fetch`)
     await waitForText(page, 'status', 'authenticated')
+    // The server rendered the page authenticated; the tab's own token arrives with its start-up refresh.
+    await vi.waitFor(async () => expect(await tokenOf(page)).toBeTruthy(), { timeout: 15_000 })
     const token = (await tokenOf(page))!
     received.length = 0
 

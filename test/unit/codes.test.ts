@@ -1,8 +1,9 @@
 import { createStorage } from 'unstorage'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CODE_PATTERN, createMemoryCodeStore, createStorageCodeStore } from '../../src/runtime/server/lib/codes'
 import type { CodePayload, CodeStore, TakeResult } from '../../src/runtime/server/lib/codes'
 import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
+import { TtlMap } from '../../src/runtime/server/lib/ttl-map'
 
 const payload: CodePayload = { user: { sub: 'alice', provider: 'mock', email: 'alice@example.com' }, claims: { role: 'admin' }, redirectTo: '/dashboard', binding: 'binding-hash' }
 
@@ -120,6 +121,30 @@ describe('[CODE-3] the memory CODE store is bounded', () => {
     for (let i = 0; i < 10; i++) live.push(await store.issue(payload))
     const results = await Promise.all(live.map(code => store.take(code)))
     expect(results.every(r => r.status === 'ok')).toBe(true)
+  })
+
+  describe('expired CODEs are also swept on a timer, so an idle server shrinks back', () => {
+    afterEach(() => {
+      vi.restoreAllMocks()
+    })
+
+    it('sweeps both maps (live CODEs and used tombstones) every TTL by default, clamped to 1..60 s', () => {
+      const sweepEvery = vi.spyOn(TtlMap.prototype, 'sweepEvery')
+      createMemoryCodeStore({ ttlSeconds: 60 })
+      expect(sweepEvery.mock.calls).toEqual([[60_000], [60_000]])
+      sweepEvery.mockClear()
+      createMemoryCodeStore({ ttlSeconds: 600 })
+      expect(sweepEvery.mock.calls).toEqual([[60_000], [60_000]])
+      sweepEvery.mockClear()
+      createMemoryCodeStore({ ttlSeconds: 0.1 })
+      expect(sweepEvery.mock.calls).toEqual([[1000], [1000]])
+    })
+
+    it('sweepIntervalMs: 0 turns the timer off', () => {
+      const sweepEvery = vi.spyOn(TtlMap.prototype, 'sweepEvery')
+      createMemoryCodeStore({ ttlSeconds: 60, sweepIntervalMs: 0 })
+      expect(sweepEvery).not.toHaveBeenCalled()
+    })
   })
 })
 

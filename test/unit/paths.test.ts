@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileGlob, createRouteMatcher, isUnder, normalizePath, unguardedRouteRules } from '../../src/runtime/server/lib/paths'
+import { compileGlob, compileGlobSet, createRouteMatcher, isUnder, normalizePath, unguardedRouteRules } from '../../src/runtime/server/lib/paths'
 
 const matcher = createRouteMatcher(['/api/protected/**', '/admin/**', '/secret'], ['/api/protected/public/**'])
 const isProtected = (raw: string) => {
@@ -211,5 +211,71 @@ describe('[ROUTE-1] route rules that bypass protection are reported', () => {
   it('a proxy over a wider pattern that contains a protected glob is reported', () => {
     expect(unguardedRouteRules({ '/api/**': { proxy: 'https://x.example/**' } }, ['/api/**'])).toHaveLength(1)
     expect(unguardedRouteRules({ '/api/**': { proxy: 'https://x.example/**' } }, ['/admin/**'])).toHaveLength(0)
+  })
+})
+
+describe('[ROUTE-1] compileGlobSet (the matcher\'s trie) accepts exactly what compileGlob accepts', () => {
+  // A small deterministic PRNG: the same cases on every run.
+  function random(seed: number) {
+    return () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
+      return seed / 2_147_483_648
+    }
+  }
+  const pick = <T>(next: () => number, list: T[]): T => list[Math.floor(next() * list.length)]!
+  const globSegments = ['api', 'v1', 'admin', 'a.b', '*', '**', '?', 'a*', '*b', 'v?', 'x*y', 'file.json', 'a+b']
+  const pathSegments = ['api', 'v1', 'v2', 'admin', 'a.b', 'axb', 'ab', 'b', 'a', 'x', 'xy', 'xzzy', 'file.json', 'a+b', 'aab', 'v']
+
+  it('on 3000 random globs and paths, alone and as sets', () => {
+    const next = random(42)
+    const makeGlob = () => `/${Array.from({ length: 1 + Math.floor(next() * 4) }, () => pick(next, globSegments)).join('/')}`
+    const makePath = () => next() < 0.05 ? '/' : `/${Array.from({ length: 1 + Math.floor(next() * 5) }, () => pick(next, pathSegments)).join('/')}`
+    for (let i = 0; i < 3000; i++) {
+      const globs = Array.from({ length: 1 + Math.floor(next() * 5) }, makeGlob)
+      const set = compileGlobSet(globs)
+      for (let j = 0; j < 5; j++) {
+        const path = makePath()
+        const expected = globs.some(glob => compileGlob(glob).test(path))
+        expect({ globs, path, matched: set(path) }).toEqual({ globs, path, matched: expected })
+      }
+    }
+  })
+
+  it('handles the root path, `/`, `/*`, `/**` and a trailing `**` that also matches its parent', () => {
+    expect(compileGlobSet(['/'])('/')).toBe(true)
+    expect(compileGlobSet(['/'])('/a')).toBe(false)
+    expect(compileGlobSet(['/*'])('/')).toBe(true)
+    expect(compileGlobSet(['/**'])('/')).toBe(true)
+    expect(compileGlobSet(['/**'])('/a/b/c')).toBe(true)
+    expect(compileGlobSet(['/api/**'])('/api')).toBe(true)
+    expect(compileGlobSet(['/api/**'])('/apix')).toBe(false)
+    expect(compileGlobSet(['/api/**/edit'])('/api/edit')).toBe(true)
+    expect(compileGlobSet(['/api/**/edit'])('/api/a/b/edit')).toBe(true)
+    expect(compileGlobSet(['/api/**/edit'])('/api/a/b/view')).toBe(false)
+    expect(compileGlobSet([])('/')).toBe(false)
+    expect(compileGlobSet(['/api/**'])('api/x')).toBe(false)
+  })
+
+  it('refuses the globs compileGlob refuses, with its message', () => {
+    expect(() => compileGlobSet(['/ok/**', 'no-slash'])).toThrow(/Invalid route glob "no-slash"/)
+    expect(() => compileGlobSet(['/a/../b'])).toThrow(/Invalid route glob/)
+  })
+})
+
+describe('[ROUTE-1] normalizePath: the plain-path shortcut gives what the full decoder gives', () => {
+  // Percent-encoding the first character of every segment forces the full decoder without changing the path's meaning.
+  const viaDecoder = (path: string) => normalizePath(path.replace(/\/([^/])/g, (_, c: string) => `/%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`))
+
+  it.each([
+    '/api/hello', '/API/Hello/', '/a.b/c-d/e_f/g~h', '/.well-known/x', '/...', '/a/.../b', '/a/.b', '/a/..b',
+    '/a/./b', '/a/../b', '/.', '/..', '/a/.', '/a/..', '/a//b', '//a', '/a/', '/a/b//', '/x/y?q=/../z',
+  ])('%s', (path) => {
+    expect(normalizePath(path)).toBe(viaDecoder(path))
+  })
+
+  it('refuses dot segments and empty segments whichever way they come', () => {
+    for (const path of ['/a/./b', '/a/../b', '/..', '/a//b', '//a']) expect(normalizePath(path)).toBeUndefined()
+    expect(normalizePath('/A/B/')).toBe('/a/b')
+    expect(normalizePath('/.well-known/X')).toBe('/.well-known/x')
   })
 })

@@ -140,6 +140,51 @@ describe('[JWT-1] access token sign / verify', () => {
     for (const token of tokens) expect(await service.verify(token)).toMatchObject({ sub: expect.stringMatching(/^u\d$/) })
   })
 
+  it('verifyCached answers only for tokens verify accepted before, and bounds the cache', async () => {
+    const service = createTokenService({ ...base, cacheSize: 2 })
+    const tokens = await Promise.all([1, 2, 3].map(i => service.sign({ sub: `u${i}` })))
+    expect(service.verifyCached(tokens[0]!)).toBeUndefined()
+    for (const token of tokens) expect(await service.verify(token)).toBeDefined()
+    // The oldest was evicted when the third came in; the two newest are cached.
+    expect(service.verifyCached(tokens[0]!)).toBeUndefined()
+    expect(service.verifyCached(tokens[1]!)).toMatchObject({ sub: 'u2' })
+    expect(service.verifyCached(tokens[2]!)).toMatchObject({ sub: 'u3' })
+  })
+
+  it('a token with a cached token\'s signature but another header or payload is never served from the cache', async () => {
+    const service = createTokenService(base)
+    const token = await service.sign({ sub: 'u', role: 'user' })
+    await service.verify(token)
+    const [header, payload, signature] = token.split('.')
+    const forgedPayload = Buffer.from(JSON.stringify({ ...decodeJwt(token), role: 'admin' })).toString('base64url')
+    for (const forged of [`${header}.${forgedPayload}.${signature}`, `${header}x.${payload}.${signature}`, `.${signature}`, signature!]) {
+      expect(service.verifyCached(forged)).toBeUndefined()
+      expect(await service.verify(forged)).toBeUndefined()
+    }
+    expect(service.verifyCached(token)).toMatchObject({ role: 'user' })
+  })
+
+  it('verifyCached never answers for a token verify refused', async () => {
+    const service = createTokenService(base)
+    const foreign = await craft({ secret: 'another-secret-0123456789-abcdefghijklmn' })
+    expect(await service.verify(foreign)).toBeUndefined()
+    expect(service.verifyCached(foreign)).toBeUndefined()
+  })
+
+  it('verifyCached honours exp (with the clock tolerance) and forgets the token afterwards', async () => {
+    vi.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') })
+    const service = createTokenService({ ...base, expiresIn: 60 })
+    const token = await service.sign({ sub: 'u' })
+    await service.verify(token)
+    vi.advanceTimersByTime(64_000)
+    expect(service.verifyCached(token)).toMatchObject({ sub: 'u' })
+    vi.advanceTimersByTime(1_000)
+    expect(service.verifyCached(token)).toBeUndefined()
+    vi.setSystemTime(new Date('2030-01-01T00:00:00Z'))
+    // Removed, not just hidden: even with the clock back it is not served from the cache.
+    expect(service.verifyCached(token)).toBeUndefined()
+  })
+
   it('verified claims are frozen so a caller cannot change the cached copy', async () => {
     const service = createTokenService(base)
     const token = await service.sign({ sub: 'u', role: 'user' })

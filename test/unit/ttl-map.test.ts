@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { TtlMap } from '../../src/runtime/server/lib/ttl-map'
 
 function clock(start = 1_000_000) {
@@ -113,5 +113,38 @@ describe('[CODE-3] TtlMap', () => {
     map.set('a', 'A', 60_000)
     map.delete('a')
     expect(map.get('a')).toBeUndefined()
+  })
+
+  describe('sweepEvery: an idle map shrinks back', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    it('frees every expired entry on its timer, with no write at all, and keeps live ones', () => {
+      vi.useFakeTimers()
+      const c = clock()
+      const map = new TtlMap<string>(1000, c.now).sweepEvery(1000)
+      for (let i = 0; i < 500; i++) map.set(`old-${i}`, 'x', 5000)
+      c.t += 3000
+      map.set('young', 'y', 5000)
+      c.t += 2000
+      expect(map.size).toBe(501)
+      vi.advanceTimersByTime(1000)
+      expect(map.size).toBe(1)
+      expect(map.get('young')).toBe('y')
+    })
+
+    it('does nothing before its interval and the timer never holds the process open', () => {
+      vi.useFakeTimers()
+      const unref = vi.fn()
+      const setIntervalSpy = vi.spyOn(globalThis, 'setInterval').mockReturnValueOnce({ unref } as unknown as ReturnType<typeof setInterval>)
+      const c = clock()
+      const map = new TtlMap<string>(10, c.now).sweepEvery(1000)
+      expect(setIntervalSpy).toHaveBeenCalledWith(expect.any(Function), 1000)
+      expect(unref).toHaveBeenCalled()
+      map.set('a', 'A', 10)
+      c.t += 20
+      expect(map.size).toBe(1)
+    })
   })
 })

@@ -53,7 +53,6 @@ export function useAegis(): AegisServices {
   // Read once, without the event: useRuntimeConfig(event) copies the whole config per call.
   const config = useRuntimeConfig().aegis as unknown as AegisRuntimeConfig
   const mock = config.providers.mock as RuntimeMockConfig | undefined
-  if (mock && !mock.mockUsers) mock.mockUsers = DEFAULT_MOCK_USERS
   const authCodeTtl = Number(config.authCode.expiresIn)
   const siteUrl = config.siteUrl || (useRuntimeConfig().public.siteUrl as string | undefined) || ''
   services = {
@@ -89,7 +88,7 @@ export function useAegis(): AegisServices {
     matcher: createRouteMatcher(config.routeProtection.protectedRoutes ?? [], config.routeProtection.publicRoutes ?? []),
     // Without an HMAC secret (asymmetric tokens) the private key is the server's secret material.
     transactions: createTransactionSealer(config.token.secret || config.token.privateKey),
-    usedStates: new TtlMap<true>(10_000),
+    usedStates: new TtlMap<true>(10_000).sweepEvery(60_000),
     mockIdp: createMockIdp(() => ({
       clientId: mock?.clientId ?? '',
       clientSecret: mock?.clientSecret || undefined,

@@ -36,6 +36,8 @@ export interface MemoryCodeStoreOptions {
   ttlSeconds: number
   maxEntries?: number
   now?: () => number
+  /** How often expired CODEs are swept when no CODE is issued (default: the TTL, 1 to 60 s; 0: never). */
+  sweepIntervalMs?: number
 }
 
 /**
@@ -47,6 +49,12 @@ export function createMemoryCodeStore(options: MemoryCodeStoreOptions): CodeStor
   const max = options.maxEntries ?? 10_000
   const live = new TtlMap<CodePayload>(max, options.now)
   const used = new TtlMap<{ issued?: string }>(max, options.now)
+  // Writes sweep only a few entries each: without a timer, a burst of logins would stay in memory until the next burst.
+  const sweepInterval = options.sweepIntervalMs ?? Math.min(Math.max(ttl, 1000), 60_000)
+  if (sweepInterval > 0) {
+    live.sweepEvery(sweepInterval)
+    used.sweepEvery(sweepInterval)
+  }
   return {
     async issue(payload) {
       const code = randomToken(32)

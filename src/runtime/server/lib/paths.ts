@@ -10,11 +10,18 @@
  * case-insensitively, which only ever protects more) and a trailing slash is dropped.
  */
 
+/**
+ * Segments of only unreserved characters, none of them `.` or `..`, no empty one: such a path
+ * is already normal but for case and a trailing slash (the common case, decided in one test).
+ */
+const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[\w.~-]+)+\/?$/
+
 /** Normalized form of a request path (query removed); undefined when it must be refused. */
 export function normalizePath(rawPath: string): string | undefined {
   const cut = rawPath.indexOf('?')
   const path = cut === -1 ? rawPath : rawPath.slice(0, cut)
-  if (path === '') return '/'
+  if (path === '' || path === '/') return '/'
+  if (PLAIN_PATH.test(path)) return (path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase()
   if (!path.startsWith('/')) return undefined
   const segments = path.split('/')
   const out: string[] = []
@@ -66,10 +73,86 @@ export interface RouteMatcher {
 
 /** Compiles both glob lists once; public globs win over protected ones. */
 export function createRouteMatcher(protectedRoutes: string[], publicRoutes: string[]): RouteMatcher {
-  const protectedRes = protectedRoutes.map(compileGlob)
-  const publicRes = publicRoutes.map(compileGlob)
+  const isProtected = compileGlobSet(protectedRoutes)
+  const isPublic = compileGlobSet(publicRoutes)
   return {
-    isProtected: path => protectedRes.some(re => re.test(path)) && !publicRes.some(re => re.test(path)),
+    isProtected: path => isProtected(path) && !isPublic(path),
+  }
+}
+
+/** One node of a glob trie: what may follow after the segments that led here. */
+interface GlobNode {
+  literal: Map<string, GlobNode>
+  /** Segments with `*` or `?` (few in practice), tested in turn. */
+  wildcard: Array<{ source: string, re: RegExp, node: GlobNode }>
+  /** The state after a `**` segment; it consumes any number of further segments. */
+  globstar?: GlobNode
+  isGlobstar: boolean
+  /** A glob ends here. */
+  end: boolean
+}
+
+const globNode = (isGlobstar = false): GlobNode => ({ literal: new Map(), wildcard: [], isGlobstar, end: false })
+
+/**
+ * Compiles a list of globs into one segment trie, matched in one pass over the path's
+ * segments: the cost depends on the path, not on the number of globs (literal segments are
+ * a Map lookup). Same language as `compileGlob` on normalized paths.
+ */
+export function compileGlobSet(globs: string[]): (normalizedPath: string) => boolean {
+  const root = globNode()
+  for (const glob of globs) {
+    compileGlob(glob) // validates, with the same error
+    const segments = glob.trim().toLowerCase().split('/').filter(s => s !== '' && s !== '.')
+    let node = root
+    // `/` itself is the path with one empty segment.
+    for (const segment of segments.length ? segments : ['']) {
+      if (segment === '**') {
+        node = node.globstar ??= globNode(true)
+      }
+      else if (/[*?]/.test(segment)) {
+        let next = node.wildcard.find(w => w.source === segment)
+        if (!next) {
+          const re = new RegExp(`^${segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*+/g, '[^/]*').replace(/\?/g, '[^/]')}$`)
+          next = { source: segment, re, node: globNode() }
+          node.wildcard.push(next)
+        }
+        node = next.node
+      }
+      else {
+        let next = node.literal.get(segment)
+        if (!next) node.literal.set(segment, next = globNode())
+        node = next
+      }
+    }
+    node.end = true
+  }
+  const enter = (states: GlobNode[], node: GlobNode) => {
+    if (!states.includes(node)) states.push(node)
+    if (node.globstar) enter(states, node.globstar)
+  }
+  return (path) => {
+    if (!path.startsWith('/')) return false
+    let states: GlobNode[] = []
+    enter(states, root)
+    let start = 1
+    while (states.length) {
+      const slash = path.indexOf('/', start)
+      const segment = slash === -1 ? path.slice(start) : path.slice(start, slash)
+      const next: GlobNode[] = []
+      for (const node of states) {
+        if (node.isGlobstar) enter(next, node)
+        const literal = node.literal.get(segment)
+        if (literal) enter(next, literal)
+        for (const wildcard of node.wildcard) {
+          if (wildcard.re.test(segment)) enter(next, wildcard.node)
+        }
+      }
+      states = next
+      if (slash === -1) break
+      start = slash + 1
+    }
+    return states.some(node => node.end)
   }
 }
 

@@ -30,6 +30,11 @@ export interface TokenService {
   verify: (token: string) => Promise<AegisClaims | undefined>
   /** The public keys (JWKS); empty for HS256. */
   readonly jwks: { keys: PublicJwk[] }
+  /**
+   * The payload of a token already verified and not yet expired, synchronously; undefined
+   * when it is not in the cache (then `verify` decides). The request hot path.
+   */
+  verifyCached: (token: string) => AegisClaims | undefined
 }
 
 /**
@@ -53,7 +58,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     : undefined
   const algorithms = keys ? [...new Set([...keys.verification.values()].map(entry => entry.alg))] : ['HS256']
   const cacheSize = options.cacheSize ?? 1000
-  const cache = new Map<string, AegisClaims>()
+  // Keyed by the signature (the token's last part), so a lookup hashes ~43 characters rather than
+  // the whole token; a hit still requires the whole token to be equal.
+  const cache = new Map<string, { token: string, claims: AegisClaims }>()
+  const cacheKey = (token: string) => token.slice(token.lastIndexOf('.') + 1)
 
   async function sign(claims: AegisClaims): Promise<string> {
     const { sub, ...rest } = claims
@@ -68,13 +76,18 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return jwt.sign(signingKey)
   }
 
+  function verifyCached(token: string): AegisClaims | undefined {
+    const slot = cacheKey(token)
+    const cached = cache.get(slot)
+    if (cached === undefined || cached.token !== token) return undefined
+    if ((cached.claims.exp as number) > Date.now() / 1000 - CLOCK_TOLERANCE) return cached.claims
+    cache.delete(slot)
+    return undefined
+  }
+
   async function verify(token: string): Promise<AegisClaims | undefined> {
-    const cached = cache.get(token)
-    if (cached) {
-      if ((cached.exp as number) > Date.now() / 1000 - CLOCK_TOLERANCE) return cached
-      cache.delete(token)
-      return undefined
-    }
+    if (typeof token !== 'string') return undefined
+    if (cache.get(cacheKey(token))?.token === token) return verifyCached(token)
     try {
       const verifyOptions = {
         algorithms,
@@ -87,8 +100,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       }
       const { payload } = verifyKey ? await jwtVerify(token, verifyKey, verifyOptions) : await jwtVerify(token, hmacKey, verifyOptions)
       const claims = Object.freeze(payload) as AegisClaims
-      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!)
-      cache.set(token, claims)
+      const slot = cacheKey(token)
+      if (!cache.has(slot) && cache.size >= cacheSize) cache.delete(cache.keys().next().value!)
+      cache.set(slot, { token, claims })
       return claims
     }
     catch (error) {
@@ -97,7 +111,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     }
   }
 
-  return { expiresIn: options.expiresIn, sign, verify, jwks: keys?.jwks ?? { keys: [] } }
+  return { expiresIn: options.expiresIn, sign, verify, verifyCached, jwks: keys?.jwks ?? { keys: [] } }
 }
 
 /**

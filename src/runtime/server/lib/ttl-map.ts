@@ -1,7 +1,8 @@
 /**
  * A Map whose entries expire, bounded in size. Expired entries are swept in small steps
  * on writes (oldest first, insertion order), so a flood of entries can neither grow memory
- * without bound nor make one write scan everything.
+ * without bound nor make one write scan everything; `sweepEvery` also frees them when no
+ * write comes, so an idle process shrinks back.
  */
 export class TtlMap<V> {
   private readonly entries = new Map<string, { value: V, expiresAt: number }>()
@@ -40,6 +41,21 @@ export class TtlMap<V> {
 
   delete(key: string): void {
     this.entries.delete(key)
+  }
+
+  /**
+   * Sweeps all expired entries every `intervalMs` as well. The timer never keeps the process
+   * alive and stops by itself once the map is garbage.
+   */
+  sweepEvery(intervalMs: number): this {
+    const ref = new WeakRef(this)
+    const timer = setInterval(() => {
+      const map = ref.deref()
+      if (map) map.sweep(Number.POSITIVE_INFINITY)
+      else clearInterval(timer)
+    }, intervalMs)
+    timer.unref?.()
+    return this
   }
 
   /** Removes up to `limit` expired entries from the oldest end; stops at the first live one. */
