@@ -67,7 +67,8 @@ export default defineNuxtModule<ModuleOptions>({
       routeProtection: o.routeProtection,
       endpoints: { authPath, userInfoPath: o.endpoints.userInfoPath },
       siteUrl: o.siteUrl,
-      ssrSession: o.ssrSession,
+      // An app rendered in the browser only has no server HTML to put a user in.
+      ssrSession: nuxt.options.ssr === false ? false : o.ssrSession,
       providers: Object.fromEntries(enabledProviders.map(name => [name, { ...PROVIDER_DEFAULTS[name], ...providers[name] }])),
     }) as typeof nuxt.options.runtimeConfig.aegis
     // Public runtime config: paths and flags only, never a secret.

@@ -186,3 +186,36 @@ describe('[CLIENT-4] SSR page protection', () => {
     expect((await load(baseUrl, '/login', session.jar)).status).toBe(200)
   })
 })
+
+describe('[CLIENT-9] routes rendered in the browser only (routeRules ssr: false)', () => {
+  let server: RunningServer
+  let session: Session
+  const reads = async () => (await hookCalls(server.url)).filter(call => call.name === 'storage:read').length
+
+  beforeAll(async () => {
+    server = await startServer({ NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true', AEGIS_TEST_COUNT_READS: '1' })
+    session = await loginSession(server.url, 'alice')
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  it('the SPA shell of an unprotected ssr: false page costs no session lookup and stays cacheable', async () => {
+    const before = await reads()
+    const response = await load(server.url, '/spa', session.jar)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('cache-control') ?? '').not.toContain('private')
+    expect(await reads()).toBe(before)
+    // Control: a server-rendered page with the same cookie does look the session up.
+    await load(server.url, '/', session.jar)
+    expect(await reads()).toBeGreaterThan(before)
+  })
+
+  it('a protected ssr: false page is still guarded on the server', async () => {
+    const before = await reads()
+    expect((await load(server.url, '/members/spa', session.jar)).status).toBe(200)
+    expect(await reads()).toBeGreaterThan(before)
+    const anonymous = await load(server.url, '/members/spa')
+    expect(anonymous.status).toBe(302)
+  })
+})

@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3'
 import { defineEventHandler, getCookie, getRequestHeader, sendRedirect, setResponseHeader } from 'h3'
-import { useNitroApp } from 'nitropack/runtime'
+import { getRouteRules, useNitroApp } from 'nitropack/runtime'
 import type { AegisClaims } from '../../types'
 import { isTruthy } from '../lib/config'
 import { AegisError, sendError } from '../lib/errors'
@@ -49,6 +49,8 @@ async function guard(event: H3Event, path: string, token: string | null | undefi
   const isProtected = !isUnder(path, aegis.config.endpoints.authPath) && aegis.matcher.isProtected(path)
   // Never while prerendering: that HTML is served to everyone.
   const ssrSession = !import.meta.prerender && (aegis.config.ssrSession === undefined || isTruthy(aegis.config.ssrSession))
+    // A route rendered in the browser only (`ssr: false`) serves a shell with no user in it.
+    && getRouteRules(event).ssr !== false
   if (token === undefined && (isProtected || ssrSession) && isPageNavigation(event) && await servedByRenderer(event)) {
     const session = await pageSession(event)
     if (ssrSession && session !== 'unavailable') {
