@@ -45,4 +45,12 @@ describe.skipIf(!redisUrl)('[PWD-3] rate limits shared by instances on one Redis
     expect(keys.length).toBeGreaterThan(0)
     expect(keys.join('\n')).not.toContain('dana')
   })
+
+  it('a parallel burst spread over both instances is counted exactly: the limit holds across instances', async () => {
+    const email = `erin+${randomBytes(3).toString('hex')}@example.com`
+    const statuses = await Promise.all(Array.from({ length: 16 }, (_, i) =>
+      postJson((i % 2 ? a : b).url, '/auth/credentials', { email, password: `guess-${i}` }, { ip: uniqueIp() }).then(r => r.status)))
+    expect(statuses.filter(status => status === 401)).toHaveLength(5)
+    expect(statuses.filter(status => status === 429)).toHaveLength(11)
+  })
 })

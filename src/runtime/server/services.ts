@@ -31,6 +31,11 @@ import type { OAuthHandlerOptions } from '../types'
  */
 export interface AegisServices {
   config: AegisRuntimeConfig
+  /**
+   * The server's secret material for sealing and HMACs: `token.secret`, or the private key
+   * when access tokens are asymmetric and no HMAC secret is set.
+   */
+  serverSecret: string
   /** Origin of `siteUrl` (or `public.siteUrl`), empty when unset. */
   siteOrigin: string
   tokens: TokenService
@@ -57,6 +62,7 @@ export function useAegis(): AegisServices {
   const siteUrl = config.siteUrl || (useRuntimeConfig().public.siteUrl as string | undefined) || ''
   services = {
     config,
+    serverSecret: config.token.secret || config.token.privateKey,
     siteOrigin: siteUrl ? new URL(siteUrl).origin : '',
     tokens: createTokenService({
       secret: config.token.secret,
@@ -86,7 +92,6 @@ export function useAegis(): AegisServices {
         : plainCodec,
     }),
     matcher: createRouteMatcher(config.routeProtection.protectedRoutes ?? [], config.routeProtection.publicRoutes ?? []),
-    // Without an HMAC secret (asymmetric tokens) the private key is the server's secret material.
     transactions: createTransactionSealer(config.token.secret || config.token.privateKey),
     usedStates: new TtlMap<true>(10_000).sweepEvery(60_000),
     mockIdp: createMockIdp(() => ({

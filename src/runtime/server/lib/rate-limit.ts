@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto'
 import type { Storage } from 'unstorage'
 import { createKeyedQueue } from './serialize'
 import { storageCall } from './storage-io'
+import type { Locks } from './locks'
 
 /** At most `limit` attempts per `window` seconds. */
 export interface RateLimitRule {
@@ -24,11 +25,12 @@ interface Counter { count: number, resetAt: number }
  * Fixed-window counters in unstorage (memory by default, Redis for several instances).
  * Keys hold an HMAC of the id (an email or an IP) under the server secret, never the id
  * itself nor a plain hash (the IPv4 space is small enough to reverse one). Counting is
- * serialized per key in this process, so parallel attempts are all counted.
+ * serialized per key (in this process, and across instances with shared `locks`), so parallel
+ * attempts are all counted.
  */
-export function createRateLimiter(storage: Storage, options: { secret: string, now?: () => number }): RateLimiter {
+export function createRateLimiter(storage: Storage, options: { secret: string, locks?: Locks, now?: () => number }): RateLimiter {
   const now = options.now ?? Date.now
-  const queue = createKeyedQueue()
+  const queue = createKeyedQueue(options.locks)
   const key = (bucket: string, id: string) => `rl:${bucket}:${createHmac('sha256', options.secret).update(`nuxt-aegis:rate-limit:${id}`).digest('base64url')}`
   return {
     hit(bucket, id, rule) {

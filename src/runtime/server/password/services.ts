@@ -7,6 +7,7 @@ import type { RateLimiter } from '../lib/rate-limit'
 import { createVerificationStore } from '../lib/password/verification'
 import type { VerificationStore } from '../lib/password/verification'
 import { trustedHops } from '../lib/client-ip'
+import { lazyLocks, locksForMount } from '../lib/locks'
 import { passwordConfigProblems } from '../lib/password/config'
 import { useAegis } from '../services'
 import type { PasswordProviderDefinition } from './types'
@@ -34,14 +35,17 @@ export function usePasswordServices(): PasswordServices {
   const storage = useStorage('aegis:credentials')
   const scrypt = scryptParams(config.scrypt)
   let dummy: Promise<string> | undefined
-  const secret = useAegis().config.token.secret
+  const secret = useAegis().serverSecret
+  // Counters and code attempts are counted under a lock that holds across instances on Redis.
+  const locks = lazyLocks(() => locksForMount(useStorage(), 'aegis:credentials', 'credentials:'))
   services = {
     config,
     scrypt,
     trustProxy: trustedHops(runtime.aegisTrustProxy),
-    limiter: createRateLimiter(storage, { secret }),
+    limiter: createRateLimiter(storage, { secret, locks }),
     codes: createVerificationStore(storage, {
       secret,
+      locks,
       ttl: Number(config.code.expiresIn),
       maxAttempts: Number(config.code.maxAttempts),
       digits: Number(config.code.digits),

@@ -3,6 +3,7 @@ import type { Storage } from 'unstorage'
 import { randomToken, safeEqual } from '../crypto'
 import { createKeyedQueue } from '../serialize'
 import { storageCall } from '../storage-io'
+import type { Locks } from '../locks'
 
 /** What a code is for: it works for that purpose and that email only. */
 export type CodePurpose = 'verify' | 'login' | 'reset'
@@ -16,6 +17,8 @@ export interface VerificationOptions {
   maxAttempts: number
   /** Digits of the code. */
   digits: number
+  /** Locks shared between instances (Redis), so attempts are counted one by one everywhere. */
+  locks?: Locks
   now?: () => number
 }
 
@@ -48,7 +51,7 @@ const LINK_PATTERN = /^([\w-]{43})\.([\w-]{43})$/
  */
 export function createVerificationStore(storage: Storage, options: VerificationOptions) {
   const now = options.now ?? Date.now
-  const queue = createKeyedQueue()
+  const queue = createKeyedQueue(options.locks)
   const mac = (value: string) => createHmac('sha256', options.secret).update(`nuxt-aegis:verification:${value}`).digest('base64url')
   const idOf = (email: string, purpose: CodePurpose) => mac(`${purpose}:${email}`)
   const keyOf = (id: string) => `vc:${id}`
