@@ -1,5 +1,5 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose'
-import type { JWTHeaderParameters, JWTPayload } from 'jose'
+import type { JWTHeaderParameters, JWTPayload, JWTVerifyOptions } from 'jose'
 import type { KeyObject } from 'node:crypto'
 import { randomToken } from './crypto'
 import type { PublicJwk, SigningKeys } from './keys'
@@ -7,7 +7,35 @@ import type { AegisClaims } from '../../types'
 
 /** `typ` of access tokens (RFC 9068): a JWT of any other type is never accepted as one. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt'
-const CLOCK_TOLERANCE = 5
+/** Seconds of clock skew tolerated on `exp`, `iat` and the token age. */
+export const CLOCK_TOLERANCE = 5
+
+export interface AccessTokenChecks {
+  algorithms: string[]
+  issuer: string
+  audience?: string
+  /** Seconds; a token older than this (by `iat`) is refused. */
+  maxTokenAge?: number
+  clockTolerance?: number
+}
+
+/**
+ * What every access-token verification checks, in one place: the module's own middleware and
+ * the framework-free `nuxt-aegis/verify` both use it. Pinned algorithms, `typ: at+jwt`, `iss`,
+ * `aud` when configured, required `exp iat sub iss`, a maximum age, a small clock tolerance.
+ */
+export function accessTokenChecks(checks: AccessTokenChecks): JWTVerifyOptions {
+  const clockTolerance = checks.clockTolerance ?? CLOCK_TOLERANCE
+  return {
+    algorithms: checks.algorithms,
+    typ: ACCESS_TOKEN_TYPE,
+    issuer: checks.issuer,
+    audience: checks.audience || undefined,
+    requiredClaims: ['exp', 'iat', 'sub', 'iss'],
+    maxTokenAge: checks.maxTokenAge === undefined ? undefined : checks.maxTokenAge + clockTolerance,
+    clockTolerance,
+  }
+}
 
 export interface TokenServiceOptions {
   /** HMAC secret (HS256). */
@@ -89,15 +117,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     if (typeof token !== 'string') return undefined
     if (cache.get(cacheKey(token))?.token === token) return verifyCached(token)
     try {
-      const verifyOptions = {
-        algorithms,
-        typ: ACCESS_TOKEN_TYPE,
-        issuer: options.issuer,
-        audience: options.audience || undefined,
-        requiredClaims: ['exp', 'iat', 'sub', 'iss'],
-        maxTokenAge: options.expiresIn + CLOCK_TOLERANCE,
-        clockTolerance: CLOCK_TOLERANCE,
-      }
+      const verifyOptions = accessTokenChecks({ algorithms, issuer: options.issuer, audience: options.audience, maxTokenAge: options.expiresIn })
       const { payload } = verifyKey ? await jwtVerify(token, verifyKey, verifyOptions) : await jwtVerify(token, hmacKey, verifyOptions)
       const claims = Object.freeze(payload) as AegisClaims
       const slot = cacheKey(token)
