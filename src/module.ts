@@ -160,6 +160,7 @@ export default defineNuxtModule<ModuleOptions>({
       ...['getAuthUser', 'requireAuth'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/auth') })),
       ...['defineOAuthMockEventHandler'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),
       ...['revokeUserSessions', 'listUserSessions'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/sessions') })),
+      ...['defineAuthenticatedWebSocketHandler', 'getWebSocketUser', 'WEBSOCKET_TOKEN_PROTOCOL'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/websocket') })),
       ...PROVIDER_HANDLERS.map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),
     ])
 
