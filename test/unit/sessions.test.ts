@@ -527,6 +527,17 @@ describe('[SES-3] ended sessions disappear without a scan (drivers without TTL)'
     expect(await sessions.sweep()).toBe(0)
   })
 
+  it('a busy day spreads over many small buckets (no record grows with the number of logins)', async () => {
+    const storage = createStorage()
+    const sessions = store({ storage, sweep: true })
+    await Promise.all(Array.from({ length: 300 }, (_, i) => sessions.create({ user: { sub: `u${i}`, provider: 'mock' }, claims })))
+    const buckets = (await storage.getKeys()).filter(k => k.startsWith('refresh:expiry:'))
+    const sizes = await Promise.all(buckets.map(async k => (await storage.getItem<{ families: string[] }>(k))!.families.length))
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(300)
+    expect(buckets.length).toBeGreaterThan(30)
+    expect(Math.max(...sizes)).toBeLessThan(40)
+  })
+
   it('without sweep (Redis, whose TTLs expire records) no day buckets are written', async () => {
     const storage = createStorage()
     const sessions = store({ storage, sweep: false })

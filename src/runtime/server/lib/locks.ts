@@ -1,5 +1,7 @@
 import type { Storage } from 'unstorage'
-import { randomToken } from './crypto'
+import { fingerprint, randomToken } from './crypto'
+import { AegisError, log } from './errors'
+import { storageCall } from './storage-io'
 
 /**
  * Short-lived named locks: the one atomic step the session and CODE stores need
@@ -86,5 +88,26 @@ export function lazyLocks(resolve: () => Locks): Locks {
     },
     acquire: (name, ttlMs) => get().acquire(name, ttlMs),
     release: name => get().release(name),
+  }
+}
+
+const HOLD_MS = 5000
+const WAIT_STEP_MS = 10
+
+/**
+ * Runs `fn` holding the named lock, waiting up to a few seconds for it. A lock that never frees
+ * up, or a lock store that fails, is a 503 (retry), never a 500; a failed release only logs (the
+ * lock expires by itself).
+ */
+export async function withLock<T>(locks: Locks, name: string, fn: () => Promise<T>): Promise<T> {
+  for (let waited = 0; !(await storageCall('lock', () => locks.acquire(name, HOLD_MS))); waited += WAIT_STEP_MS) {
+    if (waited > HOLD_MS) throw new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
+    await new Promise(resolve => setTimeout(resolve, WAIT_STEP_MS))
+  }
+  try {
+    return await fn()
+  }
+  finally {
+    await locks.release(name).catch(() => log.warn(`lock ${fingerprint(name)} not released; it expires by itself`))
   }
 }

@@ -35,7 +35,7 @@ export function createRateLimiter(storage: Storage, options: { secret: string, l
   return {
     hit(bucket, id, rule) {
       const k = key(bucket, id)
-      return queue(k, () => storageCall('rate limit', async () => {
+      return queue(k, () => storageCall('credentials storage rate limit', async () => {
         if (!(rule.limit > 0) || !(rule.window > 0)) return { ok: true }
         const t = now()
         const stored = await storage.getItem<Counter>(k)
@@ -48,7 +48,7 @@ export function createRateLimiter(storage: Storage, options: { secret: string, l
     },
     async reset(bucket, id) {
       const k = key(bucket, id)
-      await queue(k, () => storageCall('rate limit reset', () => storage.removeItem(k)))
+      await queue(k, () => storageCall('credentials storage rate limit reset', () => storage.removeItem(k)))
     },
   }
 }

@@ -11,6 +11,8 @@ interface DayBucket { v: 2, families: string[] }
 interface SweepCursor { v: 2, day: string }
 
 const DAY_MS = 86_400_000
+/** Buckets per day: a busy day's logins spread over them, so no bucket record grows large. */
+const SHARDS = 64
 const SWEEP_EVERY_MS = 3_600_000
 const YEAR_MS = 365 * DAY_MS
 
@@ -48,10 +50,10 @@ export function createSessionIndexes(records: RecordStore, options: SessionIndex
   /** Files a family under the day it ends, for the sweep. */
   async function addExpiry(familyId: string, end: number): Promise<void> {
     if (!sweepOn()) return
-    const day = dayOf(end)
-    await records.withLock(`expiry:${day}`, async () => {
-      const bucket = await records.read<DayBucket>(keys.expiry(day))
-      await records.write(keys.expiry(day), { v: 2, families: [...bucket?.families ?? [], familyId] } satisfies DayBucket, end + 2 * DAY_MS)
+    const bucketKey = keys.expiry(`${dayOf(end)}:${familyId.charCodeAt(0) % SHARDS}`)
+    await records.withLock(bucketKey, async () => {
+      const bucket = await records.read<DayBucket>(bucketKey)
+      await records.write(bucketKey, { v: 2, families: [...bucket?.families ?? [], familyId] } satisfies DayBucket, end + 2 * DAY_MS)
     })
     // The first bucket ever starts the cursor, so the sweep knows where to begin.
     if (!(await records.read<SweepCursor>(keys.sweep()))) {
@@ -68,12 +70,15 @@ export function createSessionIndexes(records: RecordStore, options: SessionIndex
     if (!cursor) return 0
     let day = cursor.day
     for (let steps = 0; day < today && steps < 3660; steps++) {
-      const bucket = await records.read<DayBucket>(keys.expiry(day))
-      for (const familyId of bucket?.families ?? []) {
-        await options.revokeFamily(familyId)
-        swept++
+      for (let shard = 0; shard < SHARDS; shard++) {
+        const bucketKey = keys.expiry(`${day}:${shard}`)
+        const bucket = await records.read<DayBucket>(bucketKey)
+        for (const familyId of bucket?.families ?? []) {
+          await options.revokeFamily(familyId)
+          swept++
+        }
+        if (bucket) await records.remove(bucketKey)
       }
-      await records.remove(keys.expiry(day))
       day = dayOf(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8))) + DAY_MS)
       await records.write(keys.sweep(), { v: 2, day } satisfies SweepCursor, now() + YEAR_MS)
     }

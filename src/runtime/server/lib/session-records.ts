@@ -3,6 +3,8 @@ import type { AegisUser, ClaimValue } from '../../types'
 import { fingerprint, sha256 } from './crypto'
 import { AegisError, log } from './errors'
 import type { Locks } from './locks'
+import { withLock } from './locks'
+import { storageCall } from './storage-io'
 import type { RecordCodec } from './record-codec'
 
 /**
@@ -79,22 +81,10 @@ export interface RecordStoreOptions {
 }
 
 export const LOCK_MS = 5000
-const WAIT_STEP_MS = 20
-
 export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
-/** Runs a storage call; a driver failure becomes a 503 that keeps the session and the cookie. */
-export async function io<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  }
-  catch (error) {
-    // Never the driver's message: it can contain the storage key, i.e. the token's id.
-    const code = (error as { code?: unknown } | null)?.code
-    log.error(`session storage ${what} failed (${typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown error'})`)
-    throw new AegisError(503, 'storage_unavailable')
-  }
-}
+/** A storage call of the session store: a driver failure is a 503 that keeps the session and the cookie. */
+export const io = <T>(what: string, fn: () => Promise<T>): Promise<T> => storageCall(`session storage ${what}`, fn)
 
 export type RecordStore = ReturnType<typeof createRecordStore>
 
@@ -124,27 +114,13 @@ export function createRecordStore({ storage, prefix, codec, locks, now }: Record
     await io('write', () => storage.setItem(key, codec.encode(key, record) as string, { ttl }))
   }
 
-  /** Runs `fn` holding a lock, waiting up to a few seconds for it; 503 when it never frees up. */
-  async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    for (let waited = 0; !(await io('lock', () => locks.acquire(name, LOCK_MS))); waited += WAIT_STEP_MS) {
-      if (waited > LOCK_MS) throw new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
-      await sleep(WAIT_STEP_MS)
-    }
-    try {
-      return await fn()
-    }
-    finally {
-      await locks.release(name).catch(() => log.warn(`lock ${fingerprint(name)} not released; it expires by itself`))
-    }
-  }
-
   return {
     keys,
     readRaw,
     read: async <T extends { v: number }>(key: string): Promise<T | undefined> => (await readRaw<T>(key)).record,
     write,
     remove: (key: string) => io('remove', () => storage.removeItem(key)),
-    withLock,
+    withLock: <T>(name: string, fn: () => Promise<T>) => withLock(locks, name, fn),
     locks,
     now,
   }

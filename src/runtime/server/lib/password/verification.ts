@@ -59,7 +59,7 @@ export function createVerificationStore(storage: Storage, options: VerificationO
   /** Runs one check under the key's queue: counts the attempt, deletes on success or when attempts run out. */
   function attempt(id: string, purpose: CodePurpose, matches: (record: VerificationRecord) => boolean): Promise<CheckResult> {
     const key = keyOf(id)
-    return queue(key, () => storageCall('verification code check', async () => {
+    return queue(key, () => storageCall('credentials storage verification code check', async () => {
       const record = await storage.getItem<VerificationRecord>(key)
       if (!record || record.v !== 1 || record.purpose !== purpose) return { ok: false }
       if (record.expiresAt <= now() || record.attempts >= options.maxAttempts) {
@@ -90,7 +90,7 @@ export function createVerificationStore(storage: Storage, options: VerificationO
         linkHash: mac(`link:${id}:${secret}`),
         expiresAt: now() + options.ttl * 1000,
       }
-      await queue(keyOf(id), () => storageCall('verification code write', () => storage.setItem(keyOf(id), record, { ttl: options.ttl })))
+      await queue(keyOf(id), () => storageCall('credentials storage verification code write', () => storage.setItem(keyOf(id), record, { ttl: options.ttl })))
       return { code, token: `${id}.${secret}`, expiresIn: options.ttl }
     },
 
