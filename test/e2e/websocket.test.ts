@@ -6,8 +6,9 @@
 import { request } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { SignJWT } from 'jose'
-import { describe, expect, inject, it } from 'vitest'
-import { TEST_SECRET } from '../support/server'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
+import { TEST_SECRET, startServer } from '../support/server'
+import type { RunningServer } from '../support/server'
 import { decodeJwt, loginSession } from '../support/http'
 
 const baseUrl = inject('baseUrl')
@@ -87,4 +88,34 @@ describe('[WS-1] WebSockets authenticated at upgrade', () => {
     const response = await upgrade({}, `/ws/echo?token=${session.token}&access_token=${session.token}`)
     expect(response.status).toBe(401)
   })
+})
+
+describe('[WS-1] a socket outliving its token', () => {
+  let server: RunningServer
+  beforeAll(async () => {
+    server = await startServer({ NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true', NUXT_AEGIS_TOKEN_EXPIRES_IN: '2' })
+  }, 60_000)
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  it('a message after the token\'s exp closes the socket with 4401; before it, messages are answered', async () => {
+    const session = await loginSession(server.url, 'alice')
+    const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws/echo`, ['aegis.bearer', session.token])
+    const messages: string[] = []
+    let closed: number | undefined
+    socket.addEventListener('message', event => messages.push(String(event.data)))
+    socket.addEventListener('close', (event) => {
+      closed = event.code
+    })
+    await vi.waitFor(() => expect(messages).toHaveLength(1))
+    socket.send('ping')
+    await vi.waitFor(() => expect(messages).toHaveLength(2))
+    expect(JSON.parse(messages[1]!)).toEqual({ from: 'mock-alice', echo: 'ping' })
+    // Wait until the token is past its exp (2 s), then speak again.
+    await vi.waitFor(() => expect(Date.now() / 1000).toBeGreaterThan((decodeJwt(session.token).exp as number) + 0.5), { timeout: 10_000, interval: 200 })
+    socket.send('late')
+    await vi.waitFor(() => expect(closed).toBe(4401), { timeout: 10_000 })
+    expect(messages).toHaveLength(2)
+  }, 30_000)
 })
