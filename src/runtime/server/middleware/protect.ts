@@ -48,10 +48,11 @@ async function guard(event: H3Event, path: string, token: string | null | undefi
   }
   const isProtected = !isUnder(path, aegis.config.endpoints.authPath) && aegis.matcher.isProtected(path)
   // Never while prerendering: that HTML is served to everyone.
-  const ssrSession = !import.meta.prerender && (aegis.config.ssrSession === undefined || isTruthy(aegis.config.ssrSession))
+  const ssrSessionOn = !import.meta.prerender && (aegis.config.ssrSession === undefined || isTruthy(aegis.config.ssrSession))
+  if (token === undefined && (isProtected || ssrSessionOn) && isPageNavigation(event) && await servedByRenderer(event)) {
     // A route rendered in the browser only (`ssr: false`) serves a shell with no user in it.
-    && getRouteRules(event).ssr !== false
-  if (token === undefined && (isProtected || ssrSession) && isPageNavigation(event) && await servedByRenderer(event)) {
+    const ssrSession = ssrSessionOn && getRouteRules(event).ssr !== false
+    if (!isProtected && !ssrSession) return
     const session = await pageSession(event)
     if (ssrSession && session !== 'unavailable') {
       event.context.aegisSession = { user: session }
