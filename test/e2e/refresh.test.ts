@@ -346,6 +346,17 @@ describe('[SES-4] logout everywhere and the session server utils', () => {
     expect((await refresh(victim.jar)).status).toBe(200)
   })
 
+  it('a logout with a non-JSON body (navigator.sendBeacon sends text/plain) still ends this session, and only it', async () => {
+    const other = await loginSession(baseUrl, 'bob')
+    const session = await loginSession(baseUrl, 'bob')
+    const response = await send(new URL('/auth/logout', baseUrl), {
+      method: 'POST', jar: session.jar, headers: { ...sameOrigin(baseUrl), 'content-type': 'text/plain;charset=UTF-8' }, body: '{"everywhere":true}',
+    })
+    expect(response.status).toBe(204)
+    await expectRefused(await refresh(jarWith(session.refreshToken)))
+    expect((await refresh(other.jar)).status).toBe(200)
+  })
+
   it('a malformed logout body is a 400 and ends nothing; cross-site logout is a 403', async () => {
     const session = await loginSession(baseUrl, 'bob')
     const bad = await send(new URL('/auth/logout', baseUrl), {

@@ -1,3 +1,4 @@
+import type { H3Event } from 'h3'
 import { defineEventHandler, getCookie, getRequestHeader, sendNoContent, setResponseHeader } from 'h3'
 import { AegisError, withErrors } from '../lib/errors'
 import { fingerprint } from '../lib/crypto'
@@ -24,10 +25,12 @@ export default defineEventHandler(event => withErrors(event, async () => {
   return sendNoContent(event, 204)
 }))
 
-/** `everywhere` from an optional JSON body; no body means this session only. */
-async function readEverywhere(event: Parameters<typeof getRequestHeader>[0]): Promise<boolean> {
-  const length = getRequestHeader(event, 'content-length')
-  if (!getRequestHeader(event, 'content-type') && (!length || length === '0')) return false
+/**
+ * `everywhere` from an optional JSON body. Anything that is not JSON (no body, `sendBeacon`'s
+ * text/plain) means this session only: a logout is never refused for its body type.
+ */
+async function readEverywhere(event: H3Event): Promise<boolean> {
+  if (!/^application\/json\s*(?:;|$)/i.test(getRequestHeader(event, 'content-type') ?? '')) return false
   const { everywhere } = await readJsonObject(event)
   if (everywhere !== undefined && typeof everywhere !== 'boolean') throw new AegisError(400, 'invalid_request', 'everywhere must be a boolean')
   return everywhere === true
