@@ -26,12 +26,12 @@ export type * from './runtime/types'
 const PROVIDER_NAMES = ['google', 'github', 'microsoft', 'auth0', 'oidc', 'spotify', 'mock'] as const
 /** Runtime config keys must exist at build time for NUXT_AEGIS_PROVIDERS_* variables to override them. */
 const PROVIDER_DEFAULTS: Record<string, Record<string, unknown>> = {
-  google: { clientId: '', clientSecret: '', hd: '' },
-  github: { clientId: '', clientSecret: '' },
-  microsoft: { clientId: '', clientSecret: '', tenant: 'common' },
-  auth0: { clientId: '', clientSecret: '', domain: '', audience: '' },
-  oidc: { clientId: '', clientSecret: '', issuer: '' },
-  spotify: { clientId: '', clientSecret: '' },
+  google: { clientId: '', clientSecret: '', keepTokens: false, hd: '' },
+  github: { clientId: '', clientSecret: '', keepTokens: false },
+  microsoft: { clientId: '', clientSecret: '', keepTokens: false, tenant: 'common' },
+  auth0: { clientId: '', clientSecret: '', keepTokens: false, domain: '', audience: '' },
+  oidc: { clientId: '', clientSecret: '', keepTokens: false, issuer: '' },
+  spotify: { clientId: '', clientSecret: '', keepTokens: false },
   mock: { clientId: 'nuxt-aegis-mock', clientSecret: '', enableInProduction: false },
 }
 /** Auto-imported route handler of each built-in provider. */
@@ -159,6 +159,7 @@ export default defineNuxtModule<ModuleOptions>({
     addServerImports([
       ...['getAuthUser', 'requireAuth'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/auth') })),
       ...['defineOAuthMockEventHandler'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),
+      ...['getProviderToken'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/provider-tokens') })),
       ...['revokeUserSessions', 'listUserSessions'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/sessions') })),
       ...['defineAuthenticatedWebSocketHandler', 'getWebSocketUser', 'WEBSOCKET_TOKEN_PROTOCOL'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/websocket') })),
       ...PROVIDER_HANDLERS.map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),

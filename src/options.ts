@@ -185,6 +185,14 @@ export interface ProviderOptions {
    * @default []
    */
   profileFields?: string[]
+  /**
+   * Keep the provider's access and refresh tokens on the server with the session (encrypted at
+   * rest when `tokenRefresh.encryption` is on), for `getProviderToken(event)` in server routes.
+   * They never reach the browser, a cookie or the access token, and end with the session.
+   * Needs `tokenRefresh.enabled`.
+   * @default false (env NUXT_AEGIS_PROVIDERS_<NAME>_KEEP_TOKENS)
+   */
+  keepTokens?: boolean
 }
 
 export interface MockProviderOptions extends ProviderOptions {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { AegisError } from '../../src/runtime/server/lib/errors'
-import { completeLogin } from '../../src/runtime/server/lib/oauth/engine'
+import { completeLogin, refreshGrant } from '../../src/runtime/server/lib/oauth/engine'
 import type { Fetcher } from '../../src/runtime/server/lib/oauth/fetch'
 import { createTransaction } from '../../src/runtime/server/lib/oauth/transaction'
 import type { Transaction } from '../../src/runtime/server/lib/oauth/transaction'
@@ -199,5 +199,41 @@ describe('[LOGIN-2] completeLogin (OAuth 2 provider, oauth4webapi on the wire)',
     const insecure = { ...provider, name: 'insecure', endpoints: () => ({ authorization: 'http://idp.example/a', token: 'http://idp.example/token', userinfo: 'http://idp.example/userinfo' }) }
     expect(await loginError(completeLogin(insecure, config, t, cb(t), ctx, fetcher))).toMatchObject({ code: 'login_failed' })
     expect(calls).toHaveLength(0)
+  })
+})
+
+describe('[VERIFY-3] refreshGrant (provider tokens kept with the session)', () => {
+  it('sends grant_type=refresh_token with the client credentials and returns the new tokens', async () => {
+    const { fetcher, calls } = fakeProvider(() => json({ access_token: 'at-2', refresh_token: 'rt-2', token_type: 'Bearer', expires_in: 60 }))
+    const tokens = await refreshGrant(provider, config, 'rt-1', ctx, fetcher)
+    expect(tokens).toMatchObject({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 60 })
+    expect(calls).toHaveLength(1)
+    const form = new URLSearchParams(calls[0]!.body)
+    expect(calls[0]!.url).toBe('https://idp.example/token')
+    expect(form.get('grant_type')).toBe('refresh_token')
+    expect(form.get('refresh_token')).toBe('rt-1')
+    expect(form.get('client_id')).toBe('client-1')
+    expect(form.get('client_secret')).toBe('client-secret-1')
+  })
+
+  it('invalid_grant (expired, revoked or already rotated refresh token) is 401 provider_reauth_required', async () => {
+    const { fetcher } = fakeProvider(() => json({ error: 'invalid_grant', error_description: 'grant request is invalid' }, 400))
+    const error = await loginError(refreshGrant(provider, config, 'rt-old', ctx, fetcher))
+    expect(error.statusCode).toBe(401)
+    expect(error.code).toBe('provider_reauth_required')
+    expect(error.detail).not.toContain('rt-old')
+  })
+
+  it('a 5xx or unreachable provider is 502 provider_unavailable; another error response 502 provider_error', async () => {
+    const down = await loginError(refreshGrant(provider, config, 'rt-1', ctx, fakeProvider(() => json({}, 503)).fetcher))
+    expect([down.statusCode, down.code]).toEqual([502, 'provider_unavailable'])
+    const offline = await loginError(refreshGrant(provider, config, 'rt-1', ctx, async () => {
+      throw new TypeError('fetch failed')
+    }))
+    expect(offline.statusCode).toBe(502)
+    const client = await loginError(refreshGrant(provider, config, 'rt-1', ctx, fakeProvider(() => json({ error: 'invalid_client' }, 400)).fetcher))
+    expect([client.statusCode, client.code]).toEqual([502, 'provider_error'])
+    const noToken = await loginError(refreshGrant(provider, config, 'rt-1', ctx, fakeProvider(() => json({ token_type: 'Bearer' })).fetcher))
+    expect(noToken.statusCode).toBe(502)
   })
 })

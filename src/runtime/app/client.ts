@@ -241,9 +241,16 @@ export function createAuthClient(options: AuthClientOptions) {
     }
   }
 
+  /** A 401 of `getProviderToken`: the provider's grant ended; a new access token would not help. */
+  function needsProviderLogin(error: unknown): boolean {
+    const body = (error as { data?: { error?: unknown, data?: { error?: unknown } } })?.data
+    return body?.error === 'provider_reauth_required' || body?.data?.error === 'provider_reauth_required'
+  }
+
   /**
    * `$fetch` with `Authorization: Bearer` on same-origin calls and calls to `apiOrigins`;
-   * on a 401 it refreshes once and retries once. Other origins never see the token.
+   * on a 401 it refreshes once and retries once (not for `provider_reauth_required`: the app's
+   * token is fine there). Other origins never see the token.
    */
   async function authFetch<T>(url: string, fetchOptions: Record<string, unknown> = {}): Promise<T> {
     const attach = mayAttach(url, fetchOptions.baseURL)
@@ -263,7 +270,7 @@ export function createAuthClient(options: AuthClientOptions) {
     }
     catch (error) {
       const status = (error as { statusCode?: number })?.statusCode
-      if (status !== 401 || !attach) throw error
+      if (status !== 401 || !attach || needsProviderLogin(error)) throw error
       const fresh = await refresh(sent).catch(() => null)
       if (!fresh) throw error
       return options.fetch<T>(url, withToken())

@@ -1,17 +1,23 @@
 import type { AegisClaims, AegisUser, ClaimValue, TokenResponse } from '../types'
 import { profileClaims, resolveCustomClaims } from './lib/claims'
 import type { Session } from './lib/sessions'
+import { sessionId } from './lib/provider-tokens'
 import { useAegis } from './services'
 
-/** The claims a user's access token carries: profile claims, then custom claims; `sub` and `provider` are always the user's. */
-export function tokenClaims(user: AegisUser, claims: Record<string, ClaimValue>): AegisClaims {
-  return { ...profileClaims(user), ...claims, provider: user.provider, sub: user.sub }
+/**
+ * The claims a user's access token carries: profile claims, then custom claims; `sub` and
+ * `provider` are always the user's, `sid` names the session (refresh-token family) it came from.
+ */
+export function tokenClaims(user: AegisUser, claims: Record<string, ClaimValue>, familyId?: string): AegisClaims {
+  const out: AegisClaims = { ...profileClaims(user), ...claims, provider: user.provider, sub: user.sub }
+  if (familyId) out.sid = sessionId(familyId)
+  return out
 }
 
-/** Signs an access token for a user. */
-export async function accessTokenResponse(user: AegisUser, claims: Record<string, ClaimValue>, redirectTo?: string): Promise<TokenResponse> {
+/** Signs an access token for a user (of session `familyId`, when sessions are on). */
+export async function accessTokenResponse(user: AegisUser, claims: Record<string, ClaimValue>, { redirectTo, familyId }: { redirectTo?: string, familyId?: string } = {}): Promise<TokenResponse> {
   const { tokens } = useAegis()
-  const token = await tokens.sign(tokenClaims(user, claims))
+  const token = await tokens.sign(tokenClaims(user, claims, familyId))
   return { token, tokenType: 'Bearer', expiresIn: tokens.expiresIn, ...(redirectTo ? { redirectTo } : {}) }
 }
 

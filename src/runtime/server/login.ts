@@ -9,9 +9,10 @@ import { authorizationEndpoint, authorizationUrl, completeLogin, providerErrorCo
 import { createTransaction, TRANSACTION_COOKIE_PREFIX, TRANSACTION_TTL_SECONDS, transactionCookieName } from './lib/oauth/transaction'
 import type { OAuthProviderDefinition, ProviderConfig } from './lib/oauth/types'
 import { safeRedirectPath } from './lib/redirects'
+import { fromTokenResponse, sealForHandoff } from './lib/provider-tokens'
 import { loginCookieAttributes, setHandoffCookie } from './cookies'
 import { callAegisHook, runUserInfoHooks } from './hooks'
-import { engineContext, providerFetch, registerProviderHandler, useAegis } from './services'
+import { engineContext, providerFetch, registerOAuthProvider, registerProviderHandler, useAegis } from './services'
 
 /**
  * The one event handler behind every provider route: without `code`/`state`/`error` it
@@ -20,12 +21,9 @@ import { engineContext, providerFetch, registerProviderHandler, useAegis } from 
  */
 export function createOAuthEventHandler(def: OAuthProviderDefinition, options: OAuthHandlerOptions = {}) {
   registerProviderHandler(def.name, options)
+  registerOAuthProvider(def)
   return defineEventHandler(async (event) => {
-    const aegis = useAegis()
-    const base = aegis.config.providers[def.name]
-    // Custom providers are not in nuxt.config: their route's `config` is their configuration.
-    const merged = base ? defu(options.config ?? {}, base) : options.config
-    const config = (merged && typeof merged.clientId === 'string' && merged.clientId ? merged : undefined) as ProviderConfig | undefined
+    const config = providerConfig(def, options)
     if (!config || (def.isEnabled && !def.isEnabled(config))) {
       return sendError(event, new AegisError(404, 'provider_disabled', `provider ${def.name} is not enabled`))
     }
@@ -40,6 +38,19 @@ export function createOAuthEventHandler(def: OAuthProviderDefinition, options: O
     }
     return handleCallback(event, def, config, query, options)
   })
+}
+
+/** A provider's settings: nuxt.config (and env) under the route's `config`; undefined without a client id. */
+export function providerConfig(def: OAuthProviderDefinition, options: OAuthHandlerOptions): ProviderConfig | undefined {
+  const base = useAegis().config.providers[def.name]
+  // Custom providers are not in nuxt.config: their route's `config` is their configuration.
+  const merged = base ? defu(options.config ?? {}, base) : options.config
+  return (merged && typeof merged.clientId === 'string' && merged.clientId ? merged : undefined) as ProviderConfig | undefined
+}
+
+/** Whether a provider keeps its tokens with the session (`keepTokens`, from config or env). */
+export function keepsTokens(config: ProviderConfig): boolean {
+  return config.keepTokens === true || config.keepTokens === 'true'
 }
 
 const MAX_PENDING_LOGINS = 3
@@ -109,7 +120,11 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     user = await runUserInfoHooks({ user, tokens, provider: def.name, event })
     const claims = await resolveCustomClaims(options.customClaims, user, tokens)
     const binding = randomToken(32)
-    const handoff = await aegis.codes.issue({ user, claims, redirectTo: result.redirectTo, binding: sha256(binding) })
+    const kept = keepsTokens(config) && aegis.config.tokenRefresh.enabled ? fromTokenResponse(def.name, tokens, Date.now()) : undefined
+    const handoff = await aegis.codes.issue({
+      user, claims, redirectTo: result.redirectTo, binding: sha256(binding),
+      providerTokens: kept && sealForHandoff(binding, kept),
+    })
     setHandoffCookie(event, handoff, binding)
     await callAegisHook('nuxt-aegis:success', { user, tokens, provider: def.name, event })
     await options.onSuccess?.({ user, provider: def.name, tokens, event })

@@ -48,10 +48,13 @@ export interface AegisServices {
   mockIdp: MockIdp
   /** Options of provider route handlers (customClaims ...), registered when their files load. */
   handlers: Map<string, OAuthHandlerOptions>
+  /** OAuth providers by name (built-in and custom), registered when their route files load. */
+  definitions: Map<string, OAuthProviderDefinition>
 }
 
 let services: AegisServices | undefined
 const handlers = new Map<string, OAuthHandlerOptions>()
+const definitions = new Map<string, OAuthProviderDefinition>()
 
 export function useAegis(): AegisServices {
   if (services) return services
@@ -101,6 +104,7 @@ export function useAegis(): AegisServices {
       defaultUser: mock?.defaultUser,
     })),
     handlers,
+    definitions,
   }
   return services
 }
@@ -108,6 +112,11 @@ export function useAegis(): AegisServices {
 /** Registers a provider route's options (claims function ...) so refresh can use them. */
 export function registerProviderHandler(provider: string, options: OAuthHandlerOptions): void {
   handlers.set(provider, options)
+}
+
+/** Registers an OAuth provider's declaration, so its tokens can be refreshed outside its route. */
+export function registerOAuthProvider(def: OAuthProviderDefinition): void {
+  definitions.set(def.name, def)
 }
 
 /**

@@ -20,11 +20,13 @@ export async function signIn(event: H3Event, provider: string, initial: AegisUse
   let user = await runUserInfoHooks({ user: { ...initial, provider }, tokens: {}, provider, event })
   user = { ...user, provider, sub: initial.sub }
   const claims = await resolveCustomClaims(customClaims, user, undefined)
+  let familyId: string | undefined
   if (config.tokenRefresh.enabled) {
     const session = await sessions.create({ user, claims })
+    familyId = session.session.familyId
     setRefreshCookie(event, session.token, session.maxAge)
   }
   await callAegisHook('nuxt-aegis:success', { user, tokens: {}, provider, event })
   log.debug(`${provider} login for ${fingerprint(user.sub)}`)
-  return accessTokenResponse(user, claims)
+  return accessTokenResponse(user, claims, { familyId })
 }

@@ -31,6 +31,8 @@ export interface AegisClaims extends Record<string, unknown> {
   exp?: number
   iat?: number
   jti?: string
+  /** The session (refresh-token family) the token was issued for; absent without sessions. */
+  sid?: string
 }
 
 /** Tokens the provider returned at login (never sent to the browser). */

@@ -2,7 +2,7 @@ import type { AegisUser, ClaimValue, CustomClaims, ProviderTokens } from '../../
 import { log } from './errors'
 
 /** Claims the module owns; custom claims can never set them. */
-export const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'])
+export const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid'])
 const MAX_ARRAY = 100
 
 function isPrimitive(value: unknown): value is string | number | boolean | null {

@@ -11,6 +11,8 @@ export interface CodePayload {
   redirectTo?: string
   /** SHA-256 of the browser binding held in the handoff cookie: a CODE only works in the browser that logged in. */
   binding: string
+  /** Provider tokens to keep with the session, sealed under a key derived from the binding. */
+  providerTokens?: string
 }
 
 export type TakeResult

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   invalid_id_token: 'The identity provider\'s answer could not be verified.',
   provider_unavailable: 'The identity provider is not reachable right now. Please try again.',
   provider_disabled: 'This login method is not available.',
+  provider_token_unavailable: 'No token of this provider is kept for this session.',
+  provider_reauth_required: 'The provider access has ended. Please log in with the provider again.',
   storage_unavailable: 'The session store is unavailable. Please retry.',
   invalid_credentials: 'The email or password is incorrect.',
   email_not_verified: 'Confirm your email address first: a new code is on its way.',

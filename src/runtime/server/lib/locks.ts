@@ -95,13 +95,13 @@ const HOLD_MS = 5000
 const WAIT_STEP_MS = 10
 
 /**
- * Runs `fn` holding the named lock, waiting up to a few seconds for it. A lock that never frees
+ * Runs `fn` holding the named lock (for at most `holdMs`), waiting up to as long for it. A lock that never frees
  * up, or a lock store that fails, is a 503 (retry), never a 500; a failed release only logs (the
  * lock expires by itself).
  */
-export async function withLock<T>(locks: Locks, name: string, fn: () => Promise<T>): Promise<T> {
-  for (let waited = 0; !(await storageCall('lock', () => locks.acquire(name, HOLD_MS))); waited += WAIT_STEP_MS) {
-    if (waited > HOLD_MS) throw new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
+export async function withLock<T>(locks: Locks, name: string, fn: () => Promise<T>, holdMs = HOLD_MS): Promise<T> {
+  for (let waited = 0; !(await storageCall('lock', () => locks.acquire(name, holdMs))); waited += WAIT_STEP_MS) {
+    if (waited > holdMs) throw new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
     await new Promise(resolve => setTimeout(resolve, WAIT_STEP_MS))
   }
   try {

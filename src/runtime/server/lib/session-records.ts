@@ -92,6 +92,8 @@ export function createRecordStore({ storage, prefix, codec, locks, now }: Record
   const keys = {
     token: (id: string) => `${prefix}${id}`,
     family: (id: string) => `${prefix}family:${id}`,
+    /** Provider tokens of a session, by its `sid` (see provider-tokens.ts). */
+    providerTokens: (sid: string) => `${prefix}provider:${sid}`,
     user: (sub: string) => `${prefix}user:${sha256(sub)}`,
     expiry: (day: string) => `${prefix}expiry:${day}`,
     sweep: () => `${prefix}sweep`,

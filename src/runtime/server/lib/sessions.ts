@@ -9,6 +9,8 @@ import { plainCodec } from './record-codec'
 import { createRecordStore, io, LOCK_MS, sleep, TokenReuseError } from './session-records'
 import type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord } from './session-records'
 import { createSessionIndexes } from './session-index'
+import { createProviderTokenStore } from './provider-tokens'
+import type { ProviderTokenSet, ProviderTokenStore } from './provider-tokens'
 
 export { TokenReuseError }
 export type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord }
@@ -24,7 +26,8 @@ export type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord }
 export type ClaimsFor = (session: Session) => Promise<Record<string, ClaimValue>>
 
 export interface SessionStore {
-  create: (input: { user: AegisUser, claims: Record<string, ClaimValue> }) => Promise<IssuedSession>
+  /** Starts a session; `providerTokens` are kept with it until it ends (`keepTokens`). */
+  create: (input: { user: AegisUser, claims: Record<string, ClaimValue>, providerTokens?: ProviderTokenSet }) => Promise<IssuedSession>
   /** Validates a refresh token and returns its successor (the same token renewed when rotation is off). */
   rotate: (token: string, claimsFor?: ClaimsFor) => Promise<IssuedSession>
   /** A live session for a token, without changing anything. */
@@ -37,6 +40,8 @@ export interface SessionStore {
   listUser: (sub: string) => Promise<SessionInfo[]>
   /** Removes families that ended before today (drivers without TTL); returns how many. */
   sweep: () => Promise<number>
+  /** Provider tokens kept with sessions: ended with them. */
+  providerTokens: ProviderTokenStore
 }
 
 export interface SessionStoreOptions {
@@ -70,6 +75,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   })
   const { keys, read, readRaw, write, remove, locks } = records
   const indexes = createSessionIndexes(records, { sweep: options.sweep ?? false, revokeFamily: id => revokeFamily(id) })
+  const providerTokens = createProviderTokenStore(records)
   const successorKey = (secret: string) => deriveKey(secret, 'refresh-successor')
 
   const view = (family: FamilyRecord): Session => ({
@@ -94,6 +100,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     const family = await read<FamilyRecord>(keys.family(familyId))
     // Removing the family record is the revocation: every token of it is refused from now on.
     await remove(keys.family(familyId))
+    await providerTokens.remove(familyId)
     if (!family) return
     await indexes.setUserFamily(family.user.sub, familyId, 0)
     // Clean up the chain of token records (best effort: they are refused already).
@@ -200,7 +207,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const inFlight = new Map<string, Promise<unknown>>()
 
   return {
-    async create({ user, claims }) {
+    async create({ user, claims, providerTokens: tokens }) {
       const createdAt = now()
       const family: FamilyRecord = {
         v: 2, familyId: randomToken(16), user, claims, createdAt,
@@ -209,6 +216,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       // Index first: a family that exists is always found by revokeUser.
       await indexes.setUserFamily(user.sub, family.familyId, family.expiresAt)
       await write(keys.family(family.familyId), family, family.expiresAt)
+      if (tokens) await providerTokens.save(family, tokens)
       const first = await mint(family, family.rootId)
       await indexes.addExpiry(family.familyId, family.expiresAt)
       indexes.sweepSoon()
@@ -269,6 +277,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     },
 
     sweep: indexes.sweep,
+    providerTokens,
   }
 
   /** A request that queued behind another with the same token saw it live: it is racing, not replaying. */

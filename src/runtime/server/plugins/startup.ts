@@ -30,5 +30,15 @@ export default defineNitroPlugin(() => {
   if (production && isMockEnabled(config.providers.mock)) {
     log.warn('!!! The MOCK provider is enabled in production (enableInProduction): anyone can log in as any persona. Use this only for demos and tests. !!!')
   }
+  const keeping = Object.entries(config.providers).filter(([, provider]) => {
+    const keep = (provider as { keepTokens?: unknown } | undefined)?.keepTokens
+    return keep === true || keep === 'true'
+  }).map(([name]) => name)
+  if (keeping.length && !config.tokenRefresh.enabled) {
+    log.warn(`providers ${keeping.join(', ')} have keepTokens on, but tokenRefresh is off: there is no session to keep provider tokens with, and getProviderToken answers 409`)
+  }
+  else if (keeping.length && production && !config.encryption.enabled) {
+    log.warn(`providers ${keeping.join(', ')} keep their tokens in session storage unencrypted: turn on tokenRefresh.encryption (NUXT_AEGIS_ENCRYPTION_KEY)`)
+  }
   useAegis()
 })

@@ -2,6 +2,7 @@ import { defineEventHandler, getCookie, setResponseHeader } from 'h3'
 import { AegisError, log, withErrors } from '../lib/errors'
 import { CODE_PATTERN } from '../lib/codes'
 import { fingerprint, safeEqual, sha256 } from '../lib/crypto'
+import { openFromHandoff } from '../lib/provider-tokens'
 import { clearHandoffCookie, handoffCookieName, setRefreshCookie } from '../cookies'
 import { assertSameOrigin, readJsonObject } from '../http'
 import { accessTokenResponse } from '../issue'
@@ -27,19 +28,21 @@ export default defineEventHandler(event => withErrors(event, async () => {
     throw new AegisError(400, 'invalid_code', `CODE ${fingerprint(code)} presented without its browser binding`)
   }
   const { user, claims, redirectTo } = taken.payload
+  let familyId: string | undefined
   if (config.tokenRefresh.enabled) {
     let session
     try {
-      session = await sessions.create({ user, claims })
+      session = await sessions.create({ user, claims, providerTokens: openFromHandoff(binding, taken.payload.providerTokens) })
     }
     catch (error) {
       // Storage trouble is not the CODE's fault: put it back so a retry works.
       await codes.restore(code, taken.payload)
       throw error
     }
-    await codes.markIssued(code, session.session.familyId)
+    familyId = session.session.familyId
+    await codes.markIssued(code, familyId)
     setRefreshCookie(event, session.token, session.maxAge)
   }
   clearHandoffCookie(event, code)
-  return accessTokenResponse(user, claims, redirectTo)
+  return accessTokenResponse(user, claims, { redirectTo, familyId })
 }))

@@ -105,6 +105,56 @@ async function guard<T>(code: AegisErrorCode, step: string, fn: () => Promise<T>
   }
 }
 
+/** The provider's metadata, with the templated-issuer check (Entra ID) when the provider has one. */
+async function authorizationServer(def: OAuthProviderDefinition, config: ProviderConfig, ctx: EngineContext, fetcher: Fetcher): Promise<oauth.AuthorizationServer> {
+  const as = await guard('provider_unavailable', `metadata of ${def.name}`, () => providerMetadata(def, config, ctx, fetcher))
+  if (!def.expectedIssuer) return as
+  // oauth4webapi's (untyped, openid-client-facing) hook for templated issuers; absent → fail closed.
+  const hook = (oauth as unknown as { _expectedIssuer?: symbol })._expectedIssuer
+  if (typeof hook !== 'symbol') throw new AegisError(500, 'login_failed', 'this oauth4webapi version cannot check templated issuers')
+  const expected = def.expectedIssuer
+  // A copy: the cached metadata object is shared by every login.
+  const copy = { ...as }
+  ;(copy as unknown as Record<symbol, unknown>)[hook] = (result: { claims: Record<string, unknown> }) => expected(result.claims, config)
+  return copy
+}
+
+const clientOf = (config: ProviderConfig): oauth.Client => ({ client_id: config.clientId, [oauth.clockTolerance]: CLOCK_TOLERANCE })
+
+const requestOptions = (def: OAuthProviderDefinition, fetcher: Fetcher, url: string | undefined) =>
+  ({ [oauth.customFetch]: fetcher, [oauth.allowInsecureRequests]: Boolean(def.local || (url && insecureAllowed(url))) })
+
+/**
+ * The refresh grant (RFC 6749 §6) for provider tokens kept with a session. The provider
+ * refusing the refresh token (`invalid_grant`: expired, revoked, rotated away) is a 401
+ * `provider_reauth_required`; an unreachable provider a 502 `provider_unavailable`; any other
+ * error response a 502 `provider_error`.
+ */
+export async function refreshGrant(
+  def: OAuthProviderDefinition,
+  config: ProviderConfig,
+  refreshToken: string,
+  ctx: EngineContext,
+  fetcher: Fetcher,
+): Promise<ProviderTokens> {
+  const as = await authorizationServer(def, config, ctx, fetcher)
+  const client = clientOf(config)
+  const response = await guard('provider_error', `refresh request to ${def.name}`, () =>
+    oauth.refreshTokenGrantRequest(as, client, clientAuth(def, config), refreshToken, requestOptions(def, fetcher, as.token_endpoint)))
+  if (response.status >= 500) throw new AegisError(502, 'provider_unavailable', `token endpoint of ${def.name} answered HTTP ${response.status}`)
+  return guard('provider_error', `refresh response of ${def.name}`, async () => {
+    try {
+      return await oauth.processRefreshTokenResponse(as, client, response) as ProviderTokens
+    }
+    catch (error) {
+      if (error instanceof oauth.ResponseBodyError && error.error === 'invalid_grant') {
+        throw new AegisError(401, 'provider_reauth_required', `${def.name} refused the refresh token (invalid_grant)`)
+      }
+      throw error
+    }
+  })
+}
+
 /**
  * The provider callback after the transaction was checked: validate the authorization
  * response (RFC 9207 `iss`), exchange the code with the PKCE verifier, validate the ID token
@@ -120,16 +170,9 @@ export async function completeLogin(
   fetcher: Fetcher,
 ): Promise<LoginResult> {
   const openid = isOpenId(def)
-  const as = await guard('provider_unavailable', `metadata of ${def.name}`, () => providerMetadata(def, config, ctx, fetcher))
-  if (def.expectedIssuer) {
-    // oauth4webapi's (untyped, openid-client-facing) hook for templated issuers; absent → fail closed.
-    const hook = (oauth as unknown as { _expectedIssuer?: symbol })._expectedIssuer
-    if (typeof hook !== 'symbol') throw new AegisError(500, 'login_failed', 'this oauth4webapi version cannot check templated issuers')
-    const expected = def.expectedIssuer
-    ;(as as unknown as Record<symbol, unknown>)[hook] = (result: { claims: Record<string, unknown> }) => expected(result.claims, config)
-  }
-  const client: oauth.Client = { client_id: config.clientId, [oauth.clockTolerance]: CLOCK_TOLERANCE }
-  const options = (url: string | undefined) => ({ [oauth.customFetch]: fetcher, [oauth.allowInsecureRequests]: Boolean(def.local || (url && insecureAllowed(url))) })
+  const as = await authorizationServer(def, config, ctx, fetcher)
+  const client = clientOf(config)
+  const options = (url: string | undefined) => requestOptions(def, fetcher, url)
 
   const params = new URLSearchParams(callback)
   // RFC 9207: compare `iss` where the issuer is known; a plain OAuth 2 provider without one ignores it.

@@ -1,0 +1,156 @@
+import { deriveKey, fingerprint, seal, sha256, unseal } from './crypto'
+import { AegisError, log } from './errors'
+import { withLock } from './locks'
+import type { FamilyRecord, RecordStore } from './session-records'
+
+/**
+ * Provider tokens kept with a session (opt-in per provider, `keepTokens`): one record per
+ * session, written through the session store's codec (encrypted at rest when encryption is on)
+ * and removed with the session. Access tokens find it by their `sid` claim, a hash of the
+ * family id, so a token never names a storage key.
+ */
+export interface ProviderTokenSet {
+  provider: string
+  accessToken: string
+  tokenType?: string
+  refreshToken?: string
+  scope?: string
+  /** When the access token expires (ms); unset when the provider did not say. */
+  expiresAt?: number
+  /** When the access token was obtained (ms): with `expiresAt`, its lifetime. */
+  obtainedAt: number
+}
+
+interface ProviderTokenRecord extends ProviderTokenSet {
+  v: 2
+  familyId: string
+}
+
+/** The tokens of a token endpoint response, as kept; undefined without an access token. */
+export function fromTokenResponse(provider: string, response: Record<string, unknown>, now: number): ProviderTokenSet | undefined {
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined)
+  const accessToken = text(response.access_token)
+  if (!accessToken) return undefined
+  const expiresIn = response.expires_in
+  return {
+    provider,
+    accessToken,
+    tokenType: text(response.token_type),
+    refreshToken: text(response.refresh_token),
+    scope: text(response.scope),
+    expiresAt: typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : undefined,
+    obtainedAt: now,
+  }
+}
+
+/** Trades a refresh token for new tokens at the provider (the OAuth engine's refresh grant). */
+export type ProviderRefresh = (current: ProviderTokenSet & { refreshToken: string }) => Promise<ProviderTokenSet>
+
+/** The session id access tokens carry (`sid`): it finds the session's provider tokens, and nothing else. */
+export const sessionId = (familyId: string): string => sha256(`nuxt-aegis:sid:${familyId}`).slice(0, 32)
+
+/** A refresh is due in the last quarter of the token's life, and at most 60 s before it ends. */
+export function refreshDue(tokens: Pick<ProviderTokenSet, 'expiresAt' | 'obtainedAt'>, now: number): boolean {
+  if (tokens.expiresAt === undefined) return false
+  const margin = Math.min(60_000, Math.max(0, tokens.expiresAt - tokens.obtainedAt) / 4)
+  return tokens.expiresAt - margin <= now
+}
+
+/**
+ * Between the provider callback and `POST /auth/token` the tokens ride in the CODE's payload,
+ * sealed under a key derived from the browser binding: storage holds only the binding's hash,
+ * so a CODE store (Redis, say) never holds a usable provider token.
+ */
+export function sealForHandoff(binding: string, tokens: ProviderTokenSet): string {
+  return seal(deriveKey(binding, 'provider-tokens'), JSON.stringify(tokens), 'handoff')
+}
+
+export function openFromHandoff(binding: string, sealed: string | undefined): ProviderTokenSet | undefined {
+  if (!sealed) return undefined
+  const json = unseal(deriveKey(binding, 'provider-tokens'), sealed, 'handoff')
+  return json ? JSON.parse(json) as ProviderTokenSet : undefined
+}
+
+/** Seconds a refresh may hold its lock: the provider call (10 s timeout by default) and the write. */
+const REFRESH_LOCK_MS = 15_000
+
+const reauth = (why: string) => new AegisError(401, 'provider_reauth_required', why)
+
+export type ProviderTokenStore = ReturnType<typeof createProviderTokenStore>
+
+export function createProviderTokenStore(records: RecordStore) {
+  const { keys, read, write, remove, locks, now } = records
+  const key = (sid: string) => keys.providerTokens(sid)
+  // In one process, callers for the same session share one refresh instead of queueing on the lock.
+  const inFlight = new Map<string, Promise<string>>()
+
+  /** The record of a live session, or undefined (removed, expired, or its session ended). */
+  async function live(sid: string): Promise<ProviderTokenRecord | undefined> {
+    const record = await read<ProviderTokenRecord>(key(sid))
+    if (!record) return undefined
+    const family = await read<FamilyRecord>(keys.family(record.familyId))
+    if (!family || family.expiresAt <= now()) return undefined
+    return record
+  }
+
+  async function refreshLocked(sid: string, provider: string, refresh: ProviderRefresh): Promise<string> {
+    return withLock(locks, `provider:${sid}`, async () => {
+      // Read again under the lock: another instance may have refreshed since we looked.
+      const record = await live(sid)
+      if (!record || record.provider !== provider) throw reauth(`provider tokens of session ${fingerprint(sid)} are gone`)
+      if (!refreshDue(record, now())) return record.accessToken
+      if (!record.refreshToken) {
+        if (record.expiresAt! > now()) return record.accessToken
+        await remove(key(sid))
+        throw reauth(`${provider} access token of session ${fingerprint(sid)} expired and there is no refresh token`)
+      }
+      let next: ProviderTokenSet
+      try {
+        next = await refresh({ ...record, refreshToken: record.refreshToken })
+      }
+      catch (error) {
+        if (error instanceof AegisError && error.code === 'provider_reauth_required') {
+          // The provider refused the refresh token (expired, revoked): it will never work again.
+          await remove(key(sid))
+          log.warn(`${provider} refused the refresh token of session ${fingerprint(sid)}; its provider tokens were removed`)
+        }
+        throw error
+      }
+      const family = await read<FamilyRecord>(keys.family(record.familyId))
+      if (!family) throw reauth(`session of ${fingerprint(sid)} ended during the provider refresh`)
+      // A provider may keep the refresh token and the scope (RFC 6749 §5.1, §6): then the old ones stay.
+      const stored: ProviderTokenRecord = {
+        ...next, refreshToken: next.refreshToken ?? record.refreshToken, scope: next.scope ?? record.scope, provider, v: 2, familyId: record.familyId,
+      }
+      await write(key(sid), stored, family.expiresAt)
+      return stored.accessToken
+    }, REFRESH_LOCK_MS)
+  }
+
+  return {
+    /** Keeps a new session's provider tokens until the session ends. */
+    async save(family: Pick<FamilyRecord, 'familyId' | 'expiresAt'>, tokens: ProviderTokenSet): Promise<void> {
+      const record: ProviderTokenRecord = { ...tokens, v: 2, familyId: family.familyId }
+      await write(key(sessionId(family.familyId)), record, family.expiresAt)
+    },
+
+    /**
+     * A valid access token of `provider` for the session `sid`: the stored one, or a new one
+     * from `refresh` when it is about to expire (one refresh at a time per session, across
+     * instances on Redis). Undefined when the session keeps no tokens of that provider.
+     * A 401 `provider_reauth_required` when they expired or the provider refused the refresh.
+     */
+    async access(sid: string, provider: string, refresh: ProviderRefresh): Promise<string | undefined> {
+      const record = await live(sid)
+      if (!record || record.provider !== provider) return undefined
+      if (!refreshDue(record, now())) return record.accessToken
+      const running = inFlight.get(sid)
+      if (running) return running
+      const started = refreshLocked(sid, provider, refresh).finally(() => inFlight.delete(sid))
+      inFlight.set(sid, started)
+      return started
+    },
+
+    remove: (familyId: string) => remove(key(sessionId(familyId))),
+  }
+}

@@ -1,0 +1,55 @@
+import type { H3Event } from 'h3'
+import { createError } from 'h3'
+import { AegisError, isAegisError, log } from '../lib/errors'
+import { refreshGrant } from '../lib/oauth/engine'
+import { BUILTIN_PROVIDERS } from '../lib/oauth/providers'
+import { fromTokenResponse } from '../lib/provider-tokens'
+import type { ProviderRefresh } from '../lib/provider-tokens'
+import { keepsTokens, providerConfig } from '../login'
+import { engineContext, providerFetch, useAegis } from '../services'
+import { getAuthUser } from './auth'
+
+/**
+ * A valid access token of the provider the user logged in with (or of `provider`), for calling
+ * that provider's API from a server route. It is kept on the server with the session when the
+ * provider has `keepTokens: true`, and refreshed with the provider's refresh token when it is
+ * about to expire (one refresh at a time per session). Never send it to the browser.
+ *
+ * Throws (as an h3 error whose `data` is `{ error, message }`):
+ * - 401 `unauthorized`: no valid access token on the request;
+ * - 409 `provider_token_unavailable`: this session keeps no token of that provider
+ *   (`keepTokens` is off, another provider, or sessions are off);
+ * - 401 `provider_reauth_required`: the provider's tokens expired, the provider refused the
+ *   refresh, or the session ended (logout, reuse): log in with the provider again;
+ * - 502 `provider_unavailable` / `provider_error`: the provider could not refresh right now;
+ * - 503 `storage_unavailable`: the session store failed.
+ */
+export async function getProviderToken(event: H3Event, provider?: string): Promise<string> {
+  const user = await getAuthUser(event)
+  const name = provider ?? user.provider
+  try {
+    const aegis = useAegis()
+    const def = aegis.definitions.get(name ?? '') ?? BUILTIN_PROVIDERS[name ?? '']
+    const config = def && providerConfig(def, aegis.handlers.get(def.name) ?? {})
+    const keeps = Boolean(config && keepsTokens(config)) && aegis.config.tokenRefresh.enabled
+    if (!def || !config || !keeps || typeof user.sid !== 'string' || name !== user.provider) {
+      throw new AegisError(409, 'provider_token_unavailable', `no ${name ?? 'provider'} tokens are kept for this session`)
+    }
+    const ctx = engineContext(event)
+    const refresh: ProviderRefresh = async (current) => {
+      const response = await refreshGrant(def, config, current.refreshToken, ctx, providerFetch(def, config, ctx))
+      const next = fromTokenResponse(def.name, response, Date.now())
+      if (!next) throw new AegisError(502, 'provider_error', `refresh response of ${def.name} has no access_token`)
+      return next
+    }
+    const token = await aegis.sessions.providerTokens.access(user.sid, def.name, refresh)
+    // The provider keeps tokens and the user logged in with it: none left means they ended.
+    if (!token) throw new AegisError(401, 'provider_reauth_required', `no ${def.name} tokens left for this session (ended, expired or refused)`)
+    return token
+  }
+  catch (error) {
+    if (!isAegisError(error)) throw error
+    if (error.detail) log.debug(`getProviderToken: ${error.code}: ${error.detail}`)
+    throw createError({ statusCode: error.statusCode, message: error.message, data: { error: error.code, message: error.message } })
+  }
+}
