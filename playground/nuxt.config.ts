@@ -24,11 +24,17 @@ export default defineNuxtConfig({
         issuer: process.env.NUXT_AEGIS_PROVIDERS_OIDC_ISSUER || 'http://127.0.0.1:4010',
         clientId: 'nuxt-aegis-playground',
         clientSecret: 'playground-only-oidc-secret-0123456789',
+        // Its tokens stay on the server for /dashboard/provider (getProviderToken).
+        keepTokens: true,
       },
       // Real providers appear when their credentials are in the environment (.env).
-      ...Object.fromEntries(['google', 'github', 'microsoft', 'auth0', 'spotify']
+      ...Object.fromEntries(['google', 'github', 'microsoft', 'auth0']
         .filter(name => process.env[`NUXT_AEGIS_PROVIDERS_${name.toUpperCase()}_CLIENT_ID`])
         .map(name => [name, {}])),
+      // Spotify keeps its tokens too: /dashboard/provider lists your top artists.
+      ...(process.env.NUXT_AEGIS_PROVIDERS_SPOTIFY_CLIENT_ID
+        ? { spotify: { keepTokens: true, scopes: ['user-read-email', 'user-top-read'] } }
+        : {}),
       mock: {
         mockUsers: {
           alice: { sub: 'mock-alice', name: 'Alice Admin', email: 'alice@example.com', email_verified: true, role: 'admin' },

@@ -21,11 +21,16 @@ const provider = new Provider(issuer, {
     client_id: client.id,
     client_secret: client.secret,
     redirect_uris: [`http://localhost:${appPort}/auth/oidc`, `http://127.0.0.1:${appPort}/auth/oidc`],
-    grant_types: ['authorization_code'],
+    grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
   }],
   pkce: { required: () => true },
+  // Refresh tokens (rotated on use) and 2-minute access tokens: the playground's provider page
+  // shows getProviderToken refreshing them on the server.
+  issueRefreshToken: async (_ctx, c) => c.grantTypeAllowed('refresh_token'),
+  rotateRefreshToken: true,
+  ttl: { AccessToken: 120, RefreshToken: 86_400, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 86_400, Grant: 86_400 },
   features: { devInteractions: { enabled: true } },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'] },
   cookies: { keys: ['playground-only-cookie-key-0123456789'] },
