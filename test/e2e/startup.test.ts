@@ -84,3 +84,24 @@ describe('NUXT_AEGIS_TOKEN_SECRET is read at run time (no rebuild)', () => {
     expect((await whoami(baseUrl, second.token)).status).toBe(401)
   })
 })
+
+describe('[VERIFY-3] start-up warnings for keepTokens (the fixture\'s oidc provider keeps its tokens)', () => {
+  async function startupOutput(env: Record<string, string>): Promise<string> {
+    const server = await startServer({ ...valid, ...env })
+    await server.stop()
+    return server.output()
+  }
+
+  it('warns in production when provider tokens would be stored unencrypted, and not once encryption is on', async () => {
+    const plain = await startupOutput({})
+    expect(plain).toMatch(/providers oidc keep their tokens in session storage unencrypted.*NUXT_AEGIS_ENCRYPTION_KEY/)
+    const encrypted = await startupOutput({ NUXT_AEGIS_ENCRYPTION_ENABLED: 'true', NUXT_AEGIS_ENCRYPTION_KEY: 'startup-test-encryption-key-0123456789-abcdef' })
+    expect(encrypted).not.toContain('keep their tokens')
+    expect(encrypted).not.toContain('keepTokens')
+  })
+
+  it('warns when keepTokens is on but sessions are off (getProviderToken answers 409 then)', async () => {
+    const output = await startupOutput({ NUXT_AEGIS_TOKEN_REFRESH_ENABLED: 'false' })
+    expect(output).toContain('providers oidc have keepTokens on, but tokenRefresh is off')
+  })
+})
