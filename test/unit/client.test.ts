@@ -264,6 +264,17 @@ describe('[CLIENT-3] fetch retries once after a 401', () => {
     expect(f.calls.filter(c => c.url === '/auth/refresh')).toHaveLength(2)
   })
 
+  it('[VERIFY-3] a 401 provider_reauth_required (getProviderToken) propagates at once: no app refresh, no retry', async () => {
+    // As ofetch reports an h3 error thrown by a server route: the body's `data` carries the code.
+    const reauth = Object.assign(httpError(401), { data: { statusCode: 401, data: { error: 'provider_reauth_required' } } })
+    const f = fakeFetch({ '/auth/refresh': () => tokenResponse(), '/api/spotify': reauth })
+    const { auth } = client(f.fetch)
+    await auth.refresh()
+    await expect(auth.fetch('/api/spotify')).rejects.toMatchObject({ statusCode: 401 })
+    expect(f.calls.filter(c => c.url === '/api/spotify')).toHaveLength(1)
+    expect(f.calls.filter(c => c.url === '/auth/refresh')).toHaveLength(1)
+  })
+
   it('when the refresh fails, the original 401 propagates without a retry', async () => {
     let n = 0
     const f = fakeFetch({ '/auth/refresh': () => (++n === 1 ? tokenResponse() : httpError(401)), '/api/data': httpError(401) })
