@@ -93,7 +93,9 @@ describe('[WS-1] WebSockets authenticated at upgrade', () => {
 describe('[WS-1] a socket outliving its token', () => {
   let server: RunningServer
   beforeAll(async () => {
-    server = await startServer({ NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true', NUXT_AEGIS_TOKEN_EXPIRES_IN: '2' })
+    // 5-second tokens: `exp` is whole seconds, so a token may have only 4 s left at login, and the
+    // login, the upgrade and the first messages must fit before it also on a busy 2-core CI machine.
+    server = await startServer({ NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true', NUXT_AEGIS_TOKEN_EXPIRES_IN: '5' })
   }, 60_000)
   afterAll(async () => {
     await server?.stop()
@@ -112,7 +114,7 @@ describe('[WS-1] a socket outliving its token', () => {
     socket.send('ping')
     await vi.waitFor(() => expect(messages).toHaveLength(2))
     expect(JSON.parse(messages[1]!)).toEqual({ from: 'mock-alice', echo: 'ping' })
-    // Wait until the token is past its exp (2 s), then speak again.
+    // Wait until the token is past its exp (5 s), then speak again.
     await vi.waitFor(() => expect(Date.now() / 1000).toBeGreaterThan((decodeJwt(session.token).exp as number) + 0.5), { timeout: 10_000, interval: 200 })
     socket.send('late')
     await vi.waitFor(() => expect(closed).toBe(4401), { timeout: 10_000 })

@@ -15,7 +15,7 @@ import Provider from 'oidc-provider'
 
 export const OIDC_CLIENT = { clientId: 'aegis-e2e', clientSecret: 'aegis-e2e-secret-0123456789abcdef' }
 /** Seconds the provider's access tokens live. */
-export const PROVIDER_ACCESS_TOKEN_TTL = 3
+export const PROVIDER_ACCESS_TOKEN_TTL = 5
 /** Seconds the refresh tokens of `short-rt*` accounts live. */
 export const SHORT_REFRESH_TOKEN_TTL = 2
 
