@@ -3,6 +3,8 @@
  *    (a) unprotected (an app without any auth module),
  *    (b) behind nuxt-aegis' middleware with a valid Bearer token,
  *    (c) behind nuxt-auth-utils' requireUserSession with a valid sealed cookie.
+ * (a) and (b) are measured twice: with a synchronous handler (b reads event.context.user), and
+ * with an async one that awaits a resolved promise (a2) or `getAuthUser(event)` (b2).
  * The three servers run side by side; each round loads them one after the other in a rotated
  * order, and the ratios are taken within each round before the median.
  */
@@ -24,45 +26,57 @@ export async function benchProtection() {
     const login = await fetch(`${servers.c.url}/bench/login`, { method: 'POST' })
     const sealed = cookiePair(setCookies(login.headers), 'nuxt-session')
     if (!sealed) throw new Error('nuxt-auth-utils returned no session cookie')
-    const headers = { a: {}, b: { authorization: `Bearer ${token}` }, c: { cookie: sealed } }
+    const bearer = { authorization: `Bearer ${token}` }
+    // Variant → server, path, credential; the reference each is divided by.
+    const variants = {
+      a: { server: 'a', path: '/api/hello', headers: {} },
+      a2: { server: 'a', path: '/api/hello-async', headers: {} },
+      b: { server: 'b', path: '/api/hello', headers: bearer, reference: 'a' },
+      b2: { server: 'b', path: '/api/hello-async', headers: bearer, reference: 'a2' },
+      c: { server: 'c', path: '/api/hello', headers: { cookie: sealed }, reference: 'a' },
+    }
+    const ids = Object.keys(variants)
+    const url = id => `${servers[variants[id].server].url}${variants[id].path}`
 
-    // Each variant must really be what it claims: 200 with the credential, 401 without (b, c).
-    for (const id of ['a', 'b', 'c']) {
-      const ok = await fetch(`${servers[id].url}/api/hello`, { headers: headers[id] })
+    // Each variant must really be what it claims: 200 with the credential, 401 without (b, b2, c).
+    for (const id of ids) {
+      const ok = await fetch(url(id), { headers: variants[id].headers })
       if (ok.status !== 200) throw new Error(`variant ${id} answered ${ok.status} with its credential`)
-      if (id !== 'a') {
-        const denied = await fetch(`${servers[id].url}/api/hello`)
+      if (variants[id].server !== 'a') {
+        const denied = await fetch(url(id))
         if (denied.status !== 401) throw new Error(`variant ${id} answered ${denied.status} without a credential (expected 401)`)
       }
     }
 
-    for (const id of ['a', 'b', 'c']) await load({ url: `${servers[id].url}/api/hello`, headers: headers[id], duration: QUICK ? 1 : 3, connections })
-    const runs = { a: [], b: [], c: [] }
+    for (const id of ids) await load({ url: url(id), headers: variants[id].headers, duration: QUICK ? 1 : 3, connections })
+    const runs = Object.fromEntries(ids.map(id => [id, []]))
     for (let round = 0; round < rounds; round++) {
-      for (const id of rotate(['a', 'b', 'c'], round)) {
-        const cpuBefore = cpuSeconds(servers[id].pid)
-        const result = await load({ url: `${servers[id].url}/api/hello`, headers: headers[id], duration, connections })
-        result.cpuPerRequest = (cpuSeconds(servers[id].pid) - cpuBefore) / result.total
+      for (const id of rotate(ids, round)) {
+        const pid = servers[variants[id].server].pid
+        const cpuBefore = cpuSeconds(pid)
+        const result = await load({ url: url(id), headers: variants[id].headers, duration, connections })
+        result.cpuPerRequest = (cpuSeconds(pid) - cpuBefore) / result.total
         if (result.non2xx || result.errors) throw new Error(`variant ${id}: ${result.non2xx} non-2xx responses, ${result.errors} errors`)
         runs[id].push(result)
         await sleep(200)
       }
-      log(`protection round ${round + 1}/${rounds}: a ${runs.a.at(-1).rps.toFixed(0)}, b ${runs.b.at(-1).rps.toFixed(0)}, c ${runs.c.at(-1).rps.toFixed(0)} req/s`)
+      log(`protection round ${round + 1}/${rounds}: ${ids.map(id => `${id} ${runs[id].at(-1).rps.toFixed(0)}`).join(', ')} req/s`)
     }
-    const ratio = id => median(runs[id].map((run, round) => run.rps / runs.a[round].rps))
-    // The same ratio from the servers' own CPU time per request (a / x): throughput if CPU-bound.
-    const cpuRatio = id => median(runs[id].map((run, round) => runs.a[round].cpuPerRequest / run.cpuPerRequest))
-    const cpuUs = id => median(runs[id].map(run => run.cpuPerRequest * 1e6))
+    const of = fn => Object.fromEntries(ids.map(id => [id, fn(id)]))
+    const compared = ids.filter(id => variants[id].reference)
+    const ratio = id => median(runs[id].map((run, round) => run.rps / runs[variants[id].reference][round].rps))
+    // The same ratio from the servers' own CPU time per request (ref / x): throughput if CPU-bound.
+    const cpuRatio = id => median(runs[id].map((run, round) => runs[variants[id].reference][round].cpuPerRequest / run.cpuPerRequest))
     return {
       rounds,
       duration,
       connections,
-      rps: { a: median(runs.a.map(r => r.rps)), b: median(runs.b.map(r => r.rps)), c: median(runs.c.map(r => r.rps)) },
-      p99: { a: median(runs.a.map(r => r.p99)), b: median(runs.b.map(r => r.p99)), c: median(runs.c.map(r => r.p99)) },
-      ratio: { b: ratio('b'), c: ratio('c') },
-      cpuUsPerRequest: { a: cpuUs('a'), b: cpuUs('b'), c: cpuUs('c') },
-      cpuRatio: { b: cpuRatio('b'), c: cpuRatio('c') },
-      perRound: runs.b.map((run, round) => ({ b: run.rps / runs.a[round].rps, c: runs.c[round].rps / runs.a[round].rps })),
+      rps: of(id => median(runs[id].map(r => r.rps))),
+      p99: of(id => median(runs[id].map(r => r.p99))),
+      ratio: Object.fromEntries(compared.map(id => [id, ratio(id)])),
+      cpuUsPerRequest: of(id => median(runs[id].map(run => run.cpuPerRequest * 1e6))),
+      cpuRatio: Object.fromEntries(compared.map(id => [id, cpuRatio(id)])),
+      perRound: runs.b.map((run, round) => ({ b: run.rps / runs.a[round].rps, b2: runs.b2[round].rps / runs.a2[round].rps, c: runs.c[round].rps / runs.a[round].rps })),
       loadavg: os.loadavg(),
       target: TARGET,
     }

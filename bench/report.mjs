@@ -41,6 +41,9 @@ export function renderChart(results) {
     panels.push(['1. Route protection: req/s relative to the unprotected route (median of rounds)', [
       { label: '(b) nuxt-aegis, Bearer', value: protection.ratio.b, color: '#2e7d32' },
       { label: '(b) by server CPU time', value: protection.cpuRatio.b, color: '#81c784' },
+      ...(protection.ratio.b2 === undefined
+        ? []
+        : [{ label: '(b2) async, getAuthUser', value: protection.ratio.b2, color: '#558b2f' }]),
       { label: '(c) nuxt-auth-utils, cookie', value: protection.ratio.c, color: '#8e44ad' },
       { label: '(c) by server CPU time', value: protection.cpuRatio.c, color: '#c39bd3' },
     ], { max: 1.2, unit: '×', marker: { value: protection.target, label: `target ${protection.target}` } }])
@@ -139,26 +142,33 @@ export function renderPage(results, meta) {
     '',
     section('1. Route protection overhead', protection, r => [
       `The same small JSON handler (\`GET /api/hello\`), ${r.rounds} rounds of ${r.duration} s per variant, ${r.connections} connections (autocannon), variants in rotated order each round.`,
-      '(a) an app without auth; (b) nuxt-aegis with the route under `routeProtection.protectedRoutes`, a valid',
-      'Bearer token (the handler also calls `getAuthUser`); (c) nuxt-auth-utils, the handler calls',
-      '`requireUserSession` with a valid sealed session cookie. Each variant is checked first: 200 with its',
-      'credential, 401 without.',
+      '(a) an app without auth; (b) nuxt-aegis with the route under `routeProtection.protectedRoutes` and a valid',
+      'Bearer token, the handler reading the user the middleware put on `event.context.user`; (c) nuxt-auth-utils,',
+      'the handler calls `requireUserSession` with a valid sealed session cookie. (a2) and (b2) are the same',
+      'routes with an async handler: (a2) awaits a resolved promise, (b2) awaits `getAuthUser(event)`. Each',
+      'variant is checked first: 200 with its credential, 401 without.',
       '',
-      '| Variant | req/s (median) | p99 latency | server CPU per request | ratio to (a), req/s | ratio to (a), CPU time |',
+      '| Variant | req/s (median) | p99 latency | server CPU per request | ratio, req/s | ratio, CPU time |',
       '|---|---:|---:|---:|---:|---:|',
       `| (a) unprotected | ${int(r.rps.a)} | ${fixed(r.p99.a, 0)} ms | ${fixed(r.cpuUsPerRequest.a, 0)} µs | 1 | 1 |`,
-      `| (b) nuxt-aegis, Bearer JWT | ${int(r.rps.b)} | ${fixed(r.p99.b, 0)} ms | ${fixed(r.cpuUsPerRequest.b, 0)} µs | **${fixed(r.ratio.b)}** | ${fixed(r.cpuRatio.b)} |`,
-      `| (c) nuxt-auth-utils, sealed cookie | ${int(r.rps.c)} | ${fixed(r.p99.c, 0)} ms | ${fixed(r.cpuUsPerRequest.c, 0)} µs | **${fixed(r.ratio.c)}** | ${fixed(r.cpuRatio.c)} |`,
+      `| (b) nuxt-aegis, Bearer JWT | ${int(r.rps.b)} | ${fixed(r.p99.b, 0)} ms | ${fixed(r.cpuUsPerRequest.b, 0)} µs | **${fixed(r.ratio.b)}** (to a) | ${fixed(r.cpuRatio.b)} |`,
+      ...(r.ratio.b2 === undefined
+        ? []
+        : [
+            `| (a2) unprotected, async handler | ${int(r.rps.a2)} | ${fixed(r.p99.a2, 0)} ms | ${fixed(r.cpuUsPerRequest.a2, 0)} µs | 1 | 1 |`,
+            `| (b2) nuxt-aegis, async, \`getAuthUser\` | ${int(r.rps.b2)} | ${fixed(r.p99.b2, 0)} ms | ${fixed(r.cpuUsPerRequest.b2, 0)} µs | **${fixed(r.ratio.b2)}** (to a2) | ${fixed(r.cpuRatio.b2)} |`,
+          ]),
+      `| (c) nuxt-auth-utils, sealed cookie | ${int(r.rps.c)} | ${fixed(r.p99.c, 0)} ms | ${fixed(r.cpuUsPerRequest.c, 0)} µs | **${fixed(r.ratio.c)}** (to a) | ${fixed(r.cpuRatio.c)} |`,
       '',
       'Ratios are medians of the per-round ratios (each round\'s (b) and (c) divided by the same round\'s (a)), so they need not equal the ratio of the median req/s columns.',
       '',
       `Target (b)/(a) ≥ ${r.target}: **${r.ratio.b >= r.target ? 'met' : 'not met'}** in this run (req/s ratio; by CPU time ${fixed(r.cpuRatio.b)}).`,
-      `Per round, (b)/(a): ${r.perRound.map(x => fixed(x.b)).join(', ')}; (c)/(a): ${r.perRound.map(x => fixed(x.c)).join(', ')}.`,
+      `Per round, (b)/(a): ${r.perRound.map(x => fixed(x.b)).join(', ')}; ${r.ratio.b2 === undefined ? '' : `(b2)/(a2): ${r.perRound.map(x => fixed(x.b2)).join(', ')}; `}(c)/(a): ${r.perRound.map(x => fixed(x.c)).join(', ')}.`,
       '',
       'The CPU-time ratio divides the servers\' own CPU seconds per request (from `/proc`), which other',
       'processes on the machine disturb less than throughput. Why (b) is cheap: the key is imported once,',
       'globs are compiled once, and a token verified before is answered from a bounded cache (until its',
-      '`exp`) synchronously, without an HMAC or a storage read.',
+      '`exp`) synchronously, without a regular expression, an HMAC or a storage read.',
     ].join('\n')),
     section('2. `POST /auth/refresh` at 50 concurrent clients', refresh, r => [
       `${r.connections} clients, each with its own session (logged in through the mock provider), each sending its next`,

@@ -127,8 +127,10 @@ describe('[JWT-1] access token sign / verify', () => {
     expect(await service.verify(token)).toMatchObject({ sub: 'u' })
     vi.advanceTimersByTime(30_000)
     expect(await service.verify(token)).toMatchObject({ sub: 'u' })
+    expect(service.verifyBearerCached(`Bearer ${token}`)).toMatchObject({ sub: 'u' })
     // Past exp plus the 5 s clock tolerance: the cached entry must not keep it alive.
     vi.advanceTimersByTime(40_000)
+    expect(service.verifyBearerCached(`Bearer ${token}`)).toBeUndefined()
     expect(await service.verify(token)).toBeUndefined()
     expect(await service.verify(token)).toBeUndefined()
   })
@@ -162,6 +164,19 @@ describe('[JWT-1] access token sign / verify', () => {
       expect(await service.verify(forged)).toBeUndefined()
     }
     expect(service.verifyCached(token)).toMatchObject({ role: 'user' })
+  })
+
+  it('verifyBearerCached answers only for exactly `Bearer <a token verified before>`; anything else goes the slow way', async () => {
+    const service = createTokenService(base)
+    const token = await service.sign({ sub: 'u', role: 'user' })
+    expect(service.verifyBearerCached(`Bearer ${token}`)).toBeUndefined()
+    await service.verify(token)
+    expect(service.verifyBearerCached(`Bearer ${token}`)).toMatchObject({ sub: 'u', role: 'user' })
+    const [header, , signature] = token.split('.')
+    const forgedPayload = Buffer.from(JSON.stringify({ ...decodeJwt(token), role: 'admin' })).toString('base64url')
+    for (const other of [`bearer ${token}`, `Bearer  ${token}`, `Bearer ${token} `, token, `Basic ${token}`, `Bearer ${header}.${forgedPayload}.${signature}`, `Bearer .${signature}`, `x${signature}`, '']) {
+      expect(service.verifyBearerCached(other)).toBeUndefined()
+    }
   })
 
   it('verifyCached never answers for a token verify refused', async () => {

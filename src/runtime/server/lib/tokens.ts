@@ -63,6 +63,8 @@ export interface TokenService {
    * when it is not in the cache (then `verify` decides). The request hot path.
    */
   verifyCached: (token: string) => AegisClaims | undefined
+  /** `verifyCached` for an `Authorization` header exactly `Bearer <token>` (the route-protection hot path). */
+  verifyBearerCached: (header: string) => AegisClaims | undefined
 }
 
 /**
@@ -88,7 +90,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const cacheSize = options.cacheSize ?? 1000
   // Keyed by the signature (the token's last part), so a lookup hashes ~43 characters rather than
   // the whole token; a hit still requires the whole token to be equal.
-  const cache = new Map<string, { token: string, claims: AegisClaims }>()
+  interface CacheEntry { token: string, bearer: string, claims: AegisClaims }
+  const cache = new Map<string, CacheEntry>()
   const cacheKey = (token: string) => token.slice(token.lastIndexOf('.') + 1)
 
   async function sign(claims: AegisClaims): Promise<string> {
@@ -108,6 +111,18 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const slot = cacheKey(token)
     const cached = cache.get(slot)
     if (cached === undefined || cached.token !== token) return undefined
+    return live(slot, cached)
+  }
+
+  /** `verifyCached` for a whole `Bearer <token>` header: no copy of the token is made. */
+  function verifyBearerCached(header: string): AegisClaims | undefined {
+    const slot = cacheKey(header)
+    const cached = cache.get(slot)
+    if (cached === undefined || cached.bearer !== header) return undefined
+    return live(slot, cached)
+  }
+
+  function live(slot: string, cached: CacheEntry): AegisClaims | undefined {
     if ((cached.claims.exp as number) > Date.now() / 1000 - CLOCK_TOLERANCE) return cached.claims
     cache.delete(slot)
     return undefined
@@ -122,7 +137,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       const claims = Object.freeze(payload) as AegisClaims
       const slot = cacheKey(token)
       if (!cache.has(slot) && cache.size >= cacheSize) cache.delete(cache.keys().next().value!)
-      cache.set(slot, { token, claims })
+      cache.set(slot, { token, bearer: `Bearer ${token}`, claims })
       return claims
     }
     catch (error) {
@@ -131,7 +146,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     }
   }
 
-  return { expiresIn: options.expiresIn, sign, verify, verifyCached, jwks: keys?.jwks ?? { keys: [] } }
+  return { expiresIn: options.expiresIn, sign, verify, verifyCached, verifyBearerCached, jwks: keys?.jwks ?? { keys: [] } }
 }
 
 /**
