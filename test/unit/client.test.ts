@@ -419,16 +419,20 @@ function fakeHub(delay = 0) {
 function fakeLock() {
   let tail: Promise<unknown> = Promise.resolve()
   let held = 0
+  let pending = 0
   const stats = { requests: 0, maxHeld: 0 }
-  const lock = <T>(fn: () => Promise<T>): Promise<T> => {
+  const lock = <T>(fn: (contended?: boolean) => Promise<T>): Promise<T> => {
     stats.requests++
+    // Contended: another holder has it or is queued before us (Web Locks' ifAvailable says no).
+    const contended = pending++ > 0
     const run = tail.then(async () => {
       stats.maxHeld = Math.max(stats.maxHeld, ++held)
       try {
-        return await fn()
+        return await fn(contended)
       }
       finally {
         held--
+        pending--
       }
     })
     tail = run.catch(() => {})
@@ -475,6 +479,28 @@ describe('[CLIENT-6] tabs share tokens over the channel and refresh under one lo
     expect(stats).toEqual({ requests: 2, maxHeld: 1 })
     // Only the tab that rotated broadcast; taking a token over is not echoed back.
     expect(hub.sent).toEqual([{ type: 'token', token: ta, expiresIn: 900, generation: 1 }])
+  })
+
+  it('a tab that had to wait for the lock takes the other tab\'s token even when its view of the generation lags', async () => {
+    // As seen in Chromium on 2 cores: the lock is granted before the other tab's localStorage
+    // write is visible here, and the cookie jar already holds the rotated cookie, so a POST now
+    // would rotate a second time in the same cycle.
+    const hub = fakeHub(30)
+    const { lock } = fakeLock()
+    const server = rotatingServer()
+    const stale = { read: () => 0, bump: () => {} }
+    const mk = () => {
+      const users: Array<AegisClaims | null> = []
+      const auth = createAuthClient({ authPath: '/auth', fetch: server.fetch, automaticRefresh: false, onUser: user => users.push(user), channel: hub.channel(), lock, generation: stale })
+      return { auth, users }
+    }
+    const a = mk()
+    const b = mk()
+    const both = Promise.all([a.auth.refresh(), b.auth.refresh()])
+    await vi.advanceTimersByTimeAsync(1_000)
+    const [ta, tb] = await both
+    expect(server.posts()).toBe(1)
+    expect(tb).toBe(ta)
   })
 
   it('three tabs whose shared token is used up refresh once between them', async () => {

@@ -15,8 +15,11 @@ export interface AuthClientOptions {
   apiOrigins?: string[]
   /** Cross-tab messages (BroadcastChannel in the browser): login, refresh and logout reach other tabs. */
   channel?: AuthChannel
-  /** Cross-tab mutual exclusion for refreshes (Web Locks in the browser). */
-  lock?: <T>(fn: () => Promise<T>) => Promise<T>
+  /**
+   * Cross-tab mutual exclusion for refreshes (Web Locks in the browser). `fn` learns whether the
+   * lock was held by another tab when asked for (`contended`): that tab is refreshing right now.
+   */
+  lock?: <T>(fn: (contended?: boolean) => Promise<T>) => Promise<T>
   /**
    * A counter shared by the tabs (localStorage in the browser; it holds no secret), bumped on
    * every refresh, so a tab that gets the lock knows another tab refreshed meanwhile.
@@ -135,7 +138,7 @@ export function createAuthClient(options: AuthClientOptions) {
   const post = () => options.fetch<TokenResponse>(`${options.authPath}/refresh`, { method: 'POST', credentials: 'same-origin' })
   const statusOf = (error: unknown) => (error as { statusCode?: number, status?: number } | null)?.statusCode ?? (error as { status?: number } | null)?.status
 
-  const runLocked = <T>(fn: () => Promise<T>): Promise<T> => options.lock ? options.lock(fn) : fn()
+  const runLocked = <T>(fn: (contended?: boolean) => Promise<T>): Promise<T> => options.lock ? options.lock(fn) : fn(false)
 
   /** Resolves when another tab's token arrives, or after `ms`. */
   function nextBroadcast(ms: number): Promise<void> {
@@ -163,9 +166,11 @@ export function createAuthClient(options: AuthClientOptions) {
       const current = options.generation.read()
       return current !== generation || (tokenGeneration >= 0 && current > tokenGeneration)
     }
-    inflight ??= runLocked(async () => {
+    inflight ??= runLocked(async (contended) => {
       if (usable()) return token
-      if (otherTabRefreshed()) {
+      // Waiting for the lock means another tab was refreshing: its token is on the way, even when
+      // this tab's view of the shared generation (localStorage) has not caught up yet.
+      if (contended || otherTabRefreshed()) {
         await nextBroadcast(BROADCAST_WAIT_MS)
         if (usable()) return token
       }

@@ -71,10 +71,16 @@ function browserChannel(): AuthChannel | undefined {
 }
 
 /** Web Locks: one refresh across all tabs; without them the server's 409 retry keeps tabs safe. */
-function browserLock(): (<T>(fn: () => Promise<T>) => Promise<T>) | undefined {
+function browserLock(): (<T>(fn: (contended?: boolean) => Promise<T>) => Promise<T>) | undefined {
   const locks = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { locks?: LockManager }).locks
   if (!locks) return undefined
-  return <T>(fn: () => Promise<T>) => locks.request(`${CHANNEL_NAME}:refresh`, fn) as Promise<T>
+  const name = `${CHANNEL_NAME}:refresh`
+  return async <T>(fn: (contended?: boolean) => Promise<T>) => {
+    // First without waiting: when another tab holds the lock, it is refreshing right now.
+    const free = await locks.request(name, { ifAvailable: true }, async lock => (lock ? { value: await fn(false) } : null)) as { value: T } | null
+    if (free) return free.value
+    return locks.request(name, () => fn(true)) as Promise<T>
+  }
 }
 
 /** The refresh generation shared by the tabs: a plain counter in localStorage (no secret in it). */
