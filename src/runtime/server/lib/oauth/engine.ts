@@ -113,11 +113,19 @@ async function authorizationServer(def: OAuthProviderDefinition, config: Provide
   const hook = (oauth as unknown as { _expectedIssuer?: symbol })._expectedIssuer
   if (typeof hook !== 'symbol') throw new AegisError(500, 'login_failed', 'this oauth4webapi version cannot check templated issuers')
   const expected = def.expectedIssuer
-  // A copy: the cached metadata object is shared by every login.
-  const copy = { ...as }
-  ;(copy as unknown as Record<symbol, unknown>)[hook] = (result: { claims: Record<string, unknown> }) => expected(result.claims, config)
+  // One hooked copy per cached metadata object: oauth4webapi caches the JWKS on that object.
+  const copies = hookedCopies.get(as) ?? new Map<OAuthProviderDefinition, oauth.AuthorizationServer>()
+  hookedCopies.set(as, copies)
+  let copy = copies.get(def)
+  if (!copy) {
+    copy = { ...as }
+    ;(copy as unknown as Record<symbol, unknown>)[hook] = (result: { claims: Record<string, unknown> }) => expected(result.claims, config)
+    copies.set(def, copy)
+  }
   return copy
 }
+
+const hookedCopies = new WeakMap<oauth.AuthorizationServer, Map<OAuthProviderDefinition, oauth.AuthorizationServer>>()
 
 const clientOf = (config: ProviderConfig): oauth.Client => ({ client_id: config.clientId, [oauth.clockTolerance]: CLOCK_TOLERANCE })
 
