@@ -9,7 +9,7 @@ import { authorizationEndpoint, authorizationUrl, completeLogin, providerErrorCo
 import { createTransaction, TRANSACTION_COOKIE_PREFIX, TRANSACTION_TTL_SECONDS, transactionCookieName } from './lib/oauth/transaction'
 import type { OAuthProviderDefinition, ProviderConfig } from './lib/oauth/types'
 import { safeRedirectPath } from './lib/redirects'
-import { fromTokenResponse, sealForHandoff } from './lib/provider-tokens'
+import { fromTokenResponse, keepsTokens, sealForHandoff } from './lib/provider-tokens'
 import { loginCookieAttributes, setHandoffCookie } from './cookies'
 import { callAegisHook, runUserInfoHooks } from './hooks'
 import { engineContext, providerFetch, registerOAuthProvider, registerProviderHandler, useAegis } from './services'
@@ -46,11 +46,6 @@ export function providerConfig(def: OAuthProviderDefinition, options: OAuthHandl
   // Custom providers are not in nuxt.config: their route's `config` is their configuration.
   const merged = base ? defu(options.config ?? {}, base) : options.config
   return (merged && typeof merged.clientId === 'string' && merged.clientId ? merged : undefined) as ProviderConfig | undefined
-}
-
-/** Whether a provider keeps its tokens with the session (`keepTokens`, from config or env). */
-export function keepsTokens(config: ProviderConfig): boolean {
-  return config.keepTokens === true || config.keepTokens === 'true'
 }
 
 const MAX_PENDING_LOGINS = 3

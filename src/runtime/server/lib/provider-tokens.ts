@@ -46,6 +46,11 @@ export function fromTokenResponse(provider: string, response: Record<string, unk
 /** Trades a refresh token for new tokens at the provider (the OAuth engine's refresh grant). */
 export type ProviderRefresh = (current: ProviderTokenSet & { refreshToken: string }) => Promise<ProviderTokenSet>
 
+/** Whether a provider's settings keep its tokens with the session (`keepTokens`, from config or env). */
+export function keepsTokens(config: Record<string, unknown> | undefined): boolean {
+  return config?.keepTokens === true || config?.keepTokens === 'true'
+}
+
 /** The session id access tokens carry (`sid`): it finds the session's provider tokens, and nothing else. */
 export const sessionId = (familyId: string): string => sha256(`nuxt-aegis:sid:${familyId}`).slice(0, 32)
 

@@ -3,6 +3,7 @@ import type { AegisRuntimeConfig } from '../lib/config'
 import { validateConfig } from '../lib/config'
 import { log } from '../lib/errors'
 import { isUnder } from '../lib/paths'
+import { keepsTokens } from '../lib/provider-tokens'
 import { isMockEnabled } from '../mock'
 import { useAegis } from '../services'
 
@@ -30,10 +31,7 @@ export default defineNitroPlugin(() => {
   if (production && isMockEnabled(config.providers.mock)) {
     log.warn('!!! The MOCK provider is enabled in production (enableInProduction): anyone can log in as any persona. Use this only for demos and tests. !!!')
   }
-  const keeping = Object.entries(config.providers).filter(([, provider]) => {
-    const keep = (provider as { keepTokens?: unknown } | undefined)?.keepTokens
-    return keep === true || keep === 'true'
-  }).map(([name]) => name)
+  const keeping = Object.entries(config.providers).filter(([, provider]) => keepsTokens(provider as Record<string, unknown> | undefined)).map(([name]) => name)
   if (keeping.length && !config.tokenRefresh.enabled) {
     log.warn(`providers ${keeping.join(', ')} have keepTokens on, but tokenRefresh is off: there is no session to keep provider tokens with, and getProviderToken answers 409`)
   }

@@ -3,9 +3,9 @@ import { createError } from 'h3'
 import { AegisError, isAegisError, log } from '../lib/errors'
 import { refreshGrant } from '../lib/oauth/engine'
 import { BUILTIN_PROVIDERS } from '../lib/oauth/providers'
-import { fromTokenResponse } from '../lib/provider-tokens'
+import { fromTokenResponse, keepsTokens } from '../lib/provider-tokens'
 import type { ProviderRefresh } from '../lib/provider-tokens'
-import { keepsTokens, providerConfig } from '../login'
+import { providerConfig } from '../login'
 import { engineContext, providerFetch, useAegis } from '../services'
 import { getAuthUser } from './auth'
 
@@ -31,7 +31,7 @@ export async function getProviderToken(event: H3Event, provider?: string): Promi
     const aegis = useAegis()
     const def = aegis.definitions.get(name ?? '') ?? BUILTIN_PROVIDERS[name ?? '']
     const config = def && providerConfig(def, aegis.handlers.get(def.name) ?? {})
-    const keeps = Boolean(config && keepsTokens(config)) && aegis.config.tokenRefresh.enabled
+    const keeps = keepsTokens(config) && aegis.config.tokenRefresh.enabled
     if (!def || !config || !keeps || typeof user.sid !== 'string' || name !== user.provider) {
       throw new AegisError(409, 'provider_token_unavailable', `no ${name ?? 'provider'} tokens are kept for this session`)
     }
