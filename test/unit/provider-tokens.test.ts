@@ -42,6 +42,14 @@ function provider(answer: (n: number, current: ProviderTokenSet) => Partial<Prov
   return { refresh, seen }
 }
 
+/** A clock, a session store on it, and one session keeping `tokens()`; `sid` finds its provider tokens. */
+async function keeping(over: Partial<ProviderTokenSet> = {}, options: Partial<SessionStoreOptions> = {}) {
+  const c = clock()
+  const sessions = store({ now: c.now, ...options })
+  const { session } = await sessions.create({ user, claims: {}, providerTokens: tokens(over) })
+  return { c, sessions, session, sid: sessionId(session.familyId) }
+}
+
 async function refused(promise: Promise<unknown>, status: number, code: string) {
   const error = await promise.then(() => undefined, (e: unknown) => e)
   expect(error).toBeInstanceOf(AegisError)
@@ -61,10 +69,7 @@ describe('[VERIFY-3] provider tokens kept with the session', () => {
   })
 
   it('refreshes when due, stores the answer and uses the new refresh token next time', async () => {
-    const c = clock()
-    const sessions = store({ now: c.now })
-    const { session } = await sessions.create({ user, claims: {}, providerTokens: tokens() })
-    const sid = sessionId(session.familyId)
+    const { c, sessions, sid } = await keeping()
     const { refresh, seen } = provider(undefined, c)
     c.t = T0 + HOUR - 30_000
     expect(await sessions.providerTokens.access(sid, 'acme', refresh)).toBe('at-2')
@@ -75,10 +80,7 @@ describe('[VERIFY-3] provider tokens kept with the session', () => {
   })
 
   it('keeps the old refresh token and scope when the provider does not send new ones (RFC 6749 §6)', async () => {
-    const c = clock()
-    const sessions = store({ now: c.now })
-    const { session } = await sessions.create({ user, claims: {}, providerTokens: tokens() })
-    const sid = sessionId(session.familyId)
+    const { c, sessions, sid } = await keeping()
     const { refresh, seen } = provider(n => ({ accessToken: `at-${n + 1}` }), c)
     c.t = T0 + 2 * HOUR
     expect(await sessions.providerTokens.access(sid, 'acme', refresh)).toBe('at-2')
@@ -114,10 +116,7 @@ describe('[VERIFY-3] provider tokens kept with the session', () => {
   })
 
   it('a refused refresh (expired or revoked provider refresh token) removes the tokens: 401 provider_reauth_required, then none', async () => {
-    const c = clock()
-    const sessions = store({ now: c.now })
-    const { session } = await sessions.create({ user, claims: {}, providerTokens: tokens() })
-    const sid = sessionId(session.familyId)
+    const { c, sessions, sid } = await keeping()
     const refresh: ProviderRefresh = async () => {
       throw new AegisError(401, 'provider_reauth_required', 'invalid_grant')
     }
@@ -127,10 +126,7 @@ describe('[VERIFY-3] provider tokens kept with the session', () => {
   })
 
   it('an unreachable provider keeps the tokens for a later retry', async () => {
-    const c = clock()
-    const sessions = store({ now: c.now })
-    const { session } = await sessions.create({ user, claims: {}, providerTokens: tokens() })
-    const sid = sessionId(session.familyId)
+    const { c, sessions, sid } = await keeping()
     c.t = T0 + 2 * HOUR
     await refused(sessions.providerTokens.access(sid, 'acme', async () => {
       throw new AegisError(502, 'provider_unavailable', 'down')
