@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { AegisError } from '../../src/runtime/server/lib/errors'
 import { completeLogin, refreshGrant } from '../../src/runtime/server/lib/oauth/engine'
+import { ProviderHttpError } from '../../src/runtime/server/lib/oauth/fetch'
 import type { Fetcher } from '../../src/runtime/server/lib/oauth/fetch'
 import { createTransaction } from '../../src/runtime/server/lib/oauth/transaction'
 import type { Transaction } from '../../src/runtime/server/lib/oauth/transaction'
@@ -227,13 +228,30 @@ describe('[VERIFY-3] refreshGrant (provider tokens kept with the session)', () =
   it('a 5xx or unreachable provider is 502 provider_unavailable; another error response 502 provider_error', async () => {
     const down = await loginError(refreshGrant(provider, config, 'rt-1', ctx, fakeProvider(() => json({}, 503)).fetcher))
     expect([down.statusCode, down.code]).toEqual([502, 'provider_unavailable'])
+    // What the bounded fetch throws when the provider cannot be reached or times out.
     const offline = await loginError(refreshGrant(provider, config, 'rt-1', ctx, async () => {
-      throw new TypeError('fetch failed')
+      throw new ProviderHttpError('network')
     }))
-    expect(offline.statusCode).toBe(502)
+    expect([offline.statusCode, offline.code]).toEqual([502, 'provider_unavailable'])
+    const garbled = await loginError(refreshGrant(provider, config, 'rt-1', ctx, fakeProvider(() => new Response('<html>', { status: 200 })).fetcher))
+    expect([garbled.statusCode, garbled.code]).toEqual([502, 'provider_unavailable'])
     const client = await loginError(refreshGrant(provider, config, 'rt-1', ctx, fakeProvider(() => json({ error: 'invalid_client' }, 400)).fetcher))
     expect([client.statusCode, client.code]).toEqual([502, 'provider_error'])
     const noToken = await loginError(refreshGrant(provider, config, 'rt-1', ctx, fakeProvider(() => json({ token_type: 'Bearer' })).fetcher))
-    expect(noToken.statusCode).toBe(502)
+    expect([noToken.statusCode, noToken.code]).toEqual([502, 'provider_error'])
+  })
+
+  it('GitHub refuses a bad refresh token with HTTP 200 and an error member: 401 provider_reauth_required; other 200 errors 502', async () => {
+    const refused = await loginError(refreshGrant(provider, config, 'rt-1', ctx, fakeProvider(() => json({ error: 'bad_refresh_token', error_description: 'The refresh token passed is incorrect or expired.' })).fetcher))
+    expect([refused.statusCode, refused.code]).toEqual([401, 'provider_reauth_required'])
+    const misconfigured = await loginError(refreshGrant(provider, config, 'rt-1', ctx, fakeProvider(() => json({ error: 'incorrect_client_credentials' })).fetcher))
+    expect([misconfigured.statusCode, misconfigured.code]).toEqual([502, 'provider_error'])
+  })
+
+  it('a success is never thrown away over a detail: no token_type, an id_token that would fail checks (the refresh token may be rotated already)', async () => {
+    const idToken = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJzb21lYm9keS1lbHNlIn0.'
+    const { fetcher } = fakeProvider(() => json({ access_token: 'at-2', refresh_token: 'rt-2', id_token: idToken, expires_in: '3599' }))
+    const tokens = await refreshGrant(provider, config, 'rt-1', ctx, fetcher)
+    expect(tokens).toMatchObject({ access_token: 'at-2', refresh_token: 'rt-2' })
   })
 })

@@ -3,7 +3,7 @@
  * once per session when due, removed when refused or when the session ends.
  */
 import { createStorage } from 'unstorage'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { AegisError } from '../../src/runtime/server/lib/errors'
 import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
 import { fromTokenResponse, openFromHandoff, refreshDue, sealForHandoff, sessionId } from '../../src/runtime/server/lib/provider-tokens'
@@ -179,6 +179,71 @@ describe('[VERIFY-3] provider tokens kept with the session', () => {
     expect(await sessions.providerTokens.access(sessionId(reused.session.familyId), 'acme', refresh)).toBeUndefined()
   })
 
+  it('a logout that lands while a refresh writes its answer still removes the tokens', async () => {
+    const storage = createStorage()
+    const c = clock()
+    const sessions = store({ storage, now: c.now })
+    const { session, token } = await sessions.create({ user, claims: {}, providerTokens: tokens() })
+    const sid = sessionId(session.familyId)
+    // The logout runs between the refresh's family check and its write of the new tokens.
+    const setItem = storage.setItem.bind(storage)
+    let armed = true
+    storage.setItem = (async (key: string, value: unknown, options?: object) => {
+      if (armed && key.includes(`provider:${sid}`)) {
+        armed = false
+        await sessions.revoke(token)
+      }
+      return setItem(key, value as string, options)
+    }) as typeof storage.setItem
+    c.t = T0 + 2 * HOUR
+    await refused(sessions.providerTokens.access(sid, 'acme', provider(undefined, c).refresh), 401, 'provider_reauth_required')
+    expect(armed).toBe(false)
+    expect((await storage.getKeys()).filter(key => key.includes('provider'))).toEqual([])
+  })
+
+  it('prepare (the provider metadata) runs before the refresh takes its lock', async () => {
+    const c = clock()
+    const locks = createMemoryLocks(c.now)
+    const steps: string[] = []
+    const acquire = locks.acquire
+    locks.acquire = async (name, ttlMs) => {
+      steps.push(`lock ${name.split(':')[0]}`)
+      return acquire(name, ttlMs)
+    }
+    const { sessions, sid } = await keeping({}, { locks, now: c.now })
+    steps.length = 0
+    c.t = T0 + 2 * HOUR
+    const { refresh } = provider(undefined, c)
+    expect(await sessions.providerTokens.access(sid, 'acme', async (current) => {
+      steps.push('refresh')
+      return refresh(current)
+    }, async () => {
+      steps.push('prepare')
+    })).toBe('at-2')
+    expect(steps).toEqual(['prepare', 'lock provider', 'refresh'])
+  })
+
+  it('another instance holding the refresh lock too long is 502 provider_unavailable, not a storage error', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] })
+    try {
+      const c = clock()
+      const locks = createMemoryLocks(c.now)
+      const { sessions, sid } = await keeping({}, { locks, now: c.now })
+      // The other instance took the lock and hangs (its provider does not answer).
+      expect(await locks.acquire(`provider:${sid}`, 10 * HOUR)).toBeTypeOf('string')
+      c.t = T0 + 2 * HOUR
+      const { refresh, seen } = provider(undefined, c)
+      const pending = sessions.providerTokens.access(sid, 'acme', refresh)
+      const outcome = refused(pending, 502, 'provider_unavailable')
+      await vi.advanceTimersByTimeAsync(31_000)
+      await outcome
+      expect(seen).toEqual([])
+    }
+    finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('are encrypted at rest with the session codec: storage never holds the provider tokens', async () => {
     const storage = createStorage()
     const c = clock()
@@ -210,6 +275,8 @@ describe('[VERIFY-3] provider token helpers', () => {
     expect(fromTokenResponse('acme', { access_token: 'a', refresh_token: 'r', token_type: 'Bearer', scope: 's', expires_in: 60, id_token: 'x' }, T0))
       .toEqual({ provider: 'acme', accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer', scope: 's', expiresAt: T0 + 60_000, obtainedAt: T0 })
     expect(fromTokenResponse('acme', { access_token: 'a', expires_in: 'soon' }, T0)?.expiresAt).toBeUndefined()
+    // Some providers send the lifetime as a string: still an expiry, so the token gets refreshed.
+    expect(fromTokenResponse('acme', { access_token: 'a', expires_in: '3599' }, T0)?.expiresAt).toBe(T0 + 3_599_000)
     expect(fromTokenResponse('acme', { token_type: 'Bearer' }, T0)).toBeUndefined()
   })
 
@@ -225,7 +292,10 @@ describe('[VERIFY-3] provider token helpers', () => {
   it('sessionId is stable per family and reveals nothing of it', () => {
     expect(sessionId('family-1')).toBe(sessionId('family-1'))
     expect(sessionId('family-1')).not.toBe(sessionId('family-2'))
-    expect(sessionId('family-1')).not.toContain('family')
+    // The family id is a storage key: an access token must not carry any of it.
+    const familyId = 'q7Hc2Lr9Xw0pT3vN8bYk1mZ5sD4fG6jA'
+    expect(sessionId(familyId)).not.toContain(familyId.slice(0, 8))
+    expect(sessionId(familyId)).not.toContain(familyId.slice(-8))
     expect(sessionId('family-1')).toMatch(/^[\w-]{32}$/)
   })
 })

@@ -89,12 +89,14 @@ export function createMemoryCodeStore(options: MemoryCodeStoreOptions): CodeStor
  * named after it (Redis `SET NX` when the mount is Redis), so of two instances redeeming the
  * same CODE at once exactly one gets it.
  */
-export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: number, locks: Locks, now?: () => number }): CodeStore {
+export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: number, locks: Locks, now?: () => number, maxEntries?: number }): CodeStore {
   const { ttlSeconds: ttl, locks } = options
   const now = options.now ?? Date.now
   const liveKey = (code: string) => `code:${sha256(code)}`
   const usedKey = (code: string) => `used:${sha256(code)}`
   const lockName = (code: string) => `code:${sha256(code)}`
+  // Leases of CODEs this process took, so a failed redemption can give its CODE back.
+  const leases = new TtlMap<string>(options.maxEntries ?? 10_000, now)
   return {
     async issue(payload) {
       const code = randomToken(32)
@@ -102,15 +104,18 @@ export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: 
       return code
     },
     async take(code) {
-      if (await locks.acquire(lockName(code), ttl * 1000)) {
+      const lease = await locks.acquire(lockName(code), ttl * 1000)
+      if (lease) {
         const record = await storage.getItem<{ payload: CodePayload, expiresAt: number }>(liveKey(code))
         if (record) {
           await storage.setItem(usedKey(code), { at: now() }, { ttl })
           await storage.removeItem(liveKey(code))
+          // The lock stays taken (the CODE is spent); `restore` in this request may give it back.
+          leases.set(lockName(code), lease, ttl * 1000)
           if (record.expiresAt > now()) return { status: 'ok', payload: record.payload }
           return { status: 'invalid' }
         }
-        await locks.release(lockName(code))
+        await locks.release(lockName(code), lease)
       }
       const tombstone = await storage.getItem<{ issued?: string }>(usedKey(code))
       return tombstone ? { status: 'used', issued: tombstone.issued } : { status: 'invalid' }
@@ -121,7 +126,8 @@ export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: 
     async restore(code, payload) {
       await storage.removeItem(usedKey(code))
       await storage.setItem(liveKey(code), { payload, expiresAt: now() + ttl * 1000 }, { ttl })
-      await locks.release(lockName(code))
+      const lease = leases.take(lockName(code))
+      if (lease) await locks.release(lockName(code), lease)
     },
   }
 }

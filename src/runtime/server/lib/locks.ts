@@ -9,29 +9,36 @@ import { storageCall } from './storage-io'
  * process; Redis locks (`SET NX PX`) serialize every instance sharing the Redis.
  */
 export interface Locks {
-  /** Takes the lock for `ttlMs`; false when another holder has it. */
-  acquire: (name: string, ttlMs: number) => Promise<boolean>
-  /** Gives the lock up (only the holder calls this). */
-  release: (name: string) => Promise<void>
+  /**
+   * Takes the lock for `ttlMs`: a lease (a random string) to release it with, or undefined
+   * when another holder has it.
+   */
+  acquire: (name: string, ttlMs: number) => Promise<string | undefined>
+  /**
+   * Gives the lock up if `lease` still holds it. A holder whose lock expired and was taken by
+   * another caller releases nothing: it can never free somebody else's lock.
+   */
+  release: (name: string, lease: string) => Promise<void>
   /** True when the locks hold across processes. */
   readonly shared: boolean
 }
 
 export function createMemoryLocks(now: () => number = Date.now): Locks {
-  const held = new Map<string, number>()
+  const held = new Map<string, { until: number, lease: string }>()
   return {
     shared: false,
     async acquire(name, ttlMs) {
-      const until = held.get(name)
-      if (until !== undefined && until > now()) return false
+      const current = held.get(name)
+      if (current && current.until > now()) return undefined
       if (held.size > 10_000) {
-        for (const [key, expiry] of held) if (expiry <= now()) held.delete(key)
+        for (const [key, { until }] of held) if (until <= now()) held.delete(key)
       }
-      held.set(name, now() + ttlMs)
-      return true
+      const lease = randomToken(9)
+      held.set(name, { until: now() + ttlMs, lease })
+      return lease
     },
-    async release(name) {
-      held.delete(name)
+    async release(name, lease) {
+      if (held.get(name)?.lease === lease) held.delete(name)
     },
   }
 }
@@ -39,19 +46,22 @@ export function createMemoryLocks(now: () => number = Date.now): Locks {
 /** The part of an ioredis client the locks use. */
 export interface RedisLike {
   set: (key: string, value: string, ...args: Array<string | number>) => Promise<unknown>
-  del: (...keys: string[]) => Promise<unknown>
+  eval: (script: string, numKeys: number, ...args: string[]) => Promise<unknown>
 }
+
+/** Deletes the lock only while it still holds this lease (one atomic step in Redis). */
+const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`
 
 export function createRedisLocks(client: RedisLike, keyPrefix: string): Locks {
   const key = (name: string) => `${keyPrefix}${name}`
-  const owner = randomToken(9)
   return {
     shared: true,
     async acquire(name, ttlMs) {
-      return (await client.set(key(name), owner, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK'
+      const lease = randomToken(12)
+      return (await client.set(key(name), lease, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK' ? lease : undefined
     },
-    async release(name) {
-      await client.del(key(name))
+    async release(name, lease) {
+      await client.eval(RELEASE_SCRIPT, 1, key(name), lease)
     },
   }
 }
@@ -87,7 +97,7 @@ export function lazyLocks(resolve: () => Locks): Locks {
       return get().shared
     },
     acquire: (name, ttlMs) => get().acquire(name, ttlMs),
-    release: name => get().release(name),
+    release: (name, lease) => get().release(name, lease),
   }
 }
 
@@ -99,15 +109,24 @@ const WAIT_STEP_MS = 10
  * up, or a lock store that fails, is a 503 (retry), never a 500; a failed release only logs (the
  * lock expires by itself).
  */
-export async function withLock<T>(locks: Locks, name: string, fn: () => Promise<T>, holdMs = HOLD_MS): Promise<T> {
-  for (let waited = 0; !(await storageCall('lock', () => locks.acquire(name, holdMs))); waited += WAIT_STEP_MS) {
-    if (waited > holdMs) throw new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
+export async function withLock<T>(locks: Locks, name: string, fn: () => Promise<T>, options: WithLockOptions = {}): Promise<T> {
+  const holdMs = options.holdMs ?? HOLD_MS
+  let lease: string | undefined
+  for (let waited = 0; !(lease = await storageCall('lock', () => locks.acquire(name, holdMs))); waited += WAIT_STEP_MS) {
+    if (waited > holdMs) throw options.busy?.() ?? new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
     await new Promise(resolve => setTimeout(resolve, WAIT_STEP_MS))
   }
   try {
     return await fn()
   }
   finally {
-    await locks.release(name).catch(() => log.warn(`lock ${fingerprint(name)} not released; it expires by itself`))
+    await locks.release(name, lease).catch(() => log.warn(`lock ${fingerprint(name)} not released; it expires by itself`))
   }
+}
+
+export interface WithLockOptions {
+  /** How long the lock is held at most, and how long a caller waits for it (ms; default 5 s). */
+  holdMs?: number
+  /** The error when the lock stays taken that long (default: 503 `storage_unavailable`). */
+  busy?: () => Error
 }

@@ -31,7 +31,8 @@ export function fromTokenResponse(provider: string, response: Record<string, unk
   const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined)
   const accessToken = text(response.access_token)
   if (!accessToken) return undefined
-  const expiresIn = response.expires_in
+  // RFC 6749 says a number; some providers send it as a string ("3599").
+  const expiresIn = typeof response.expires_in === 'string' && /^\d{1,9}$/.test(response.expires_in) ? Number(response.expires_in) : response.expires_in
   return {
     provider,
     accessToken,
@@ -76,8 +77,12 @@ export function openFromHandoff(binding: string, sealed: string | undefined): Pr
   return json ? JSON.parse(json) as ProviderTokenSet : undefined
 }
 
-/** Seconds a refresh may hold its lock: the provider call (10 s timeout by default) and the write. */
-const REFRESH_LOCK_MS = 15_000
+/**
+ * How long a refresh may hold its lock (ms): the token request (10 s provider timeout) and two
+ * storage steps, with room to spare. The provider's metadata is fetched before the lock is
+ * taken. Should a holder still overrun it, its release cannot free a later holder's lock.
+ */
+const REFRESH_LOCK_MS = 30_000
 
 const reauth = (why: string) => new AegisError(401, 'provider_reauth_required', why)
 
@@ -128,8 +133,17 @@ export function createProviderTokenStore(records: RecordStore) {
         ...next, refreshToken: next.refreshToken ?? record.refreshToken, scope: next.scope ?? record.scope, provider, v: 2, familyId: record.familyId,
       }
       await write(key(sid), stored, family.expiresAt)
+      // A logout that ran while we wrote removed the record before our write landed: remove it again.
+      if (!(await read<FamilyRecord>(keys.family(record.familyId)))) {
+        await remove(key(sid))
+        throw reauth(`session of ${fingerprint(sid)} ended during the provider refresh`)
+      }
       return stored.accessToken
-    }, REFRESH_LOCK_MS)
+    }, {
+      holdMs: REFRESH_LOCK_MS,
+      // Another instance is still refreshing after all that time: the provider is the slow part.
+      busy: () => new AegisError(502, 'provider_unavailable', `refresh of session ${fingerprint(sid)} by another instance did not finish`),
+    })
   }
 
   return {
@@ -143,15 +157,20 @@ export function createProviderTokenStore(records: RecordStore) {
      * A valid access token of `provider` for the session `sid`: the stored one, or a new one
      * from `refresh` when it is about to expire (one refresh at a time per session, across
      * instances on Redis). Undefined when the session keeps no tokens of that provider.
+     * `prepare` runs before the lock is taken (fetching the provider's metadata, say).
      * A 401 `provider_reauth_required` when they expired or the provider refused the refresh.
      */
-    async access(sid: string, provider: string, refresh: ProviderRefresh): Promise<string | undefined> {
+    async access(sid: string, provider: string, refresh: ProviderRefresh, prepare?: () => Promise<void>): Promise<string | undefined> {
       const record = await live(sid)
       if (!record || record.provider !== provider) return undefined
       if (!refreshDue(record, now())) return record.accessToken
       const running = inFlight.get(sid)
       if (running) return running
-      const started = refreshLocked(sid, provider, refresh).finally(() => inFlight.delete(sid))
+      // `prepare` (the provider's metadata) runs before the lock, which then covers only the refresh.
+      const started = (async () => {
+        await prepare?.()
+        return refreshLocked(sid, provider, refresh)
+      })().finally(() => inFlight.delete(sid))
       inFlight.set(sid, started)
       return started
     },

@@ -2,7 +2,7 @@ import type { Storage } from 'unstorage'
 import type { AegisUser, ClaimValue } from '../../types'
 import { fingerprint, sha256 } from './crypto'
 import { AegisError, log } from './errors'
-import type { Locks } from './locks'
+import type { Locks, WithLockOptions } from './locks'
 import { withLock } from './locks'
 import { storageCall } from './storage-io'
 import type { RecordCodec } from './record-codec'
@@ -122,7 +122,7 @@ export function createRecordStore({ storage, prefix, codec, locks, now }: Record
     read: async <T extends { v: number }>(key: string): Promise<T | undefined> => (await readRaw<T>(key)).record,
     write,
     remove: (key: string) => io('remove', () => storage.removeItem(key)),
-    withLock: <T>(name: string, fn: () => Promise<T>) => withLock(locks, name, fn),
+    withLock: <T>(name: string, fn: () => Promise<T>, options?: WithLockOptions) => withLock(locks, name, fn, options),
     locks,
     now,
   }

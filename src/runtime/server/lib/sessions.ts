@@ -172,7 +172,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       await write(keys.token(record.id), renewed, renewed.expiresAt)
       return issuedWithClaims(token, renewed, family, claimsFor)
     }
-    if (!(await io('lock', () => locks.acquire(`rotate:${record.id}`, LOCK_MS)))) {
+    const lease = await io('lock', () => locks.acquire(`rotate:${record.id}`, LOCK_MS))
+    if (!lease) {
       // Another instance is rotating this very token right now: its successor is ours too.
       const rotated = await awaitRotation(record.id)
       if (!rotated?.rotatedAt) throw new AegisError(409, 'refresh_conflict', `rotation of family ${fingerprint(family.familyId)} did not finish in time`)
@@ -199,7 +200,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return result
     }
     finally {
-      await locks.release(`rotate:${record.id}`).catch(() => log.warn('rotation lock not released; it expires by itself'))
+      await locks.release(`rotate:${record.id}`, lease).catch(() => log.warn('rotation lock not released; it expires by itself'))
     }
   }
 

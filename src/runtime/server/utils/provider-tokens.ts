@@ -1,7 +1,7 @@
 import type { H3Event } from 'h3'
-import { createError } from 'h3'
+import { createError, setResponseHeader } from 'h3'
 import { AegisError, isAegisError, log } from '../lib/errors'
-import { refreshGrant } from '../lib/oauth/engine'
+import { providerReady, refreshGrant } from '../lib/oauth/engine'
 import { BUILTIN_PROVIDERS } from '../lib/oauth/providers'
 import { fromTokenResponse, keepsTokens } from '../lib/provider-tokens'
 import type { ProviderRefresh } from '../lib/provider-tokens'
@@ -36,13 +36,15 @@ export async function getProviderToken(event: H3Event, provider?: string): Promi
       throw new AegisError(409, 'provider_token_unavailable', `no ${name ?? 'provider'} tokens are kept for this session`)
     }
     const ctx = engineContext(event)
+    const fetcher = providerFetch(def, config, ctx)
     const refresh: ProviderRefresh = async (current) => {
-      const response = await refreshGrant(def, config, current.refreshToken, ctx, providerFetch(def, config, ctx))
+      const response = await refreshGrant(def, config, current.refreshToken, ctx, fetcher)
       const next = fromTokenResponse(def.name, response, Date.now())
       if (!next) throw new AegisError(502, 'provider_error', `refresh response of ${def.name} has no access_token`)
       return next
     }
-    const token = await aegis.sessions.providerTokens.access(user.sid, def.name, refresh)
+    const prepare = () => providerReady(def, config, ctx, fetcher)
+    const token = await aegis.sessions.providerTokens.access(user.sid, def.name, refresh, prepare)
     // The provider keeps tokens and the user logged in with it: none left means they ended.
     if (!token) throw new AegisError(401, 'provider_reauth_required', `no ${def.name} tokens left for this session (ended, expired or refused)`)
     return token
@@ -50,6 +52,8 @@ export async function getProviderToken(event: H3Event, provider?: string): Promi
   catch (error) {
     if (!isAegisError(error)) throw error
     if (error.detail) log.debug(`getProviderToken: ${error.code}: ${error.detail}`)
+    // RFC 9110 §15.5.2: a 401 names its scheme. The user's bearer token is fine; the provider's is not.
+    if (error.statusCode === 401) setResponseHeader(event, 'www-authenticate', 'Bearer')
     throw createError({ statusCode: error.statusCode, message: error.message, data: { error: error.code, message: error.message } })
   }
 }

@@ -132,11 +132,19 @@ const clientOf = (config: ProviderConfig): oauth.Client => ({ client_id: config.
 const requestOptions = (def: OAuthProviderDefinition, fetcher: Fetcher, url: string | undefined) =>
   ({ [oauth.customFetch]: fetcher, [oauth.allowInsecureRequests]: Boolean(def.local || (url && insecureAllowed(url))) })
 
+/** Fetches (and caches) a provider's metadata; the refresh of provider tokens does this before taking its lock. */
+export async function providerReady(def: OAuthProviderDefinition, config: ProviderConfig, ctx: EngineContext, fetcher: Fetcher): Promise<void> {
+  await authorizationServer(def, config, ctx, fetcher)
+}
+
+/** Error codes by which a provider refuses a refresh token for good (GitHub's own: `bad_refresh_token`). */
+const REFUSED_REFRESH = new Set(['invalid_grant', 'bad_refresh_token'])
+
 /**
  * The refresh grant (RFC 6749 §6) for provider tokens kept with a session. The provider
  * refusing the refresh token (`invalid_grant`: expired, revoked, rotated away) is a 401
  * `provider_reauth_required`; an unreachable provider a 502 `provider_unavailable`; any other
- * error response a 502 `provider_error`.
+ * error response a 502 `provider_error`. Answers the response's JSON, which has an access token.
  */
 export async function refreshGrant(
   def: OAuthProviderDefinition,
@@ -144,23 +152,41 @@ export async function refreshGrant(
   refreshToken: string,
   ctx: EngineContext,
   fetcher: Fetcher,
-): Promise<ProviderTokens> {
+): Promise<Record<string, unknown>> {
   const as = await authorizationServer(def, config, ctx, fetcher)
-  const client = clientOf(config)
   const response = await guard('provider_error', `refresh request to ${def.name}`, () =>
-    oauth.refreshTokenGrantRequest(as, client, clientAuth(def, config), refreshToken, requestOptions(def, fetcher, as.token_endpoint)))
-  if (response.status >= 500) throw new AegisError(502, 'provider_unavailable', `token endpoint of ${def.name} answered HTTP ${response.status}`)
-  return guard('provider_error', `refresh response of ${def.name}`, async () => {
-    try {
-      return await oauth.processRefreshTokenResponse(as, client, response) as ProviderTokens
-    }
-    catch (error) {
-      if (error instanceof oauth.ResponseBodyError && error.error === 'invalid_grant') {
-        throw new AegisError(401, 'provider_reauth_required', `${def.name} refused the refresh token (invalid_grant)`)
-      }
-      throw error
-    }
-  })
+    oauth.refreshTokenGrantRequest(as, clientOf(config), clientAuth(def, config), refreshToken, requestOptions(def, fetcher, as.token_endpoint)))
+  return readRefreshResponse(def.name, response)
+}
+
+/**
+ * Reads a refresh response by hand rather than with oauth4webapi's strict processing: once it
+ * arrives, the provider may have rotated the old refresh token away, so a success must never be
+ * thrown away over a detail. Any 200 with an access token is kept: a missing `token_type` is
+ * tolerated, and an ID token in it is neither used nor checked (the profile comes from the
+ * login). An `error` member is an error at any status: GitHub answers a bad refresh token with
+ * HTTP 200 and `{ "error": "bad_refresh_token" }`.
+ */
+export async function readRefreshResponse(provider: string, response: Response): Promise<Record<string, unknown>> {
+  const status = response.status
+  if (status >= 500) throw new AegisError(502, 'provider_unavailable', `token endpoint of ${provider} answered HTTP ${status}`)
+  let body: unknown
+  try {
+    body = await response.json()
+  }
+  catch {
+    throw new AegisError(502, 'provider_unavailable', `refresh response of ${provider} is not JSON (HTTP ${status})`)
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AegisError(502, 'provider_error', `refresh response of ${provider} is not a JSON object (HTTP ${status})`)
+  const json = body as Record<string, unknown>
+  if (typeof json.error === 'string' && json.error) {
+    const error = json.error.slice(0, 40)
+    if (REFUSED_REFRESH.has(json.error)) throw new AegisError(401, 'provider_reauth_required', `${provider} refused the refresh token (${error}, HTTP ${status})`)
+    throw new AegisError(502, 'provider_error', `refresh of ${provider}: error response "${error}" (HTTP ${status})`)
+  }
+  if (status !== 200) throw new AegisError(502, 'provider_error', `refresh of ${provider}: HTTP ${status} without an error code`)
+  if (typeof json.access_token !== 'string' || !json.access_token) throw new AegisError(502, 'provider_error', `refresh response of ${provider} has no access_token`)
+  return json
 }
 
 /**
