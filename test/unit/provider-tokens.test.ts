@@ -4,9 +4,9 @@
  */
 import { createStorage } from 'unstorage'
 import { describe, expect, it, vi } from 'vitest'
-import { AegisError } from '../../src/runtime/server/lib/errors'
+import { AegisError, log } from '../../src/runtime/server/lib/errors'
 import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
-import { fromTokenResponse, openFromHandoff, refreshDue, sealForHandoff, sessionId } from '../../src/runtime/server/lib/provider-tokens'
+import { fromTokenResponse, openFromHandoff, refreshDue, sealForHandoff, sessionId, warnKeepTokens } from '../../src/runtime/server/lib/provider-tokens'
 import type { ProviderRefresh, ProviderTokenSet } from '../../src/runtime/server/lib/provider-tokens'
 import { createEncryptedCodec } from '../../src/runtime/server/lib/record-codec'
 import { createSessionStore } from '../../src/runtime/server/lib/sessions'
@@ -287,6 +287,24 @@ describe('[VERIFY-3] provider token helpers', () => {
     expect(openFromHandoff('binding-1', sealed)).toEqual(tokens())
     expect(openFromHandoff('binding-2', sealed)).toBeUndefined()
     expect(openFromHandoff('binding-1', undefined)).toBeUndefined()
+  })
+
+  it('warnKeepTokens: once per provider, so a route-level keepTokens warns at its first login as nuxt.config ones do at start-up', () => {
+    const warn = vi.spyOn(log, 'warn').mockImplementation(() => {})
+    try {
+      warnKeepTokens(['route-a'], { sessions: false, encrypted: false, production: false })
+      warnKeepTokens(['route-a'], { sessions: false, encrypted: false, production: false })
+      warnKeepTokens(['route-b'], { sessions: true, encrypted: false, production: true })
+      warnKeepTokens(['route-c'], { sessions: true, encrypted: true, production: true })
+      warnKeepTokens(['route-d'], { sessions: true, encrypted: false, production: false })
+      expect(warn.mock.calls.map(call => String(call[0]))).toEqual([
+        'providers route-a have keepTokens on, but tokenRefresh is off: there is no session to keep provider tokens with, and getProviderToken answers 409',
+        'providers route-b keep their tokens in session storage unencrypted: turn on tokenRefresh.encryption (NUXT_AEGIS_ENCRYPTION_KEY)',
+      ])
+    }
+    finally {
+      warn.mockRestore()
+    }
   })
 
   it('sessionId is stable per family and reveals nothing of it', () => {

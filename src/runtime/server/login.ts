@@ -9,7 +9,7 @@ import { authorizationEndpoint, authorizationUrl, completeLogin, providerErrorCo
 import { createTransaction, TRANSACTION_COOKIE_PREFIX, TRANSACTION_TTL_SECONDS, transactionCookieName } from './lib/oauth/transaction'
 import type { OAuthProviderDefinition, ProviderConfig } from './lib/oauth/types'
 import { safeRedirectPath } from './lib/redirects'
-import { fromTokenResponse, keepsTokens, sealForHandoff } from './lib/provider-tokens'
+import { fromTokenResponse, keepsTokens, sealForHandoff, warnKeepTokens } from './lib/provider-tokens'
 import { loginCookieAttributes, setHandoffCookie } from './cookies'
 import { callAegisHook, runUserInfoHooks } from './hooks'
 import { engineContext, providerFetch, registerOAuthProvider, registerProviderHandler, useAegis } from './services'
@@ -115,7 +115,9 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     user = await runUserInfoHooks({ user, tokens, provider: def.name, event })
     const claims = await resolveCustomClaims(options.customClaims, user, tokens)
     const binding = randomToken(32)
-    const kept = keepsTokens(config) && aegis.config.tokenRefresh.enabled ? fromTokenResponse(def.name, tokens, Date.now()) : undefined
+    const keeps = keepsTokens(config)
+    if (keeps) warnKeepTokens([def.name], { sessions: aegis.config.tokenRefresh.enabled, encrypted: aegis.config.encryption.enabled, production: process.env.NODE_ENV === 'production' })
+    const kept = keeps && aegis.config.tokenRefresh.enabled ? fromTokenResponse(def.name, tokens, Date.now()) : undefined
     const handoff = await aegis.codes.issue({
       user, claims, redirectTo: result.redirectTo, binding: sha256(binding),
       providerTokens: kept && sealForHandoff(binding, kept),

@@ -52,6 +52,25 @@ export function keepsTokens(config: Record<string, unknown> | undefined): boolea
   return config?.keepTokens === true || config?.keepTokens === 'true'
 }
 
+const warnedKeepTokens = new Set<string>()
+
+/**
+ * Warns, once per provider, when `keepTokens` cannot work (sessions are off) or keeps tokens
+ * unencrypted in production. At start-up for nuxt.config providers; at their first login for
+ * providers whose route `config` turns it on (route files load lazily).
+ */
+export function warnKeepTokens(providers: string[], setup: { sessions: boolean, encrypted: boolean, production: boolean }): void {
+  const names = providers.filter(name => !warnedKeepTokens.has(name))
+  if (!names.length) return
+  for (const name of names) warnedKeepTokens.add(name)
+  if (!setup.sessions) {
+    log.warn(`providers ${names.join(', ')} have keepTokens on, but tokenRefresh is off: there is no session to keep provider tokens with, and getProviderToken answers 409`)
+  }
+  else if (setup.production && !setup.encrypted) {
+    log.warn(`providers ${names.join(', ')} keep their tokens in session storage unencrypted: turn on tokenRefresh.encryption (NUXT_AEGIS_ENCRYPTION_KEY)`)
+  }
+}
+
 /** The session id access tokens carry (`sid`): it finds the session's provider tokens, and nothing else. */
 export const sessionId = (familyId: string): string => sha256(`nuxt-aegis:sid:${familyId}`).slice(0, 32)
 

@@ -3,7 +3,7 @@ import type { AegisRuntimeConfig } from '../lib/config'
 import { validateConfig } from '../lib/config'
 import { log } from '../lib/errors'
 import { isUnder } from '../lib/paths'
-import { keepsTokens } from '../lib/provider-tokens'
+import { keepsTokens, warnKeepTokens } from '../lib/provider-tokens'
 import { isMockEnabled } from '../mock'
 import { useAegis } from '../services'
 
@@ -32,11 +32,6 @@ export default defineNitroPlugin(() => {
     log.warn('!!! The MOCK provider is enabled in production (enableInProduction): anyone can log in as any persona. Use this only for demos and tests. !!!')
   }
   const keeping = Object.entries(config.providers).filter(([, provider]) => keepsTokens(provider as Record<string, unknown> | undefined)).map(([name]) => name)
-  if (keeping.length && !config.tokenRefresh.enabled) {
-    log.warn(`providers ${keeping.join(', ')} have keepTokens on, but tokenRefresh is off: there is no session to keep provider tokens with, and getProviderToken answers 409`)
-  }
-  else if (keeping.length && production && !config.encryption.enabled) {
-    log.warn(`providers ${keeping.join(', ')} keep their tokens in session storage unencrypted: turn on tokenRefresh.encryption (NUXT_AEGIS_ENCRYPTION_KEY)`)
-  }
+  warnKeepTokens(keeping, { sessions: config.tokenRefresh.enabled, encrypted: config.encryption.enabled, production })
   useAegis()
 })
