@@ -68,6 +68,20 @@ describe('[PROV-3] Entra ID multi-tenant issuer', () => {
     expect(error).toMatchObject({ code: 'invalid_id_token' })
   })
 
+  it('two logins share the cached JWKS: the tenant keys are fetched once (the issuer check works on one cached copy)', async () => {
+    const seen: string[] = []
+    const fetcher = entra(() => ({ ...base, tid: TID, iss: `https://login.microsoftonline.com/${TID}/v2.0` }), seen)
+    const config = { clientId: 'cid', clientSecret: 's' }
+    clearMetadataCache()
+    for (let i = 0; i < 2; i++) {
+      const tx = createTransaction('microsoft', undefined)
+      const result = await completeLogin(microsoftProvider, config, tx, new URLSearchParams({ state: tx.state, code: 'c' }), ctx, fetcher(tx.nonce))
+      expect(result.profile.tid).toBe(TID)
+    }
+    expect(seen.filter(url => url.endsWith('/oauth2/v2.0/token'))).toHaveLength(2)
+    expect(seen.filter(url => url.endsWith('/discovery/v2.0/keys'))).toHaveLength(1)
+  })
+
   it('a single-tenant app (tenant id configured) refuses a valid token of another tenant', async () => {
     const token = entra(() => ({ ...base, tid: OTHER_TID, iss: `https://login.microsoftonline.com/${OTHER_TID}/v2.0` }))
     const error = await login({ clientId: 'cid', clientSecret: 's', tenant: TID }, token).then(() => undefined, (e: unknown) => e)
