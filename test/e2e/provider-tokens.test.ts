@@ -98,6 +98,8 @@ describe('[VERIFY-3] getProviderToken: provider tokens kept with the session', (
     const refused = await callProvider(appUrl, token)
     expect(refused.status).toBe(401)
     expect(await errorCode(refused)).toBe('provider_reauth_required')
+    // A 401 names its scheme (RFC 9110): the app's own bearer token is fine, the provider's is gone.
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer')
     const again = await callProvider(appUrl, token)
     expect(again.status).toBe(401)
     expect(await errorCode(again)).toBe('provider_reauth_required')
