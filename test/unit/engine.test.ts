@@ -6,6 +6,8 @@ import type { EngineContext, OAuthProviderDefinition, ProviderConfig } from '../
 import { createTransaction } from '../../src/runtime/server/lib/oauth/transaction'
 import type { Transaction } from '../../src/runtime/server/lib/oauth/transaction'
 import type { AegisProfile } from '../../src/runtime/types'
+import { googleProvider } from '../../src/runtime/server/lib/oauth/providers/google'
+import { microsoftProvider } from '../../src/runtime/server/lib/oauth/providers/microsoft'
 
 const ctx: EngineContext = { origin: 'https://app.example', authPath: '/auth' }
 
@@ -57,6 +59,17 @@ describe('[LOGIN-1] authorizationUrl', () => {
   it('uses configured scopes instead of the defaults', () => {
     const { get } = paramsOf(authorizationUrl(provider, { ...config, scopes: ['read:user'] }, tx(), ctx, AUTHZ))
     expect(get('scope')).toEqual(['read:user'])
+  })
+
+  it('keepTokens asks for what issues a refresh token: Entra offline_access (also over configured scopes), Google access_type=offline', () => {
+    const scope = (def: OAuthProviderDefinition, extra: Partial<ProviderConfig>) => paramsOf(authorizationUrl(def, { ...config, ...extra }, tx(), ctx, AUTHZ)).get('scope')[0]
+    expect(scope(microsoftProvider, {})).toBe('openid profile email')
+    expect(scope(microsoftProvider, { keepTokens: true })).toBe('openid profile email offline_access')
+    expect(scope(microsoftProvider, { keepTokens: 'true', scopes: ['openid', 'offline_access', 'User.Read'] })).toBe('openid offline_access User.Read')
+    const accessType = (extra: Partial<ProviderConfig>) => paramsOf(authorizationUrl(googleProvider, { ...config, ...extra }, tx(), ctx, AUTHZ)).get('access_type')
+    expect(accessType({})).toEqual([])
+    expect(accessType({ keepTokens: true })).toEqual(['offline'])
+    expect(accessType({ keepTokens: true, hd: 'example.com' })).toEqual(['offline'])
   })
 
   it('builds redirect_uri from the configured origin and auth path', () => {

@@ -5,6 +5,7 @@ import { AegisError, isAegisError } from '../errors'
 import type { AegisErrorCode } from '../errors'
 import type { Fetcher } from './fetch'
 import { ProviderHttpError } from './fetch'
+import { keepsTokens } from '../provider-tokens'
 import { insecureAllowed, providerMetadata } from './metadata'
 import { normalizeProfile, pick } from './profile'
 import type { Transaction } from './transaction'
@@ -49,7 +50,8 @@ export function authorizationUrl(
   url.searchParams.set('response_type', 'code')
   url.searchParams.set('client_id', config.clientId)
   url.searchParams.set('redirect_uri', redirectUri(def.name, ctx))
-  url.searchParams.set('scope', (config.scopes ?? def.defaultScopes).join(' '))
+  const scopes = [...(config.scopes ?? def.defaultScopes), ...(keepsTokens(config) ? def.refreshScopes ?? [] : [])]
+  url.searchParams.set('scope', [...new Set(scopes)].join(' '))
   url.searchParams.set('state', tx.state)
   if (isOpenId(def)) url.searchParams.set('nonce', tx.nonce)
   else url.searchParams.delete('nonce')

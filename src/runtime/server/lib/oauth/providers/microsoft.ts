@@ -19,6 +19,8 @@ export const microsoftProvider: OAuthProviderDefinition = {
   // The ID token has the profile; Graph's userinfo needs a Graph token and adds nothing.
   userinfo: false,
   defaultScopes: ['openid', 'profile', 'email'],
+  // Entra issues a refresh token only for offline_access.
+  refreshScopes: ['offline_access'],
   endpoints: (config) => {
     const tenant = encodeURIComponent(tenantOf(config))
     return {
