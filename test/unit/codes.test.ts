@@ -2,6 +2,7 @@ import { createStorage } from 'unstorage'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CODE_PATTERN, createMemoryCodeStore, createStorageCodeStore } from '../../src/runtime/server/lib/codes'
 import type { CodePayload, CodeStore, TakeResult } from '../../src/runtime/server/lib/codes'
+import { AegisError } from '../../src/runtime/server/lib/errors'
 import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
 import { TtlMap } from '../../src/runtime/server/lib/ttl-map'
 
@@ -188,6 +189,27 @@ describe('[CODE-2] restore after a failed redemption', () => {
       expect((await store.take(code)).status).toBe('used')
     })
   }
+})
+
+describe('[CODE-2] storage CODE store: a failing driver', () => {
+  it('a read that fails is a 503 and frees the CODE: the retry takes it', async () => {
+    const storage = createStorage()
+    const store = createStorageCodeStore(storage, { ttlSeconds: 60, locks: createMemoryLocks() })
+    const code = await store.issue(payload)
+    const getItem = storage.getItem.bind(storage)
+    let failNext = true
+    storage.getItem = (async (...args: Parameters<typeof getItem>) => {
+      if (failNext) {
+        failNext = false
+        throw new Error('ECONNRESET')
+      }
+      return getItem(...args)
+    }) as typeof storage.getItem
+    const error = await store.take(code).then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(AegisError)
+    expect(error).toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
+    expect(await store.take(code)).toEqual({ status: 'ok', payload })
+  })
 })
 
 describe('[CODE-1] [SES-8] storage CODE store: parallel takes from several instances', () => {

@@ -223,6 +223,15 @@ describe('[VERIFY-3] provider tokens kept with the session', () => {
     expect(steps).toEqual(['prepare', 'lock provider', 'refresh'])
   })
 
+  it('without a refresh token nothing is prepared: an unreachable provider does not fail a still-valid token', async () => {
+    const { c, sessions, sid } = await keeping({ refreshToken: undefined })
+    c.t = T0 + HOUR - 30_000
+    const down = async () => {
+      throw new AegisError(502, 'provider_unavailable', 'metadata unreachable')
+    }
+    expect(await sessions.providerTokens.access(sid, 'acme', provider(undefined, c).refresh, down)).toBe('at-1')
+  })
+
   it('another instance holding the refresh lock too long is 502 provider_unavailable, not a storage error', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] })
     try {
@@ -235,7 +244,7 @@ describe('[VERIFY-3] provider tokens kept with the session', () => {
       const { refresh, seen } = provider(undefined, c)
       const pending = sessions.providerTokens.access(sid, 'acme', refresh)
       const outcome = refused(pending, 502, 'provider_unavailable')
-      await vi.advanceTimersByTimeAsync(31_000)
+      await vi.advanceTimersByTimeAsync(13_000)
       await outcome
       expect(seen).toEqual([])
     }

@@ -1,6 +1,7 @@
 import type { Storage } from 'unstorage'
 import type { AegisUser, ClaimValue } from '../../types'
 import { randomToken, sha256 } from './crypto'
+import { storageCall } from './storage-io'
 import { TtlMap } from './ttl-map'
 import type { Locks } from './locks'
 
@@ -97,7 +98,7 @@ export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: 
   const lockName = (code: string) => `code:${sha256(code)}`
   // Leases of CODEs this process took, so a failed redemption can give its CODE back.
   const leases = new TtlMap<string>(options.maxEntries ?? 10_000, now)
-  return {
+  const store: CodeStore = {
     async issue(payload) {
       const code = randomToken(32)
       await storage.setItem(liveKey(code), { payload, expiresAt: now() + ttl * 1000 }, { ttl })
@@ -106,13 +107,24 @@ export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: 
     async take(code) {
       const lease = await locks.acquire(lockName(code), ttl * 1000)
       if (lease) {
-        const record = await storage.getItem<{ payload: CodePayload, expiresAt: number }>(liveKey(code))
+        let record: { payload: CodePayload, expiresAt: number } | null
+        try {
+          record = await storage.getItem<{ payload: CodePayload, expiresAt: number }>(liveKey(code))
+        }
+        catch (error) {
+          // Nothing was changed yet: free the CODE so a retry can take it.
+          await locks.release(lockName(code), lease).catch(() => {})
+          throw error
+        }
         if (record) {
+          // From here on the lock stays taken (the CODE is spent), even if a step below fails.
           await storage.setItem(usedKey(code), { at: now() }, { ttl })
           await storage.removeItem(liveKey(code))
-          // The lock stays taken (the CODE is spent); `restore` in this request may give it back.
-          leases.set(lockName(code), lease, ttl * 1000)
-          if (record.expiresAt > now()) return { status: 'ok', payload: record.payload }
+          if (record.expiresAt > now()) {
+            // `restore` in this request may give the CODE back.
+            leases.set(lockName(code), lease, ttl * 1000)
+            return { status: 'ok', payload: record.payload }
+          }
           return { status: 'invalid' }
         }
         await locks.release(lockName(code), lease)
@@ -129,5 +141,12 @@ export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: 
       const lease = leases.take(lockName(code))
       if (lease) await locks.release(lockName(code), lease)
     },
+  }
+  // A failing driver is a 503 `storage_unavailable` (retry), never a 500 with the driver's message.
+  return {
+    issue: payload => storageCall('CODE issue', () => store.issue(payload)),
+    take: code => storageCall('CODE take', () => store.take(code)),
+    markIssued: (code, familyId) => storageCall('CODE update', () => store.markIssued(code, familyId)),
+    restore: (code, payload) => storageCall('CODE restore', () => store.restore(code, payload)),
   }
 }

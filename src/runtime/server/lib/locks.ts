@@ -102,19 +102,21 @@ export function lazyLocks(resolve: () => Locks): Locks {
 }
 
 const HOLD_MS = 5000
-const WAIT_STEP_MS = 10
+const FIRST_WAIT_STEP_MS = 10
+const MAX_WAIT_STEP_MS = 100
 
 /**
- * Runs `fn` holding the named lock (for at most `holdMs`), waiting up to as long for it. A lock that never frees
- * up, or a lock store that fails, is a 503 (retry), never a 500; a failed release only logs (the
- * lock expires by itself).
+ * Runs `fn` holding the named lock (for at most `holdMs`), waiting up to `waitMs` for it
+ * (polling at 10 ms, backing off to 100 ms). A lock that never frees up, or a lock store that
+ * fails, is a 503 (retry), never a 500; a failed release only logs (the lock expires by itself).
  */
 export async function withLock<T>(locks: Locks, name: string, fn: () => Promise<T>, options: WithLockOptions = {}): Promise<T> {
   const holdMs = options.holdMs ?? HOLD_MS
+  const waitMs = options.waitMs ?? holdMs
   let lease: string | undefined
-  for (let waited = 0; !(lease = await storageCall('lock', () => locks.acquire(name, holdMs))); waited += WAIT_STEP_MS) {
-    if (waited > holdMs) throw options.busy?.() ?? new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
-    await new Promise(resolve => setTimeout(resolve, WAIT_STEP_MS))
+  for (let waited = 0, step = FIRST_WAIT_STEP_MS; !(lease = await storageCall('lock', () => locks.acquire(name, holdMs))); waited += step, step = Math.min(MAX_WAIT_STEP_MS, step * 1.5)) {
+    if (waited > waitMs) throw options.busy?.() ?? new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
+    await new Promise(resolve => setTimeout(resolve, step))
   }
   try {
     return await fn()
@@ -125,8 +127,10 @@ export async function withLock<T>(locks: Locks, name: string, fn: () => Promise<
 }
 
 export interface WithLockOptions {
-  /** How long the lock is held at most, and how long a caller waits for it (ms; default 5 s). */
+  /** How long the lock is held at most (ms; default 5 s). */
   holdMs?: number
+  /** How long a caller waits for the lock (ms; default `holdMs`). */
+  waitMs?: number
   /** The error when the lock stays taken that long (default: 503 `storage_unavailable`). */
   busy?: () => Error
 }

@@ -102,6 +102,8 @@ export function openFromHandoff(binding: string, sealed: string | undefined): Pr
  * taken. Should a holder still overrun it, its release cannot free a later holder's lock.
  */
 const REFRESH_LOCK_MS = 30_000
+/** How long a caller waits for another instance's refresh: its provider call (10 s) and a little more. */
+const REFRESH_WAIT_MS = 12_000
 
 const reauth = (why: string) => new AegisError(401, 'provider_reauth_required', why)
 
@@ -113,20 +115,21 @@ export function createProviderTokenStore(records: RecordStore) {
   // In one process, callers for the same session share one refresh instead of queueing on the lock.
   const inFlight = new Map<string, Promise<string>>()
 
-  /** The record of a live session, or undefined (removed, expired, or its session ended). */
-  async function live(sid: string): Promise<ProviderTokenRecord | undefined> {
+  /** The record of a live session and its family, or undefined (removed, expired, or its session ended). */
+  async function live(sid: string): Promise<{ record: ProviderTokenRecord, family: FamilyRecord } | undefined> {
     const record = await read<ProviderTokenRecord>(key(sid))
     if (!record) return undefined
     const family = await read<FamilyRecord>(keys.family(record.familyId))
     if (!family || family.expiresAt <= now()) return undefined
-    return record
+    return { record, family }
   }
 
   async function refreshLocked(sid: string, provider: string, refresh: ProviderRefresh): Promise<string> {
     return withLock(locks, `provider:${sid}`, async () => {
       // Read again under the lock: another instance may have refreshed since we looked.
-      const record = await live(sid)
-      if (!record || record.provider !== provider) throw reauth(`provider tokens of session ${fingerprint(sid)} are gone`)
+      const found = await live(sid)
+      if (!found || found.record.provider !== provider) throw reauth(`provider tokens of session ${fingerprint(sid)} are gone`)
+      const { record, family } = found
       if (!refreshDue(record, now())) return record.accessToken
       if (!record.refreshToken) {
         if (record.expiresAt! > now()) return record.accessToken
@@ -145,14 +148,14 @@ export function createProviderTokenStore(records: RecordStore) {
         }
         throw error
       }
-      const family = await read<FamilyRecord>(keys.family(record.familyId))
-      if (!family) throw reauth(`session of ${fingerprint(sid)} ended during the provider refresh`)
       // A provider may keep the refresh token and the scope (RFC 6749 §5.1, §6): then the old ones stay.
       const stored: ProviderTokenRecord = {
         ...next, refreshToken: next.refreshToken ?? record.refreshToken, scope: next.scope ?? record.scope, provider, v: 2, familyId: record.familyId,
       }
-      await write(key(sid), stored, family.expiresAt)
-      // A logout that ran while we wrote removed the record before our write landed: remove it again.
+      // The provider may have rotated its refresh token already: losing this answer to a storage
+      // hiccup would leave a dead one. Try the write twice before giving up.
+      await write(key(sid), stored, family.expiresAt).catch(() => write(key(sid), stored, family.expiresAt))
+      // A logout that ran during the refresh or the write removed the record before our write landed: remove it again.
       if (!(await read<FamilyRecord>(keys.family(record.familyId)))) {
         await remove(key(sid))
         throw reauth(`session of ${fingerprint(sid)} ended during the provider refresh`)
@@ -160,6 +163,7 @@ export function createProviderTokenStore(records: RecordStore) {
       return stored.accessToken
     }, {
       holdMs: REFRESH_LOCK_MS,
+      waitMs: REFRESH_WAIT_MS,
       // Another instance is still refreshing after all that time: the provider is the slow part.
       busy: () => new AegisError(502, 'provider_unavailable', `refresh of session ${fingerprint(sid)} by another instance did not finish`),
     })
@@ -180,14 +184,15 @@ export function createProviderTokenStore(records: RecordStore) {
      * A 401 `provider_reauth_required` when they expired or the provider refused the refresh.
      */
     async access(sid: string, provider: string, refresh: ProviderRefresh, prepare?: () => Promise<void>): Promise<string | undefined> {
-      const record = await live(sid)
+      const record = (await live(sid))?.record
       if (!record || record.provider !== provider) return undefined
       if (!refreshDue(record, now())) return record.accessToken
       const running = inFlight.get(sid)
       if (running) return running
-      // `prepare` (the provider's metadata) runs before the lock, which then covers only the refresh.
+      // `prepare` (the provider's metadata) runs before the lock, which then covers only the
+      // refresh; without a refresh token there is nothing to prepare for.
       const started = (async () => {
-        await prepare?.()
+        if (record.refreshToken) await prepare?.()
         return refreshLocked(sid, provider, refresh)
       })().finally(() => inFlight.delete(sid))
       inFlight.set(sid, started)

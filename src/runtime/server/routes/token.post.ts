@@ -35,8 +35,9 @@ export default defineEventHandler(event => withErrors(event, async () => {
       session = await sessions.create({ user, claims, providerTokens: openFromHandoff(binding, taken.payload.providerTokens) })
     }
     catch (error) {
-      // Storage trouble is not the CODE's fault: put it back so a retry works.
-      await codes.restore(code, taken.payload)
+      // Storage trouble is not the CODE's fault: put it back so a retry works. The answer stays
+      // the original error (a 503), even when putting it back fails too.
+      await codes.restore(code, taken.payload).catch(() => log.warn(`CODE ${fingerprint(code)} could not be put back after a failed redemption`))
       throw error
     }
     familyId = session.session.familyId
