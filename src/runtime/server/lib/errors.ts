@@ -1,5 +1,5 @@
-import type { H3Event } from 'h3'
-import { setResponseHeader, setResponseStatus } from 'h3'
+import type { H3Error, H3Event } from 'h3'
+import { createError, setResponseHeader, setResponseStatus } from 'h3'
 
 /** Stable error codes: clients and the error page rely on these strings. */
 export const ERROR_CODES = {
@@ -56,11 +56,25 @@ export function isAegisError(error: unknown): error is AegisError {
 /** Writes `{ error, message }` with the error's status; the detail goes to the debug log only. */
 export function sendError(event: H3Event, error: AegisError): { error: string, message: string } {
   setResponseStatus(event, error.statusCode)
+  setErrorHeaders(event, error)
+  return { error: error.code, message: error.message }
+}
+
+/**
+ * The same error for a server util to throw into the app's own handler (Nitro's error format,
+ * `data: { error, message }`), with the same response headers as `sendError`.
+ */
+export function toH3Error(event: H3Event, error: AegisError): H3Error {
+  setErrorHeaders(event, error)
+  return createError({ statusCode: error.statusCode, message: error.message, data: { error: error.code, message: error.message } })
+}
+
+/** no-store; a 401 names its scheme (RFC 9110 §15.5.2); a 503 says when to retry. The detail goes to the debug log. */
+function setErrorHeaders(event: H3Event, error: AegisError): void {
   setResponseHeader(event, 'cache-control', 'no-store')
   if (error.statusCode === 401) setResponseHeader(event, 'www-authenticate', 'Bearer')
   if (error.statusCode === 503) setResponseHeader(event, 'retry-after', 1)
   if (error.detail) log.debug(`${error.code}: ${error.detail}`)
-  return { error: error.code, message: error.message }
 }
 
 /** Runs a route body, turning AegisErrors into JSON errors and anything else into a logged 500. */

@@ -1,6 +1,5 @@
 import type { H3Event } from 'h3'
-import { createError, setResponseHeader } from 'h3'
-import { AegisError, isAegisError, log } from '../lib/errors'
+import { AegisError, isAegisError, toH3Error } from '../lib/errors'
 import { providerReady, refreshGrant } from '../lib/oauth/engine'
 import { BUILTIN_PROVIDERS } from '../lib/oauth/providers'
 import { fromTokenResponse, keepsTokens } from '../lib/provider-tokens'
@@ -51,9 +50,6 @@ export async function getProviderToken(event: H3Event, provider?: string): Promi
   }
   catch (error) {
     if (!isAegisError(error)) throw error
-    if (error.detail) log.debug(`getProviderToken: ${error.code}: ${error.detail}`)
-    // RFC 9110 §15.5.2: a 401 names its scheme. The user's bearer token is fine; the provider's is not.
-    if (error.statusCode === 401) setResponseHeader(event, 'www-authenticate', 'Bearer')
-    throw createError({ statusCode: error.statusCode, message: error.message, data: { error: error.code, message: error.message } })
+    throw toH3Error(event, error)
   }
 }
