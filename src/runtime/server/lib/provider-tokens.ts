@@ -124,6 +124,13 @@ export function createProviderTokenStore(records: RecordStore) {
     return { record, family }
   }
 
+  /** A due token without a refresh token: used until it expires, then removed (log in again). */
+  async function unrefreshable(sid: string, record: ProviderTokenRecord): Promise<string> {
+    if (record.expiresAt! > now()) return record.accessToken
+    await remove(key(sid))
+    throw reauth(`${record.provider} access token of session ${fingerprint(sid)} expired and there is no refresh token`)
+  }
+
   async function refreshLocked(sid: string, provider: string, refresh: ProviderRefresh): Promise<string> {
     return withLock(locks, `provider:${sid}`, async () => {
       // Read again under the lock: another instance may have refreshed since we looked.
@@ -131,11 +138,7 @@ export function createProviderTokenStore(records: RecordStore) {
       if (!found || found.record.provider !== provider) throw reauth(`provider tokens of session ${fingerprint(sid)} are gone`)
       const { record, family } = found
       if (!refreshDue(record, now())) return record.accessToken
-      if (!record.refreshToken) {
-        if (record.expiresAt! > now()) return record.accessToken
-        await remove(key(sid))
-        throw reauth(`${provider} access token of session ${fingerprint(sid)} expired and there is no refresh token`)
-      }
+      if (!record.refreshToken) return unrefreshable(sid, record)
       let next: ProviderTokenSet
       try {
         next = await refresh({ ...record, refreshToken: record.refreshToken })
@@ -187,12 +190,13 @@ export function createProviderTokenStore(records: RecordStore) {
       const record = (await live(sid))?.record
       if (!record || record.provider !== provider) return undefined
       if (!refreshDue(record, now())) return record.accessToken
+      // Nothing to refresh with: no provider call, no lock.
+      if (!record.refreshToken) return unrefreshable(sid, record)
       const running = inFlight.get(sid)
       if (running) return running
-      // `prepare` (the provider's metadata) runs before the lock, which then covers only the
-      // refresh; without a refresh token there is nothing to prepare for.
+      // `prepare` (the provider's metadata) runs before the lock, which then covers only the refresh.
       const started = (async () => {
-        if (record.refreshToken) await prepare?.()
+        await prepare?.()
         return refreshLocked(sid, provider, refresh)
       })().finally(() => inFlight.delete(sid))
       inFlight.set(sid, started)
