@@ -43,14 +43,15 @@ export function authorizationUrl(
   forwarded: Record<string, string> = {},
 ): string {
   const url = new URL(authorizationEndpoint, ctx.origin)
-  const extra = { ...def.authorizationParams?.(config), ...config.authorizationParams, ...forwarded }
+  const offline = keepsTokens(config) ? def.refreshRequest : undefined
+  const extra = { ...def.authorizationParams?.(config), ...offline?.params, ...config.authorizationParams, ...forwarded }
   for (const [name, value] of Object.entries(extra)) {
     if (!PROTECTED_PARAMS.has(name) && typeof value === 'string') url.searchParams.set(name, value)
   }
   url.searchParams.set('response_type', 'code')
   url.searchParams.set('client_id', config.clientId)
   url.searchParams.set('redirect_uri', redirectUri(def.name, ctx))
-  const scopes = [...(config.scopes ?? def.defaultScopes), ...(keepsTokens(config) ? def.refreshScopes ?? [] : [])]
+  const scopes = [...(config.scopes ?? def.defaultScopes), ...(offline?.scopes ?? [])]
   url.searchParams.set('scope', [...new Set(scopes)].join(' '))
   url.searchParams.set('state', tx.state)
   if (isOpenId(def)) url.searchParams.set('nonce', tx.nonce)

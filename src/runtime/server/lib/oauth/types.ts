@@ -59,8 +59,12 @@ export interface OAuthProviderDefinition {
   /** Multi-tenant issuers (Entra ID): the `iss` an ID token must carry, computed from its claims. */
   expectedIssuer?: (claims: Record<string, unknown>, config: ProviderConfig) => string | undefined
   defaultScopes: string[]
-  /** Scopes added when the app keeps the provider's tokens (`keepTokens`), so it issues a refresh token (Entra: `offline_access`). */
-  refreshScopes?: string[]
+  /**
+   * What the authorization request adds when the app keeps the provider's tokens (`keepTokens`),
+   * so the provider issues a refresh token: scopes (Entra: `offline_access`) and parameters
+   * (Google: `access_type=offline`; the app's own `authorizationParams` still win).
+   */
+  refreshRequest?: { scopes?: string[], params?: Record<string, string> }
   /** Authorization parameters the provider always gets (e.g. derived from config); protected ones are ignored. */
   authorizationParams?: (config: ProviderConfig) => Record<string, string>
   /** How the client authenticates at the token endpoint. @default 'client_secret_post' */

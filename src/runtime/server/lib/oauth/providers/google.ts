@@ -1,5 +1,4 @@
 import type { OAuthProviderDefinition } from '../types'
-import { keepsTokens } from '../../provider-tokens'
 import { pick } from '../profile'
 
 /** Google (OpenID Connect). With `hd` set, only accounts of that Workspace domain may log in. */
@@ -8,12 +7,10 @@ export const googleProvider: OAuthProviderDefinition = {
   issuer: () => 'https://accounts.google.com',
   defaultScopes: ['openid', 'profile', 'email'],
   tokenEndpointAuth: 'client_secret_basic',
-  authorizationParams: config => ({
-    // The `hd` parameter only preselects an account in Google's UI; the claim check below enforces it.
-    ...(typeof config.hd === 'string' && config.hd ? { hd: config.hd } : {}),
-    // Google issues a refresh token only for offline access (and only at the first consent).
-    ...(keepsTokens(config) ? { access_type: 'offline' } : {}),
-  }),
+  // The `hd` parameter only preselects an account in Google's UI; the claim check below enforces it.
+  authorizationParams: config => (typeof config.hd === 'string' && config.hd ? { hd: config.hd } : {} as Record<string, string>),
+  // Google issues a refresh token only for offline access (and only at the first consent).
+  refreshRequest: { params: { access_type: 'offline' } },
   checkClaims: (claims, config) => {
     if (typeof config.hd === 'string' && config.hd && claims.hd !== config.hd) return 'hosted domain (hd) does not match'
     return undefined

@@ -20,7 +20,7 @@ export const microsoftProvider: OAuthProviderDefinition = {
   userinfo: false,
   defaultScopes: ['openid', 'profile', 'email'],
   // Entra issues a refresh token only for offline_access.
-  refreshScopes: ['offline_access'],
+  refreshRequest: { scopes: ['offline_access'] },
   endpoints: (config) => {
     const tenant = encodeURIComponent(tenantOf(config))
     return {
