@@ -23,6 +23,9 @@ export interface Locks {
   readonly shared: boolean
 }
 
+/** 96 random bits: no other holder can guess or repeat it. */
+const newLease = () => randomToken(12)
+
 export function createMemoryLocks(now: () => number = Date.now): Locks {
   const held = new Map<string, { until: number, lease: string }>()
   return {
@@ -33,7 +36,7 @@ export function createMemoryLocks(now: () => number = Date.now): Locks {
       if (held.size > 10_000) {
         for (const [key, { until }] of held) if (until <= now()) held.delete(key)
       }
-      const lease = randomToken(9)
+      const lease = newLease()
       held.set(name, { until: now() + ttlMs, lease })
       return lease
     },
@@ -57,7 +60,7 @@ export function createRedisLocks(client: RedisLike, keyPrefix: string): Locks {
   return {
     shared: true,
     async acquire(name, ttlMs) {
-      const lease = randomToken(12)
+      const lease = newLease()
       return (await client.set(key(name), lease, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK' ? lease : undefined
     },
     async release(name, lease) {
