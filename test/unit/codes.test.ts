@@ -210,6 +210,20 @@ describe('[CODE-2] storage CODE store: a failing driver', () => {
     expect(error).toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
     expect(await store.take(code)).toEqual({ status: 'ok', payload })
   })
+
+  it('a failure after the CODE was marked used keeps it spent: the retry never gets it (single use)', async () => {
+    const storage = createStorage()
+    const store = createStorageCodeStore(storage, { ttlSeconds: 60, locks: createMemoryLocks() })
+    const code = await store.issue(payload)
+    const removeItem = storage.removeItem.bind(storage)
+    storage.removeItem = (async () => {
+      throw new Error('ECONNRESET')
+    }) as typeof storage.removeItem
+    const error = await store.take(code).then(() => undefined, (e: unknown) => e)
+    expect(error).toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
+    storage.removeItem = removeItem
+    expect((await store.take(code)).status).toBe('used')
+  })
 })
 
 describe('[CODE-1] [SES-8] storage CODE store: parallel takes from several instances', () => {
