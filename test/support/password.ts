@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll } from 'vitest'
 import { CookieJar, REFRESH_COOKIE, sameOrigin, send } from './http'
 import type { TokenBody } from './http'
-import { TEST_SECRET, startServer } from './server'
+import { TEST_SECRET, freePort, startServer } from './server'
 import type { RunningServer } from './server'
 
 export interface PasswordServer {
@@ -18,7 +18,9 @@ export interface PasswordServer {
 export function usePasswordServer(env: Record<string, string> = {}): PasswordServer {
   let server: RunningServer | undefined
   beforeAll(async () => {
-    server = await startServer({ NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, ...env })
+    // Its own siteUrl: emailed links need one in production.
+    const port = env.PORT ?? String(await freePort())
+    server = await startServer({ NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, PORT: port, NUXT_PUBLIC_SITE_URL: `http://127.0.0.1:${port}`, ...env })
   }, 60_000)
   afterAll(async () => {
     await server?.stop()

@@ -25,13 +25,21 @@ export async function freePort(): Promise<number> {
   })
 }
 
+/**
+ * The fixture configures emailed password links, which need `siteUrl` in production: servers
+ * started without NUXT_PUBLIC_SITE_URL turn the links off (usePasswordServer sets a siteUrl).
+ */
+function withoutLinks(env: Record<string, string>): Record<string, string> {
+  return env.NUXT_PUBLIC_SITE_URL ? {} : { NUXT_AEGIS_PASSWORD_LINKS_VERIFY: '', NUXT_AEGIS_PASSWORD_LINKS_RESET: '' }
+}
+
 /** Spawns the built fixture on a free port with the given env, collecting what it prints. */
 async function spawnFixture(env: Record<string, string>) {
   // A caller that must know the URL up front (e.g. for NUXT_PUBLIC_SITE_URL) passes PORT.
   const port = env.PORT ? Number(env.PORT) : await freePort()
   const child = spawn(process.execPath, [`${FIXTURE_DIR}/.output/server/index.mjs`], {
     cwd: FIXTURE_DIR,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', ...withoutLinks(env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { accountUser, checkAccountPassword, normalizeEmail, userFromProfile } from '../../src/runtime/server/lib/password/account'
+import { accountUser, checkAccountPassword, isAccountOf, normalizeEmail, userFromProfile } from '../../src/runtime/server/lib/password/account'
 import { policyProblem } from '../../src/runtime/server/lib/password/policy'
 
 describe('[PWD-2] unknown email and wrong password take the same path', () => {
@@ -48,7 +48,18 @@ describe('[PWD-5] no password or hash in the user', () => {
 describe('[PWD-6] input', () => {
   it('normalizes emails and refuses non-emails', () => {
     expect(normalizeEmail('  Ann@Example.COM ')).toBe('ann@example.com')
+    // Composed and decomposed accents are one address; an accent is not its absence.
+    expect(normalizeEmail('ann@exa\u0301mple.com')).toBe('ann@ex\u00E1mple.com')
+    expect(normalizeEmail('ann@exámple.com')).not.toBe('ann@example.com')
     for (const bad of ['', 'ann', 'a b@c.d', `${'a'.repeat(65)}@x.y`, 42, null, ['a@b.c']]) expect(normalizeEmail(bad)).toBeUndefined()
+  })
+
+  it('[PWD-13] an account is the typed address\'s only when its stored email is that address', () => {
+    const account = { id: 'u1', email: 'Victim@Example.com' }
+    expect(isAccountOf(account, 'victim@example.com')).toBe(true)
+    // What case- and accent-insensitive collations (MySQL's default) also match:
+    for (const lookalike of ['victim@exámple.com', 'victím@example.com', 'victim@example.com.', 'victim@examp1e.com']) expect(isAccountOf(account, normalizeEmail(lookalike)!)).toBe(false)
+    expect(isAccountOf({ id: 'u2', email: undefined as unknown as string }, 'victim@example.com')).toBe(false)
   })
 
   it('password policy: length bounds and not the email', () => {

@@ -31,4 +31,14 @@ describe('[PWD-6] password settings are checked at start-up', () => {
   it('takes numbers from env overrides as strings', () => {
     expect(passwordConfigProblems({ ...passwordDefaults, policy: { minLength: '10', maxLength: '64' }, code: { digits: '8', expiresIn: '300', maxAttempts: '3' } })).toEqual([])
   })
+
+  it('[PWD-17] refuses emailed links without siteUrl in production, naming NUXT_PUBLIC_SITE_URL', () => {
+    const links = { ...passwordDefaults, links: { verify: '/verify-email', reset: '' } }
+    expect(passwordConfigProblems(links, { production: true, siteOrigin: '' })).toEqual([expect.stringContaining('NUXT_PUBLIC_SITE_URL')])
+    expect(passwordConfigProblems({ ...passwordDefaults, links: { verify: '', reset: '/reset' } }, { production: true, siteOrigin: '' })).toHaveLength(1)
+    expect(passwordConfigProblems(links, { production: true, siteOrigin: 'https://app.example' })).toEqual([])
+    expect(passwordConfigProblems(links, { production: false, siteOrigin: '' })).toEqual([])
+    // No links: codes only, nothing built from a host.
+    expect(passwordConfigProblems(passwordDefaults, { production: true, siteOrigin: '' })).toEqual([])
+  })
 })

@@ -1,7 +1,8 @@
 import { createStorage } from 'unstorage'
 import { describe, expect, it, vi } from 'vitest'
 import { createRateLimiter } from '../../src/runtime/server/lib/rate-limit'
-import { clientIp, normalizeIp, trustedHops } from '../../src/runtime/server/lib/client-ip'
+import { clientIp, normalizeIp, rateLimitGroup, trustedHops } from '../../src/runtime/server/lib/client-ip'
+import { credentialSubjects } from '../../src/runtime/server/lib/password/identify'
 import { createVerificationStore } from '../../src/runtime/server/lib/password/verification'
 import { sha256 } from '../../src/runtime/server/lib/crypto'
 
@@ -77,6 +78,23 @@ describe('[PWD-3] client IP for rate limits', () => {
   })
 })
 
+describe('[PWD-16] IPv6 clients are limited by /64', () => {
+  it('every address of one /64 shares one counter key; other /64s and IPv4 do not', () => {
+    const group = rateLimitGroup('2001:db8:aa:bb::1')
+    expect(group).toBe('2001:db8:aa:bb::/64')
+    for (const same of ['2001:db8:aa:bb:ffff:ffff:ffff:ffff', '2001:0db8:00aa:00bb:1:2:3:4', '2001:db8:aa:bb:0:0:0:9']) expect(rateLimitGroup(same)).toBe(group)
+    expect(rateLimitGroup('2001:db8:aa:bc::1')).not.toBe(group)
+    expect(rateLimitGroup('::1')).toBe('0:0:0:0::/64')
+    expect(rateLimitGroup('::ffff:1.2.3.4')).toBe('0:0:0:0::/64')
+    expect(rateLimitGroup('203.0.113.9')).toBe('203.0.113.9')
+  })
+
+  it('a malformed literal is kept as it is (never merged into another group)', () => {
+    expect(rateLimitGroup('1::2::3')).toBe('1::2::3')
+    expect(rateLimitGroup('1:2:3:4:5:6:7:8:9')).toBe('1:2:3:4:5:6:7:8:9')
+  })
+})
+
 describe('[PWD-6] storage failures of the credential stores', () => {
   const broken = () => {
     const storage = createStorage()
@@ -90,11 +108,25 @@ describe('[PWD-6] storage failures of the credential stores', () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     await expect(createRateLimiter(broken(), { secret: SECRET }).hit('login', 'a@b.c', { limit: 1, window: 60 })).rejects.toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
     const codes = createVerificationStore(broken(), { secret: 'x'.repeat(32), ttl: 60, maxAttempts: 5, digits: 6 })
-    await expect(codes.checkCode('a@b.c', 'verify', '123456')).rejects.toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
+    await expect(codes.checkCode('account:a', 'verify', '123456')).rejects.toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
     const lines = logged.mock.calls.map(args => args.join(' '))
     expect(lines).toHaveLength(2)
     expect(lines.join('\n')).toContain('ECONNREFUSED')
     expect(lines.join('\n')).not.toContain('secret-key')
     logged.mockRestore()
+  })
+})
+
+describe('[PWD-18] credentials limits count every identifying field', () => {
+  it('by default every identifying field present is a subject, so an added random email does not escape the username counter', () => {
+    expect(credentialSubjects({ username: 'Bob ', password: 'x' })).toEqual(['username:bob'])
+    expect(credentialSubjects({ username: 'bob', email: 'random-123@x.example', password: 'x' })).toEqual(['email:random-123@x.example', 'username:bob'])
+    expect(credentialSubjects({ password: 'x' })).toEqual([])
+  })
+
+  it('identify names the field the app checks', () => {
+    expect(credentialSubjects({ member: 'M-17', email: 'noise@x.example' }, body => body.member as string)).toEqual(['id:m-17'])
+    expect(credentialSubjects({ a: 'one', b: 'Two' }, body => [body.a as string, body.b as string])).toEqual(['id:one', 'id:two'])
+    expect(credentialSubjects({ a: 42 }, body => body.a as unknown as string)).toEqual([])
   })
 })

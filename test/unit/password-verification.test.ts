@@ -1,8 +1,10 @@
 import { createStorage } from 'unstorage'
 import { describe, expect, it } from 'vitest'
-import { createVerificationStore } from '../../src/runtime/server/lib/password/verification'
+import { RESET_CODE_ALPHABET, RESET_CODE_LENGTH, canonicalCode, createVerificationStore } from '../../src/runtime/server/lib/password/verification'
 
 const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnop'
+/** An account's code subject and its stored address. */
+const ANN = { id: 'account:ann-1', email: 'Ann@Example.com' }
 
 function store(overrides: { now?: () => number, maxAttempts?: number } = {}) {
   const storage = createStorage()
@@ -12,7 +14,7 @@ function store(overrides: { now?: () => number, maxAttempts?: number } = {}) {
 describe('[PWD-4] verification codes', () => {
   it('issues a 6-digit code and a long link token, stored only as HMACs', async () => {
     const { storage, codes } = store()
-    const issued = await codes.issue('ann@example.com', 'verify')
+    const issued = await codes.issue(ANN, 'verify')
     expect(issued.code).toMatch(/^\d{6}$/)
     expect(issued.token).toMatch(/^[\w-]{43}\.[\w-]{43}$/)
     const dump = JSON.stringify(await Promise.all((await storage.getKeys()).map(async k => [k, await storage.getItem(k)])))
@@ -22,56 +24,103 @@ describe('[PWD-4] verification codes', () => {
 
   it('is single use', async () => {
     const { codes } = store()
-    const { code } = await codes.issue('ann@example.com', 'verify')
-    expect(await codes.checkCode('ann@example.com', 'verify', code)).toEqual({ ok: true, email: 'ann@example.com' })
-    expect(await codes.checkCode('ann@example.com', 'verify', code)).toEqual({ ok: false })
+    const { code } = await codes.issue(ANN, 'verify')
+    expect(await codes.checkCode(ANN.id, 'verify', code)).toEqual({ ok: true, subject: ANN.id, email: 'Ann@Example.com' })
+    expect(await codes.checkCode(ANN.id, 'verify', code)).toEqual({ ok: false })
   })
 
   it('is bound to the email and the purpose', async () => {
     const { codes } = store()
-    const { code, token } = await codes.issue('ann@example.com', 'reset')
-    expect((await codes.checkCode('bob@example.com', 'reset', code)).ok).toBe(false)
-    expect((await codes.checkCode('ann@example.com', 'verify', code)).ok).toBe(false)
-    expect((await codes.checkCode('ann@example.com', 'login', code)).ok).toBe(false)
+    const { code, token } = await codes.issue(ANN, 'reset')
+    expect((await codes.checkCode('account:bob', 'reset', code)).ok).toBe(false)
+    expect((await codes.checkCode(ANN.id, 'verify', code)).ok).toBe(false)
+    expect((await codes.checkCode(ANN.id, 'login', code)).ok).toBe(false)
     expect((await codes.checkLink('verify', token)).ok).toBe(false)
-    expect(await codes.checkCode('ann@example.com', 'reset', code)).toEqual({ ok: true, email: 'ann@example.com' })
+    expect(await codes.checkCode(ANN.id, 'reset', code)).toEqual({ ok: true, subject: ANN.id, email: 'Ann@Example.com' })
   })
 
   it('expires', async () => {
     let t = 0
     const { codes } = store({ now: () => t })
-    const { code } = await codes.issue('ann@example.com', 'login')
+    const { code } = await codes.issue(ANN, 'login')
     t = 600_000
-    expect((await codes.checkCode('ann@example.com', 'login', code)).ok).toBe(false)
+    expect((await codes.checkCode(ANN.id, 'login', code)).ok).toBe(false)
   })
 
   it('dies after maxAttempts wrong entries, counted atomically under parallel guesses', async () => {
     const { codes } = store({ maxAttempts: 5 })
-    const { code } = await codes.issue('ann@example.com', 'login')
+    const { code } = await codes.issue(ANN, 'login')
     const wrong = code === '000000' ? '000001' : '000000'
-    const results = await Promise.all(Array.from({ length: 20 }, () => codes.checkCode('ann@example.com', 'login', wrong)))
+    const results = await Promise.all(Array.from({ length: 20 }, () => codes.checkCode(ANN.id, 'login', wrong)))
     expect(results.every(r => !r.ok)).toBe(true)
     // Even the right code is refused now: the attempts were all counted.
-    expect((await codes.checkCode('ann@example.com', 'login', code)).ok).toBe(false)
+    expect((await codes.checkCode(ANN.id, 'login', code)).ok).toBe(false)
   })
 
   it('a new code replaces the old one', async () => {
     const { codes } = store()
-    const first = await codes.issue('ann@example.com', 'verify')
-    const second = await codes.issue('ann@example.com', 'verify')
-    if (first.code !== second.code) expect((await codes.checkCode('ann@example.com', 'verify', first.code)).ok).toBe(false)
+    const first = await codes.issue(ANN, 'verify')
+    const second = await codes.issue(ANN, 'verify')
+    if (first.code !== second.code) expect((await codes.checkCode(ANN.id, 'verify', first.code)).ok).toBe(false)
     expect((await codes.checkLink('verify', first.token)).ok).toBe(false)
     expect((await codes.checkLink('verify', second.token)).ok).toBe(true)
   })
 
   it('link tokens confirm once, and tampered tokens fail', async () => {
     const { codes } = store()
-    const { token } = await codes.issue('ann@example.com', 'reset')
+    const { token } = await codes.issue(ANN, 'reset')
     const [id, secret] = token.split('.') as [string, string]
     const tampered = `${id}.${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`
     expect((await codes.checkLink('reset', tampered)).ok).toBe(false)
     expect((await codes.checkLink('reset', 'garbage')).ok).toBe(false)
-    expect(await codes.checkLink('reset', token)).toEqual({ ok: true, email: 'ann@example.com' })
+    expect(await codes.checkLink('reset', token)).toEqual({ ok: true, subject: ANN.id, email: 'Ann@Example.com' })
     expect((await codes.checkLink('reset', token)).ok).toBe(false)
+  })
+})
+
+describe('[PWD-14] reset codes are long enough that guessing is hopeless', () => {
+  it('reset codes are 10 characters from 31 unambiguous letters and digits; the other codes stay digits', async () => {
+    const { codes } = store()
+    const seen = new Set<string>()
+    for (let i = 0; i < 50; i++) {
+      const { code } = await codes.issue({ id: `account:r${i}`, email: 'r@example.com' }, 'reset')
+      expect(code).toMatch(new RegExp(`^[${RESET_CODE_ALPHABET}]{${RESET_CODE_LENGTH}}$`))
+      seen.add(code)
+    }
+    expect(seen.size).toBe(50)
+    expect(RESET_CODE_ALPHABET).toHaveLength(31)
+    expect((await codes.issue(ANN, 'verify')).code).toMatch(/^\d{6}$/)
+  })
+
+  it('typed reset codes may use any case, spaces and dashes; malformed ones are refused before any check', () => {
+    expect(canonicalCode('abcd-efgh 23', 'reset', 6)).toBe('ABCDEFGH23')
+    for (const bad of ['ABCDEFGH2', 'ABCDEFGH234', 'ABCDEFGH2O', '0123456789', 12345678, undefined, 'A'.repeat(70)]) expect(canonicalCode(bad, 'reset', 6)).toBeUndefined()
+    expect(canonicalCode('123456', 'verify', 6)).toBe('123456')
+    expect(canonicalCode('12345a', 'login', 6)).toBeUndefined()
+    expect(canonicalCode('ABCDEFGH23', 'verify', 6)).toBeUndefined()
+  })
+
+  it('a typed reset code is checked in its canonical form', async () => {
+    const { codes } = store()
+    const { code } = await codes.issue(ANN, 'reset')
+    const typed = `${code.slice(0, 5).toLowerCase()}-${code.slice(5)}`
+    expect((await codes.checkCode(ANN.id, 'reset', canonicalCode(typed, 'reset', 6)!)).ok).toBe(true)
+  })
+})
+
+describe('[PWD-15] codes are keyed by account and carry what they were issued for', () => {
+  it('a code of one account is not a code of another, whatever address either has', async () => {
+    const { codes } = store()
+    const { code } = await codes.issue({ id: 'account:victim', email: 'victim@example.com' }, 'reset')
+    expect((await codes.checkCode('email:victim@exámple.com', 'reset', code)).ok).toBe(false)
+    expect(await codes.checkCode('account:victim', 'reset', code)).toEqual({ ok: true, subject: 'account:victim', email: 'victim@example.com' })
+  })
+
+  it('the binding given at issue comes back with a successful check, by code and by link', async () => {
+    const { codes } = store()
+    const byCode = await codes.issue(ANN, 'verify', 'hash-fingerprint-1')
+    expect(await codes.checkCode(ANN.id, 'verify', byCode.code)).toMatchObject({ ok: true, bind: 'hash-fingerprint-1' })
+    const byLink = await codes.issue(ANN, 'verify', 'hash-fingerprint-2')
+    expect(await codes.checkLink('verify', byLink.token)).toMatchObject({ ok: true, bind: 'hash-fingerprint-2' })
   })
 })

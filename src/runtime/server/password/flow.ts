@@ -1,11 +1,12 @@
 import type { H3Event } from 'h3'
 import { AegisError, log } from '../lib/errors'
-import { fingerprint } from '../lib/crypto'
-import { normalizeEmail } from '../lib/password/account'
+import { fingerprint, sha256 } from '../lib/crypto'
+import { isAccountOf, normalizeEmail } from '../lib/password/account'
 import type { PasswordAccount } from '../lib/password/account'
 import { policyProblem } from '../lib/password/policy'
-import type { CodePurpose } from '../lib/password/verification'
-import { publicOrigin } from '../services'
+import { canonicalCode } from '../lib/password/verification'
+import type { CheckResult, CodePurpose } from '../lib/password/verification'
+import { publicOrigin, useAegis } from '../services'
 import { stringField } from './request'
 import { passwordProvider, usePasswordServices } from './services'
 import type { PasswordProviderDefinition, PasswordUserChange } from './types'
@@ -26,10 +27,10 @@ export function emailField(body: Record<string, unknown>): string {
   return email
 }
 
-export function codeField(body: Record<string, unknown>): string {
-  const code = body.code
-  const digits = Number(usePasswordServices().config.code.digits)
-  if (typeof code !== 'string' || code.length !== digits || !/^\d+$/.test(code)) throw new AegisError(400, 'invalid_request', '"code" missing or malformed')
+/** The typed code in its canonical form for `purpose` (reset codes are longer letters and digits); 400 otherwise. */
+export function codeField(body: Record<string, unknown>, purpose: CodePurpose): string {
+  const code = canonicalCode(body.code, purpose, Number(usePasswordServices().config.code.digits))
+  if (!code) throw new AegisError(400, 'invalid_request', '"code" missing or malformed')
   return code
 }
 
@@ -55,9 +56,41 @@ export async function assertNewPassword(event: H3Event, password: string, email:
   }
 }
 
+export interface AccountLookup {
+  /** The account of the typed address: `findUser` found it and its stored address is that address. */
+  account?: PasswordAccount
+  /** `findUser` returned an account of another address (a loose match): treated as unknown, and nothing may be created for the typed address. */
+  lookalike: boolean
+  /** Key of codes and per-account limits: the account's id, or the typed address when there is no account. */
+  subject: string
+}
+
+/** The key of an account's codes and counters. */
+export const subjectOf = (account: Pick<PasswordAccount, 'id'>) => `account:${account.id}`
+
+/**
+ * Looks the typed (normalized) address up with the app's `findUser` and keeps the account only
+ * when its stored address is the typed one: a loosely matching lookup (case- and
+ * accent-insensitive collations) must not hand codes, limits or passwords of one account to a
+ * look-alike address. Every flow finds accounts here.
+ */
+export async function lookupAccount(event: H3Event, email: string): Promise<AccountLookup> {
+  const found = await provider().findUser(email, event)
+  if (!found || typeof found.id !== 'string' || !found.id) return { lookalike: false, subject: `email:${email}` }
+  if (!isAccountOf(found, email)) {
+    log.warn(`findUser returned an account whose stored email is not the requested one (${fingerprint(email)}): treated as unknown`)
+    return { lookalike: true, subject: `email:${email}` }
+  }
+  return { account: found, lookalike: false, subject: subjectOf(found) }
+}
+
 export async function findAccount(event: H3Event, email: string): Promise<PasswordAccount | undefined> {
-  const account = await provider().findUser(email, event)
-  return account && typeof account.id === 'string' && account.id ? account : undefined
+  return (await lookupAccount(event, email)).account
+}
+
+/** What a verification code may activate: a fingerprint of the password hash stored when it was sent. */
+export function passwordBinding(account: Pick<PasswordAccount, 'passwordHash'>): string {
+  return sha256(`nuxt-aegis:password-binding:${account.passwordHash ?? ''}`)
 }
 
 export async function persist(event: H3Event, change: PasswordUserChange): Promise<void> {
@@ -65,20 +98,60 @@ export async function persist(event: H3Event, change: PasswordUserChange): Promi
 }
 
 /**
- * Issues a code for (email, purpose) and hands it to `sendVerificationCode` without waiting:
- * the answer must not take longer when an account exists. Failures are logged, not shown.
+ * Creates the account of a registration and returns it: `onUserPersist` may return the new
+ * account (with its id); otherwise `findUser` is asked once more.
  */
-export async function sendCode(event: H3Event, email: string, purpose: CodePurpose): Promise<void> {
-  const { codes, config } = usePasswordServices()
-  const issued = await codes.issue(email, purpose)
-  const page = purpose === 'reset' ? config.links.reset : purpose === 'verify' ? config.links.verify : ''
-  let url: string | undefined
-  if (page) {
-    url = `${publicOrigin(event)}${page}${page.includes('?') ? '&' : '?'}token=${issued.token}`
+export async function createAccount(event: H3Event, email: string, passwordHash: string): Promise<PasswordAccount | undefined> {
+  const returned = await provider().onUserPersist({ action: 'create', email, passwordHash, emailVerified: false }, event) as PasswordAccount | undefined
+  if (returned && typeof returned === 'object' && typeof returned.id === 'string' && returned.id && isAccountOf(returned, email)) return returned
+  const account = await findAccount(event, email)
+  if (!account) log.warn(`registration of ${fingerprint(email)}: findUser does not find the new account yet; no verification code sent`)
+  return account
+}
+
+/**
+ * The account a successful code or link check is for, or undefined. A link carries no
+ * address: its record names the account, which must still be the one `findUser` returns for
+ * the stored address. A code issued for a password (registration) is void once the account's
+ * password is another one: a later registration's password is never activated by an older code.
+ */
+export async function accountOfCheck(event: H3Event, checked: CheckResult, typed?: AccountLookup): Promise<PasswordAccount | undefined> {
+  if (!checked.ok) return undefined
+  let lookup = typed
+  if (!lookup) {
+    const email = normalizeEmail(checked.email)
+    lookup = email ? await lookupAccount(event, email) : undefined
   }
+  const account = lookup && lookup.subject === checked.subject ? lookup.account : undefined
+  if (account && checked.bind !== undefined && checked.bind !== passwordBinding(account)) return undefined
+  return account
+}
+
+/**
+ * Issues a code for (account, purpose) and hands it to `sendVerificationCode` without waiting:
+ * the answer must not take longer when an account exists. The message goes to the account's
+ * **stored** address, never to what the client typed. Failures are logged, not shown.
+ */
+export async function sendCode(event: H3Event, account: PasswordAccount, purpose: CodePurpose, bind?: string): Promise<void> {
+  const { codes, config } = usePasswordServices()
+  const email = account.email
+  const issued = await codes.issue({ id: subjectOf(account), email }, purpose, bind)
+  const page = purpose === 'reset' ? config.links.reset : purpose === 'verify' ? config.links.verify : ''
+  const origin = page ? linkOrigin(event) : undefined
+  const url = origin ? `${origin}${page}${page.includes('?') ? '&' : '?'}token=${issued.token}` : undefined
   const sending = Promise.resolve()
     .then(() => provider().sendVerificationCode({ email, purpose, code: issued.code, token: issued.token, url, expiresIn: issued.expiresIn }, event))
-    .catch(error => log.error(`sendVerificationCode (${purpose}) failed for ${fingerprint(email)}: ${error instanceof Error ? error.name : 'unknown error'}`))
+    .catch(error => log.error(`sendVerificationCode (${purpose}) failed for ${fingerprint(account.id)}: ${error instanceof Error ? error.name : 'unknown error'}`))
   // Serverless runtimes would end the request's work early; Nitro offers waitUntil there.
   ;(event as { waitUntil?: (promise: Promise<unknown>) => void }).waitUntil?.(sending)
+}
+
+/**
+ * The origin of emailed links: `siteUrl`; the request's own origin only in dev. (Start-up
+ * refuses links without `siteUrl` in production; this is the second line.)
+ */
+function linkOrigin(event: H3Event): string | undefined {
+  if (useAegis().siteOrigin || import.meta.dev) return publicOrigin(event)
+  log.error('emailed link left out: set nuxtAegis.siteUrl (NUXT_PUBLIC_SITE_URL)')
+  return undefined
 }

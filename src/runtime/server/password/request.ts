@@ -1,8 +1,8 @@
 import type { H3Event } from 'h3'
 import { getRequestHeader, setResponseHeader } from 'h3'
 import { AegisError } from '../lib/errors'
-import { clientIp } from '../lib/client-ip'
-import type { RateLimitRule } from '../lib/rate-limit'
+import { clientIp, rateLimitGroup } from '../lib/client-ip'
+import type { RateLimitResult, RateLimitRule } from '../lib/rate-limit'
 import { assertSameOrigin, readJsonObject } from '../http'
 import { usePasswordServices } from './services'
 
@@ -33,23 +33,36 @@ export function requestIp(event: H3Event): string {
 
 export interface LimitPair { perEmail?: RateLimitRule, perIp?: RateLimitRule }
 
-/**
- * Counts one attempt per client IP and per email (when known) in `bucket`; over either limit
- * answers 429 with `Retry-After`. Both counters are hit, so a flood from one IP against many
- * emails and a spread attack on one email are both caught.
- */
-export async function rateLimit(event: H3Event, bucket: string, rules: LimitPair, email?: string): Promise<void> {
-  const { limiter } = usePasswordServices()
-  const checks = [
-    rules.perIp ? limiter.hit(`${bucket}:ip`, requestIp(event), rules.perIp) : undefined,
-    rules.perEmail && email ? limiter.hit(`${bucket}:email`, email, rules.perEmail) : undefined,
-  ]
-  let wait = 0
-  for (const result of await Promise.all(checks)) {
-    if (result && !result.ok) wait = Math.max(wait, result.retryAfter)
-  }
+function refuse(event: H3Event, bucket: string, results: RateLimitResult[]): void {
+  const wait = Math.max(0, ...results.map(result => result.ok ? 0 : result.retryAfter))
   if (wait > 0) {
     setResponseHeader(event, 'retry-after', wait)
     throw new AegisError(429, 'too_many_requests', `${bucket} limit reached`)
   }
+}
+
+/**
+ * Counts one attempt of the client's IP (IPv6 by /64) in `bucket`; over the limit answers 429
+ * with `Retry-After`. Called first, before anything per account is looked up or stored, so a
+ * flood from one client cannot create counters for every address it tries.
+ */
+export async function limitIp(event: H3Event, bucket: string, rules: LimitPair): Promise<void> {
+  if (!rules.perIp) return
+  refuse(event, bucket, [await usePasswordServices().limiter.hit(`${bucket}:ip`, rateLimitGroup(requestIp(event)), rules.perIp)])
+}
+
+/**
+ * Counts one attempt for each subject (an account, see `subjectOf`) in `bucket` under the
+ * `perEmail` rule; 429 when any is over. Together with `limitIp`, a flood from one IP against
+ * many accounts and a spread attack on one account are both caught.
+ */
+export async function limitSubjects(event: H3Event, bucket: string, rules: LimitPair, subjects: string[]): Promise<void> {
+  const { limiter } = usePasswordServices()
+  if (!rules.perEmail || !subjects.length) return
+  refuse(event, bucket, await Promise.all(subjects.map(subject => limiter.hit(`${bucket}:subject`, subject, rules.perEmail!))))
+}
+
+/** Forgets the failed attempts of `subject` in `bucket` (after the right password). */
+export function resetSubject(bucket: string, subject: string): Promise<void> {
+  return usePasswordServices().limiter.reset(`${bucket}:subject`, subject)
 }

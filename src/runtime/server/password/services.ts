@@ -30,7 +30,7 @@ export function usePasswordServices(): PasswordServices {
   if (services) return services
   const runtime = useRuntimeConfig()
   const config = runtime.aegisPassword as unknown as ResolvedPasswordOptions
-  const problems = passwordConfigProblems(config)
+  const problems = passwordConfigProblems(config, { production: !import.meta.dev, siteOrigin: useAegis().siteOrigin })
   if (problems.length) throw new Error(`[nuxt-aegis] invalid configuration:\n${problems.map(p => `  - ${p}`).join('\n')}`)
   const storage = useStorage('aegis:credentials')
   const scrypt = scryptParams(config.scrypt)

@@ -11,14 +11,19 @@ export type PasswordUserChange
   = | { action: 'create', email: string, passwordHash: string, emailVerified: false }
   /** The email address was confirmed with a code or link. */
     | { action: 'verify', id: string, email: string, emailVerified: true }
-  /** A new hash: after a reset (which also proves the email), a change, or a rehash with new scrypt parameters. */
-    | { action: 'password', id: string, email: string, passwordHash: string, reason: 'reset' | 'change' | 'rehash', emailVerified?: true }
+  /**
+   * A new hash: after a reset (which also proves the email), a change, a rehash with new scrypt
+   * parameters, or a new registration of an address that is not verified yet (`register`: the
+   * latest registrant's password replaces the earlier one; only its code can verify the account).
+   */
+    | { action: 'password', id: string, email: string, passwordHash: string, reason: 'reset' | 'change' | 'rehash' | 'register', emailVerified?: true }
 
 /** What `sendVerificationCode` must deliver to the address. */
 export interface VerificationMessage {
+  /** The account's stored address (never the spelling a client typed). */
   email: string
   purpose: CodePurpose
-  /** The short code to type in. */
+  /** The short code to type in: digits (`code.digits`); for `reset`, 10 letters and digits. */
   code: string
   /** The long link token; the page it leads to must POST it (never confirm on GET). */
   token: string
@@ -30,9 +35,16 @@ export interface VerificationMessage {
 
 /** The app's side of the built-in password flows, registered with `definePasswordProvider`. */
 export interface PasswordProviderDefinition {
-  /** The account for a normalized (trimmed, lower-case) email, or null. */
+  /**
+   * The account for a normalized (trimmed, lower-case, NFC) email, or null. It may match loosely
+   * (a case- or accent-insensitive collation): an account whose stored `email` is not the
+   * requested address is treated as unknown, and codes only ever go to the stored address.
+   */
   findUser: (email: string, event: H3Event) => PasswordAccount | null | undefined | Promise<PasswordAccount | null | undefined>
-  /** Store a change (create the account, mark it verified, store a new hash). The return value is not used. */
+  /**
+   * Store a change (create the account, mark it verified, store a new hash). For `create`, return
+   * the new account (with its `id`), or `findUser` is asked for it again; other return values are not used.
+   */
   onUserPersist: (change: PasswordUserChange, event: H3Event) => unknown
   /** Deliver a code (and link) by email. Called without waiting for it, so answers do not reveal whether an account exists. */
   sendVerificationCode: (message: VerificationMessage, event: H3Event) => void | Promise<void>

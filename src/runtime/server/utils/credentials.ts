@@ -2,9 +2,10 @@ import type { H3Event } from 'h3'
 import { defineEventHandler } from 'h3'
 import type { AegisProfile, CustomClaims } from '../../types'
 import { AegisError, log, withErrors } from '../lib/errors'
-import { checkAccountPassword, normalizeEmail, userFromProfile } from '../lib/password/account'
+import { checkAccountPassword, userFromProfile } from '../lib/password/account'
+import { credentialSubjects } from '../lib/password/identify'
 import { verifyPassword } from '../lib/password/hash'
-import { readCredentialsBody, rateLimit } from '../password/request'
+import { limitIp, limitSubjects, readCredentialsBody, resetSubject } from '../password/request'
 import type { LimitPair } from '../password/request'
 import { usePasswordServices } from '../password/services'
 import { registerProviderHandler } from '../services'
@@ -21,18 +22,18 @@ export interface CredentialsHandlerOptions<TBody extends Record<string, unknown>
   /** Extra access-token claims; a function runs again on refresh with the stored user. */
   customClaims?: CustomClaims
   /**
-   * Limits per client IP and per identifier (the body's `email` or `username`, lower-cased).
+   * Limits per client IP (IPv6 by /64) and per identifier (see `identify`; the `perEmail` rule
+   * counts per identifier).
    * @default the `login` limits of `providers.password.rateLimit`
    */
   rateLimit?: LimitPair
-}
-
-/** The identifier to count attempts for: `email`, else `username`, trimmed and lower-cased. */
-function identifier(body: Record<string, unknown>): string | undefined {
-  const email = normalizeEmail(body.email)
-  if (email) return email
-  const name = body.username
-  return typeof name === 'string' && name.length <= 320 ? name.trim().toLowerCase() : undefined
+  /**
+   * The value(s) of the body that identify the user `authorize` checks, counted by the
+   * per-identifier limit, e.g. `body => body.username`. Say it when your form uses another
+   * field: a limit on a field `authorize` ignores could be dodged by changing that field.
+   * @default every identifying field present: `email`, `username`, `login`, `user`, `phone`, `identifier`
+   */
+  identify?: (body: TBody) => string | string[] | null | undefined
 }
 
 /**
@@ -46,10 +47,18 @@ export function defineCredentialsEventHandler<TBody extends Record<string, unkno
   registerProviderHandler(provider, { customClaims: options.customClaims })
   return defineEventHandler(event => withErrors(event, async () => {
     const body = await readCredentialsBody(event)
-    const { config, limiter } = usePasswordServices()
-    const id = identifier(body)
+    const { config } = usePasswordServices()
     const bucket = `credentials:${provider}`
-    await rateLimit(event, bucket, options.rateLimit ?? config.rateLimit.login, id)
+    const rules = options.rateLimit ?? config.rateLimit.login
+    await limitIp(event, bucket, rules)
+    let subjects: string[]
+    try {
+      subjects = credentialSubjects(body as TBody, options.identify)
+    }
+    catch {
+      throw new AegisError(400, 'invalid_request', `${provider}: identify could not read the body`)
+    }
+    await limitSubjects(event, bucket, rules, subjects)
     let result
     try {
       result = await options.authorize(body as TBody, event)
@@ -62,7 +71,7 @@ export function defineCredentialsEventHandler<TBody extends Record<string, unkno
     }
     if (!result) throw new AegisError(401, 'invalid_credentials', `${provider}: authorize refused`)
     // Failed attempts count against the identifier until a login succeeds.
-    if (id) await limiter.reset(`${bucket}:email`, id)
+    await Promise.all(subjects.map(subject => resetSubject(bucket, subject)))
     let user
     try {
       user = userFromProfile(result, provider)

@@ -54,9 +54,23 @@ export async function checkAccountPassword(
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/
 
-/** Trimmed, lower-cased email, or undefined when it does not look like one (at most 320 characters). */
+/**
+ * Trimmed, lower-cased, NFC-composed email, or undefined when it does not look like one (at
+ * most 320 characters). Accents and look-alike characters stay what they are: `exámple.com`
+ * is not `example.com`.
+ */
 export function normalizeEmail(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined
-  const email = value.trim().toLowerCase()
+  const email = value.normalize('NFC').trim().toLowerCase()
   return email.length <= 320 && EMAIL.test(email) ? email : undefined
+}
+
+/**
+ * True when the account `findUser` returned is really the one of the typed address: its stored
+ * email, normalized, equals the normalized typed one. An app's lookup may match loosely (case-
+ * and accent-insensitive SQL collations find `victim@example.com` for `victim@exámple.com`);
+ * such an account must be treated as unknown, or codes and passwords would reach it.
+ */
+export function isAccountOf(account: PasswordAccount, typedEmail: string): boolean {
+  return normalizeEmail(account.email) === typedEmail
 }

@@ -5,6 +5,14 @@ export interface PasswordConfigShape {
   policy: { minLength: unknown, maxLength: unknown }
   scrypt: Record<string, unknown>
   code: { digits: unknown, expiresIn: unknown, maxAttempts: unknown }
+  links?: { verify?: unknown, reset?: unknown }
+}
+
+export interface PasswordConfigContext {
+  /** A production server (not `nuxi dev`). */
+  production: boolean
+  /** The origin of `siteUrl`, '' when unset. */
+  siteOrigin: string
 }
 
 const positiveInt = (value: unknown) => Number.isSafeInteger(Number(value)) && Number(value) > 0
@@ -13,8 +21,12 @@ const positiveInt = (value: unknown) => Number.isSafeInteger(Number(value)) && N
  * Problems with the password settings that must stop the server (fail closed: an unknown
  * `loginCode` must never mean "no verification"). Messages name the option and env var.
  */
-export function passwordConfigProblems(config: PasswordConfigShape): string[] {
+export function passwordConfigProblems(config: PasswordConfigShape, context?: PasswordConfigContext): string[] {
   const problems: string[] = []
+  // Links built from the Host header would point wherever the requester says: a reset link to the attacker's host.
+  if (context?.production && !context.siteOrigin && (config.links?.verify || config.links?.reset)) {
+    problems.push('nuxtAegis.providers.password.links (NUXT_AEGIS_PASSWORD_LINKS_VERIFY / _RESET) need nuxtAegis.siteUrl (NUXT_PUBLIC_SITE_URL) in production: emailed links are never built from the Host header')
+  }
   if (!['off', 'register', 'always'].includes(String(config.loginCode))) {
     problems.push(`nuxtAegis.providers.password.loginCode (NUXT_AEGIS_PASSWORD_LOGIN_CODE) must be 'off', 'register' or 'always'`)
   }

@@ -4,9 +4,9 @@ import { fingerprint } from '../../lib/crypto'
 import { checkAccountPassword, normalizeEmail } from '../../lib/password/account'
 import { hashPassword, verifyPassword } from '../../lib/password/hash'
 import { parseBearer } from '../../lib/tokens'
-import { readCredentialsBody, rateLimit } from '../../password/request'
+import { limitIp, limitSubjects, readCredentialsBody, resetSubject } from '../../password/request'
 import { usePasswordServices } from '../../password/services'
-import { assertNewPassword, findAccount, passwordField, persist, provider } from '../../password/flow'
+import { assertNewPassword, findAccount, passwordField, persist, provider, subjectOf } from '../../password/flow'
 import { useAegis } from '../../services'
 import { revokeUserSessions } from '../../utils/sessions'
 
@@ -25,16 +25,18 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (claims.provider !== 'password' || !email) throw new AegisError(403, 'invalid_token', 'password change for a user who did not log in with a password')
   const current = passwordField(body, 'currentPassword')
   const next = passwordField(body, 'newPassword')
-  const { config, scrypt, dummyHash, limiter } = usePasswordServices()
-  await rateLimit(event, 'login', config.rateLimit.login, email)
+  const { config, scrypt, dummyHash } = usePasswordServices()
+  await limitIp(event, 'login', config.rateLimit.login)
+  const subject = subjectOf({ id: claims.sub })
+  await limitSubjects(event, 'login', config.rateLimit.login, [subject])
   const found = await findAccount(event, email)
   const account = found && found.id === claims.sub ? found : undefined
   if (!await checkAccountPassword(account, current, { verify: verifyPassword, dummyHash })) {
     throw new AegisError(401, 'invalid_credentials', `password change refused for ${fingerprint(claims.sub)}`)
   }
-  await limiter.reset('login:email', email)
+  await resetSubject('login', subject)
   await assertNewPassword(event, next, email)
-  await persist(event, { action: 'password', id: account!.id, email, passwordHash: await hashPassword(next, scrypt), reason: 'change' })
+  await persist(event, { action: 'password', id: account!.id, email: account!.email, passwordHash: await hashPassword(next, scrypt), reason: 'change' })
   const revoked = await revokeUserSessions(account!.id, { keep: event })
   log.info(`password changed for ${fingerprint(account!.id)}: ${revoked} other session(s) ended`)
   return { status: 'changed', revoked }

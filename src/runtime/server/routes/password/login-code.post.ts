@@ -1,9 +1,9 @@
 import { defineEventHandler } from 'h3'
 import { AegisError, withErrors } from '../../lib/errors'
 import { accountUser } from '../../lib/password/account'
-import { readCredentialsBody, rateLimit } from '../../password/request'
+import { limitIp, limitSubjects, readCredentialsBody } from '../../password/request'
 import { usePasswordServices } from '../../password/services'
-import { codeField, emailField, findAccount, persist, provider } from '../../password/flow'
+import { codeField, emailField, lookupAccount, persist, provider } from '../../password/flow'
 import { signIn } from '../../signin'
 
 /**
@@ -15,14 +15,15 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const body = await readCredentialsBody(event)
   const app = provider()
   const email = emailField(body)
-  const code = codeField(body)
+  const code = codeField(body, 'login')
   const { config, codes } = usePasswordServices()
-  await rateLimit(event, 'code', config.rateLimit.code, email)
-  const checked = await codes.checkCode(email, 'login', code)
-  const account = checked.ok ? await findAccount(event, email) : undefined
-  if (!account) throw new AegisError(400, 'invalid_verification_code')
+  await limitIp(event, 'code', config.rateLimit.code)
+  const { account, subject } = await lookupAccount(event, email)
+  await limitSubjects(event, 'code', config.rateLimit.code, [subject])
+  const checked = await codes.checkCode(subject, 'login', code)
+  if (!checked.ok || !account) throw new AegisError(400, 'invalid_verification_code')
   if (!account.emailVerified) {
-    await persist(event, { action: 'verify', id: account.id, email, emailVerified: true })
+    await persist(event, { action: 'verify', id: account.id, email: account.email, emailVerified: true })
     account.emailVerified = true
   }
   return signIn(event, 'password', accountUser(account), app.customClaims)

@@ -3,9 +3,9 @@ import { AegisError, log, withErrors } from '../../lib/errors'
 import { fingerprint } from '../../lib/crypto'
 import { accountUser, checkAccountPassword } from '../../lib/password/account'
 import { hashPassword, passwordNeedsRehash, verifyPassword } from '../../lib/password/hash'
-import { readCredentialsBody, rateLimit } from '../../password/request'
+import { limitIp, limitSubjects, readCredentialsBody, resetSubject } from '../../password/request'
 import { usePasswordServices } from '../../password/services'
-import { emailField, findAccount, passwordField, persist, provider, sendCode } from '../../password/flow'
+import { emailField, lookupAccount, passwordBinding, passwordField, persist, provider, sendCode } from '../../password/flow'
 import { signIn } from '../../signin'
 
 /**
@@ -19,30 +19,31 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const app = provider()
   const email = emailField(body)
   const password = passwordField(body, 'password')
-  const { config, scrypt, dummyHash, limiter } = usePasswordServices()
-  await rateLimit(event, 'login', config.rateLimit.login, email)
-  const account = await findAccount(event, email)
+  const { config, scrypt, dummyHash } = usePasswordServices()
+  await limitIp(event, 'login', config.rateLimit.login)
+  const { account, subject } = await lookupAccount(event, email)
+  await limitSubjects(event, 'login', config.rateLimit.login, [subject])
   if (!await checkAccountPassword(account, password, { verify: verifyPassword, dummyHash })) {
     throw new AegisError(401, 'invalid_credentials', `password login refused for ${fingerprint(email)}`)
   }
   const found = account!
-  // Failed attempts count against the email until the right password is given.
-  await limiter.reset('login:email', email)
+  // Failed attempts count against the account until the right password is given.
+  await resetSubject('login', subject)
   if (passwordNeedsRehash(found.passwordHash!, scrypt)) {
     try {
-      await persist(event, { action: 'password', id: found.id, email, passwordHash: await hashPassword(password, scrypt), reason: 'rehash' })
+      await persist(event, { action: 'password', id: found.id, email: found.email, passwordHash: await hashPassword(password, scrypt), reason: 'rehash' })
     }
     catch (error) {
       log.warn(`rehash of ${fingerprint(found.id)} not stored: ${error instanceof Error ? error.name : 'unknown error'}`)
     }
   }
   if (config.loginCode === 'always') {
-    await sendCode(event, email, 'login')
+    await sendCode(event, found, 'login')
     setResponseStatus(event, 202)
     return { status: 'code_required' }
   }
   if (config.loginCode === 'register' && !found.emailVerified) {
-    await sendCode(event, email, 'verify')
+    await sendCode(event, found, 'verify', passwordBinding(found))
     throw new AegisError(403, 'email_not_verified', `unverified account ${fingerprint(found.id)}`)
   }
   return signIn(event, 'password', accountUser(found), app.customClaims)

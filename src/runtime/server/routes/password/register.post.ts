@@ -1,9 +1,10 @@
 import { defineEventHandler, setResponseStatus } from 'h3'
-import { withErrors } from '../../lib/errors'
+import { log, withErrors } from '../../lib/errors'
+import { fingerprint } from '../../lib/crypto'
 import { hashPassword } from '../../lib/password/hash'
-import { readCredentialsBody, rateLimit } from '../../password/request'
+import { limitIp, limitSubjects, readCredentialsBody } from '../../password/request'
 import { usePasswordServices } from '../../password/services'
-import { assertNewPassword, emailField, findAccount, passwordField, persist, provider, sendCode } from '../../password/flow'
+import { assertNewPassword, createAccount, emailField, lookupAccount, passwordBinding, passwordField, persist, provider, sendCode } from '../../password/flow'
 
 /**
  * POST {authPath}/password/register `{ email, password }` → 202 `{ status: 'accepted' }`,
@@ -16,17 +17,28 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const email = emailField(body)
   const password = passwordField(body, 'password')
   const { config, scrypt } = usePasswordServices()
-  await rateLimit(event, 'send', config.rateLimit.send, email)
+  await limitIp(event, 'send', config.rateLimit.send)
   await assertNewPassword(event, password, email)
   const passwordHash = await hashPassword(password, scrypt)
-  const existing = await findAccount(event, email)
-  if (!existing) {
-    await persist(event, { action: 'create', email, passwordHash, emailVerified: false })
-    if (config.loginCode !== 'off') await sendCode(event, email, 'verify')
+  const { account, lookalike, subject } = await lookupAccount(event, email)
+  await limitSubjects(event, 'send', config.rateLimit.send, [subject])
+  const verifies = config.loginCode !== 'off'
+  if (lookalike) {
+    // The app's database holds this address under another spelling: a new account would collide
+    // with that one (or, in an upsert, overwrite it). Nothing is created and nothing is sent.
+    log.warn(`registration of ${fingerprint(email)} refused: findUser matched another address`)
   }
-  else if (!existing.emailVerified && config.loginCode !== 'off') {
-    // Someone (maybe the owner, who lost the first code) registers again: send a fresh code, keep the stored password.
-    await sendCode(event, email, 'verify')
+  else if (!account) {
+    const created = await createAccount(event, email, passwordHash)
+    if (created && verifies) await sendCode(event, created, 'verify', passwordBinding(created))
+  }
+  else if (!account.emailVerified && verifies) {
+    // An address registered but not verified yet: this may be its owner, or someone who
+    // registered it first to take the account over once the owner verifies. The latest
+    // registration's password replaces the stored one, and the code sent now activates only it.
+    const replaced = { ...account, passwordHash }
+    await persist(event, { action: 'password', id: account.id, email: account.email, passwordHash, reason: 'register' })
+    await sendCode(event, replaced, 'verify', passwordBinding(replaced))
   }
   setResponseStatus(event, 202)
   return { status: 'accepted' }

@@ -1,17 +1,19 @@
 import { defineEventHandler, setResponseStatus } from 'h3'
 import { withErrors } from '../../lib/errors'
-import { readCredentialsBody, rateLimit } from '../../password/request'
+import { limitIp, limitSubjects, readCredentialsBody } from '../../password/request'
 import { usePasswordServices } from '../../password/services'
-import { emailField, findAccount, provider, sendCode } from '../../password/flow'
+import { emailField, lookupAccount, passwordBinding, provider, sendCode } from '../../password/flow'
 
 /** POST {authPath}/password/verify/resend `{ email }` → 202 `{ status: 'accepted' }` always; a code goes out only to an unverified account. */
 export default defineEventHandler(event => withErrors(event, async () => {
   const body = await readCredentialsBody(event)
   provider()
   const email = emailField(body)
-  await rateLimit(event, 'send', usePasswordServices().config.rateLimit.send, email)
-  const account = await findAccount(event, email)
-  if (account && !account.emailVerified) await sendCode(event, email, 'verify')
+  const rules = usePasswordServices().config.rateLimit.send
+  await limitIp(event, 'send', rules)
+  const { account, subject } = await lookupAccount(event, email)
+  await limitSubjects(event, 'send', rules, [subject])
+  if (account && !account.emailVerified) await sendCode(event, account, 'verify', passwordBinding(account))
   setResponseStatus(event, 202)
   return { status: 'accepted' }
 }))
