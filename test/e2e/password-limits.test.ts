@@ -50,8 +50,8 @@ describe('[PWD-3] brute force hits 429', () => {
   it('reset requests: at most 4 per email, then 429 (for unknown emails alike)', async () => {
     for (const email of [uniqueEmail('resetlimit'), uniqueEmail('resetghost')]) {
       if (email.startsWith('resetlimit')) await registerVerified(proxied.url, email, 'reset-limit-1', uniqueIp())
-      const already = email.startsWith('resetlimit') ? 1 : 0
-      for (let i = already; i < 4; i++) expect((await postJson(proxied.url, '/auth/password/reset', { email }, { ip: uniqueIp() })).status).toBe(202)
+      // Registration was counted under the address, before the account existed; resets count per account.
+      for (let i = 0; i < 4; i++) expect((await postJson(proxied.url, '/auth/password/reset', { email }, { ip: uniqueIp() })).status).toBe(202)
       await expect429(await postJson(proxied.url, '/auth/password/reset', { email }, { ip: uniqueIp() }))
     }
   })
