@@ -123,6 +123,26 @@ describe('[PWD-19] pre-account hijacking: a password set before verification nev
     expect((await accountState(server.url, email)).account!.emailVerified).toBe(false)
   })
 
+  it('a pending code does not activate a password the app stored after it was sent', async () => {
+    const ip = uniqueIp()
+    const email = uniqueEmail('squat4')
+    await postJson(server.url, '/auth/password/register', { email, password: 'first-pass-4' }, { ip })
+    const mail = await lastMessage(server.url, email, 1)
+    await fetch(new URL('/api/test/password/set-password', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'other-pass-4' }) })
+    expect((await postJson(server.url, '/auth/password/verify', { email, code: mail.code }, { ip })).status).toBe(400)
+    expect((await accountState(server.url, email)).account!.emailVerified).toBe(false)
+  })
+
+  it('the code a login sends after rehashing the password is bound to the new hash', async () => {
+    const ip = uniqueIp()
+    const email = uniqueEmail('rehash-unverified')
+    await fetch(new URL('/api/test/password/seed', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'rehash-pass-9', cost: 2048, verified: false }) })
+    expect((await postJson(server.url, '/auth/password/login', { email, password: 'rehash-pass-9' }, { ip })).status).toBe(403)
+    const mail = await lastMessage(server.url, email, 1)
+    expect((await accountState(server.url, email)).persisted.at(-1)).toMatchObject({ reason: 'rehash' })
+    expect((await postJson(server.url, '/auth/password/verify', { email, code: mail.code }, { ip })).status).toBe(200)
+  })
+
   it('a verify request that carries a password activates only that password', async () => {
     const ip = uniqueIp()
     const email = uniqueEmail('squat3')

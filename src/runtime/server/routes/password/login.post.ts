@@ -31,7 +31,10 @@ export default defineEventHandler(event => withErrors(event, async () => {
   await resetSubject('login', subject)
   if (passwordNeedsRehash(found.passwordHash!, scrypt)) {
     try {
-      await persist(event, { action: 'password', id: found.id, email: found.email, passwordHash: await hashPassword(password, scrypt), reason: 'rehash' })
+      const passwordHash = await hashPassword(password, scrypt)
+      await persist(event, { action: 'password', id: found.id, email: found.email, passwordHash, reason: 'rehash' })
+      // A verification code sent below is bound to the hash now stored.
+      found.passwordHash = passwordHash
     }
     catch (error) {
       log.warn(`rehash of ${fingerprint(found.id)} not stored: ${error instanceof Error ? error.name : 'unknown error'}`)
