@@ -15,7 +15,7 @@ const always = usePasswordServer({ ...LOOSE, NUXT_AEGIS_PASSWORD_LOGIN_CODE: 'al
 const lookalike = (email: string) => email.replace('@example.com', '@exámple.com')
 const settle = () => new Promise(resolve => setTimeout(resolve, 300))
 
-describe('[PWD-13] codes go only to the stored address of the account (loose findUser)', () => {
+describe('[PWD-11] codes go only to the stored address of the account (loose findUser)', () => {
   it('reset: a look-alike address gets the same answer, no code, and cannot set the victim\'s password', async () => {
     const ip = uniqueIp()
     const victim = uniqueEmail('victim')
@@ -75,7 +75,7 @@ describe('[PWD-13] codes go only to the stored address of the account (loose fin
   })
 })
 
-describe('[PWD-13] loginCode always: the second factor cannot be moved to a look-alike address', () => {
+describe('[PWD-11] loginCode always: the second factor cannot be moved to a look-alike address', () => {
   it('the right password under a look-alike address sends no login code anywhere', async () => {
     const ip = uniqueIp()
     const victim = uniqueEmail('victim4')
@@ -95,7 +95,7 @@ describe('[PWD-13] loginCode always: the second factor cannot be moved to a look
   })
 })
 
-describe('[PWD-19] pre-account hijacking: a password set before verification never becomes the owner\'s', () => {
+describe('[PWD-17] pre-account hijacking: a password set before verification never becomes the owner\'s', () => {
   it('the owner\'s registration replaces the squatter\'s password, and only the owner\'s code verifies', async () => {
     const ip = uniqueIp()
     const email = uniqueEmail('squat')
@@ -156,7 +156,7 @@ describe('[PWD-19] pre-account hijacking: a password set before verification nev
   })
 })
 
-describe('[PWD-14] reset codes', () => {
+describe('[PWD-12] reset codes', () => {
   it('are 10 letters and digits, accepted in lower case with a dash', async () => {
     const ip = uniqueIp()
     const email = uniqueEmail('longcode')
@@ -169,7 +169,7 @@ describe('[PWD-14] reset codes', () => {
   })
 })
 
-describe('[PWD-16] per-IP limits come first and group IPv6 by /64', () => {
+describe('[PWD-14] per-IP limits come first and group IPv6 by /64', () => {
   it('requests refused by the per-IP limit leave the account\'s own budget untouched', async () => {
     const ip = uniqueIp()
     const email = uniqueEmail('budget')
@@ -191,7 +191,7 @@ describe('[PWD-16] per-IP limits come first and group IPv6 by /64', () => {
   })
 })
 
-describe('[PWD-18] credentials limits count the field the app checks', () => {
+describe('[PWD-16] credentials limits count the field the app checks', () => {
   it('a random email added to each guess does not reset the username\'s budget', async () => {
     for (let i = 0; i < 5; i++) {
       const guess = await postJson(server.url, '/auth/credentials-username', { username: 'uma', email: uniqueEmail('noise'), password: `guess-${i}` }, { ip: uniqueIp() })

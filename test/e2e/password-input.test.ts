@@ -79,7 +79,7 @@ describe('[PWD-6] invalid password settings stop the server', () => {
     expect(output).toContain('NUXT_AEGIS_PASSWORD_LOGIN_CODE')
     expect(output).not.toContain('Listening on')
   })
-  it('[PWD-17] emailed links without siteUrl refuse to start in production, naming NUXT_PUBLIC_SITE_URL', async () => {
+  it('[PWD-15] emailed links without siteUrl refuse to start in production, naming NUXT_PUBLIC_SITE_URL', async () => {
     const { code, output } = await startExpectingFailure({ NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, NUXT_AEGIS_PASSWORD_LINKS_RESET: '/reset-password' })
     expect(code, output).not.toBe(0)
     expect(code, output).not.toBeNull()

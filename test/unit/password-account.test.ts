@@ -54,7 +54,7 @@ describe('[PWD-6] input', () => {
     for (const bad of ['', 'ann', 'a b@c.d', `${'a'.repeat(65)}@x.y`, 42, null, ['a@b.c']]) expect(normalizeEmail(bad)).toBeUndefined()
   })
 
-  it('[PWD-13] an account is the typed address\'s only when its stored email is that address', () => {
+  it('[PWD-11] an account is the typed address\'s only when its stored email is that address', () => {
     const account = { id: 'u1', email: 'Victim@Example.com' }
     expect(isAccountOf(account, 'victim@example.com')).toBe(true)
     // What case- and accent-insensitive collations (MySQL's default) also match:

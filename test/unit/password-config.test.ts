@@ -32,7 +32,7 @@ describe('[PWD-6] password settings are checked at start-up', () => {
     expect(passwordConfigProblems({ ...passwordDefaults, policy: { minLength: '10', maxLength: '64' }, code: { digits: '8', expiresIn: '300', maxAttempts: '3' } })).toEqual([])
   })
 
-  it('[PWD-17] refuses emailed links without siteUrl in production, naming NUXT_PUBLIC_SITE_URL', () => {
+  it('[PWD-15] refuses emailed links without siteUrl in production, naming NUXT_PUBLIC_SITE_URL', () => {
     const links = { ...passwordDefaults, links: { verify: '/verify-email', reset: '' } }
     expect(passwordConfigProblems(links, { production: true, siteOrigin: '' })).toEqual([expect.stringContaining('NUXT_PUBLIC_SITE_URL')])
     expect(passwordConfigProblems({ ...passwordDefaults, links: { verify: '', reset: '/reset' } }, { production: true, siteOrigin: '' })).toHaveLength(1)

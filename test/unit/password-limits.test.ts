@@ -78,7 +78,7 @@ describe('[PWD-3] client IP for rate limits', () => {
   })
 })
 
-describe('[PWD-16] IPv6 clients are limited by /64', () => {
+describe('[PWD-14] IPv6 clients are limited by /64', () => {
   it('every address of one /64 shares one counter key; other /64s and IPv4 do not', () => {
     const group = rateLimitGroup('2001:db8:aa:bb::1')
     expect(group).toBe('2001:db8:aa:bb::/64')
@@ -117,7 +117,7 @@ describe('[PWD-6] storage failures of the credential stores', () => {
   })
 })
 
-describe('[PWD-18] credentials limits count every identifying field', () => {
+describe('[PWD-16] credentials limits count every identifying field', () => {
   it('by default every identifying field present is a subject, so an added random email does not escape the username counter', () => {
     expect(credentialSubjects({ username: 'Bob ', password: 'x' })).toEqual(['username:bob'])
     expect(credentialSubjects({ username: 'bob', email: 'random-123@x.example', password: 'x' })).toEqual(['email:random-123@x.example', 'username:bob'])

@@ -78,7 +78,7 @@ describe('[PWD-4] verification codes', () => {
   })
 })
 
-describe('[PWD-14] reset codes are long enough that guessing is hopeless', () => {
+describe('[PWD-12] reset codes are long enough that guessing is hopeless', () => {
   it('reset codes are 10 characters from 31 unambiguous letters and digits; the other codes stay digits', async () => {
     const { codes } = store()
     const seen = new Set<string>()
@@ -108,7 +108,7 @@ describe('[PWD-14] reset codes are long enough that guessing is hopeless', () =>
   })
 })
 
-describe('[PWD-15] codes are keyed by account and carry what they were issued for', () => {
+describe('[PWD-13] codes are keyed by account and carry what they were issued for', () => {
   it('a code of one account is not a code of another, whatever address either has', async () => {
     const { codes } = store()
     const { code } = await codes.issue({ id: 'account:victim', email: 'victim@example.com' }, 'reset')
