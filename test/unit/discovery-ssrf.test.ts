@@ -43,7 +43,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ code?: string, deta
 
 afterEach(() => clearMetadataCache())
 
-describe('[OIDC-9] discovered endpoints: no plain http to loopback unless the issuer is loopback (or dev)', () => {
+describe('[OIDC-10] discovered endpoints: no plain http to loopback unless the issuer is loopback (or dev)', () => {
   for (const [endpoint, target] of [
     ['token_endpoint', 'http://127.0.0.1:6379/'],
     ['userinfo_endpoint', 'http://localhost:8080/admin'],
@@ -80,7 +80,7 @@ describe('[OIDC-9] discovered endpoints: no plain http to loopback unless the is
   })
 })
 
-describe('[OIDC-9] discovered endpoints stay on the issuer\'s host unless allowed by name', () => {
+describe('[OIDC-10] discovered endpoints stay on the issuer\'s host unless allowed by name', () => {
   it('endpoints on another host are refused with a message naming the host and the option', async () => {
     const config = { clientId: 'c', issuer: IDP }
     const error = await refusal(discover(oidcProvider, config, discovery(IDP, { ...sameHost(IDP), token_endpoint: 'https://internal.corp.example/token' })))
@@ -114,7 +114,7 @@ describe('[OIDC-9] discovered endpoints stay on the issuer\'s host unless allowe
   })
 })
 
-describe('[OIDC-9] known providers keep working', () => {
+describe('[OIDC-10] known providers keep working', () => {
   it('Google: accounts.google.com with its token, userinfo and JWKS on googleapis.com (declared by the provider)', async () => {
     const GOOGLE = 'https://accounts.google.com'
     const layout = {
