@@ -26,11 +26,12 @@ export type * from './runtime/types'
 const PROVIDER_NAMES = ['google', 'github', 'microsoft', 'auth0', 'oidc', 'spotify', 'mock'] as const
 /** Runtime config keys must exist at build time for NUXT_AEGIS_PROVIDERS_* variables to override them. */
 const PROVIDER_DEFAULTS: Record<string, Record<string, unknown>> = {
-  google: { clientId: '', clientSecret: '', keepTokens: false, hd: '' },
+  // allowedEndpointHosts: present so NUXT_AEGIS_PROVIDERS_<NAME>_ALLOWED_ENDPOINT_HOSTS applies (discovery providers only).
+  google: { clientId: '', clientSecret: '', keepTokens: false, hd: '', allowedEndpointHosts: [] },
   github: { clientId: '', clientSecret: '', keepTokens: false },
   microsoft: { clientId: '', clientSecret: '', keepTokens: false, tenant: 'common' },
-  auth0: { clientId: '', clientSecret: '', keepTokens: false, domain: '', audience: '' },
-  oidc: { clientId: '', clientSecret: '', keepTokens: false, issuer: '' },
+  auth0: { clientId: '', clientSecret: '', keepTokens: false, domain: '', audience: '', allowedEndpointHosts: [] },
+  oidc: { clientId: '', clientSecret: '', keepTokens: false, issuer: '', allowedEndpointHosts: [] },
   spotify: { clientId: '', clientSecret: '', keepTokens: false },
   mock: { clientId: 'nuxt-aegis-mock', clientSecret: '', enableInProduction: false },
 }

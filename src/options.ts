@@ -179,6 +179,14 @@ export interface ProviderOptions {
   /** Milliseconds each call to the provider (discovery, token, userinfo, JWKS) may take. @default 10000 */
   timeout?: number
   /**
+   * Hosts besides the issuer's own (and its subdomains) where a discovered endpoint (authorization,
+   * token, userinfo, JWKS) may be, e.g. `['api.example.com', '*.example.net']`. Any other host in
+   * the discovery document is refused: the issuer cannot send the code, the client secret or a
+   * bearer token elsewhere. Known providers declare their own (Google's googleapis.com hosts).
+   * @default [] (env NUXT_AEGIS_PROVIDERS_<NAME>_ALLOWED_ENDPOINT_HOSTS, comma-separated)
+   */
+  allowedEndpointHosts?: string[]
+  /**
    * Raw fields of the provider's ID token or userinfo to keep on the user (e.g. `['groups_count',
    * 'department']`), next to the normalized profile. Only bounded primitives are kept; `sub`,
    * `email`, `email_verified`, `name`, `picture` always come from the provider's mapping.

@@ -232,6 +232,7 @@ describe('context.user, getAuthUser, requireAuth and /api/user/me', () => {
     const without = await get('/api/strict', { accept: 'application/json' })
     expect(without.status).toBe(401)
     expect(without.headers.get('www-authenticate')).toMatch(/^Bearer\b/)
+    expect(without.headers.get('cache-control')).toBe('no-store')
     const text = await without.text()
     expect(text).not.toMatch(/at .*\(|node_modules|\.mjs:\d/)
     const body = JSON.parse(text)

@@ -150,4 +150,14 @@ describe('[VERIFY-3] getProviderToken: provider tokens kept with the session', (
     const forged = await callProvider(appUrl, `${token.slice(0, -4)}AAAA`)
     expect(forged.status).toBe(401)
   })
+
+  it('the 401 for a request without a valid token carries Cache-Control: no-store (not Nitro\'s no-cache) and WWW-Authenticate: Bearer', async () => {
+    for (const token of [undefined, 'not.a.jwt']) {
+      const response = await callProvider(appUrl, token)
+      expect(response.status).toBe(401)
+      expect(response.headers.get('cache-control')).toBe('no-store')
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer\b/)
+      expect(await errorCode(response)).toBe('unauthorized')
+    }
+  })
 })

@@ -68,6 +68,15 @@ describe.skipIf(!redisUrl)('[SES-8] several instances on one Redis (skipped with
     expect((await redeem(b.url, code, jar)).status).toBe(400)
   })
 
+  it('[CODE-6] a leaked CODE POSTed on B without its binding is not spent, and its replay there revokes nothing', async () => {
+    const { jar, code } = await login(a.url, 'alice')
+    expect((await redeem(b.url, code, new CookieJar())).status).toBe(400)
+    const own = await redeem(a.url, code, jar)
+    expect(own.status).toBe(200)
+    expect((await redeem(b.url, code, new CookieJar())).status).toBe(400)
+    expect((await refresh(b.url, jar)).status).toBe(200)
+  })
+
   it('of parallel redemptions of one CODE on A and B exactly one wins', async () => {
     const { jar, code } = await login(a.url, 'alice')
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => redeem(i % 2 ? a.url : b.url, code, jar)))

@@ -227,12 +227,29 @@ describe('the CODE is bound to the browser that finished the login (login CSRF)'
     expect(jar.get(handoffCookie(code))).toBeUndefined()
   })
 
-  it('[CODE-6] a CODE redeemed by a client without the handoff cookie → 400 invalid_code, and the CODE is used up', async () => {
+  it('[CODE-6] a CODE redeemed by a client without the handoff cookie → 400 invalid_code, and the CODE is not spent', async () => {
     const { jar, code } = await login(baseUrl, 'alice')
     await expectError(await redeem(baseUrl, code, new CookieJar()), 400, 'invalid_code')
-    // Even the browser that logged in cannot use it now.
-    await expectError(await redeem(baseUrl, code, jar), 400, 'invalid_code')
-    expect(jar.get(REFRESH_COOKIE)).toBeUndefined()
+    // The browser that logged in still redeems it: a leaked CODE cannot burn the login.
+    const own = await redeem(baseUrl, code, jar)
+    expect(own.status).toBe(200)
+    expect(jar.get(REFRESH_COOKIE)).toBeDefined()
+  })
+
+  it('[CODE-6] [CODE-2] a CODE leaked from the callback URL, POSTed by a non-browser client that sets the site\'s Origin, neither burns the login nor ends its session', async () => {
+    const { jar, code } = await login(baseUrl, 'alice')
+    // Before the victim's page redeems it: refused, and the CODE is still the victim's.
+    await expectError(await redeem(baseUrl, code, new CookieJar(), sameOrigin(baseUrl)), 400, 'invalid_code')
+    const own = await redeem(baseUrl, code, jar)
+    expect(own.status).toBe(200)
+    const { token } = await own.json()
+    // After it: the replay without the binding gets the used-CODE answer and revokes nothing.
+    const forged = new CookieJar()
+    forged.set(handoffCookie(code), randomBytes(32).toString('base64url'), '/auth/token')
+    await expectError(await redeem(baseUrl, code, new CookieJar(), sameOrigin(baseUrl)), 400, 'invalid_code')
+    await expectError(await redeem(baseUrl, code, forged, sameOrigin(baseUrl)), 400, 'invalid_code')
+    expect((await postWithCookie(baseUrl, '/auth/refresh', jar)).status).toBe(200)
+    expect((await fetch(new URL('/api/protected/whoami', baseUrl), { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
   })
 
   it('[CODE-6] a CODE redeemed with another login\'s handoff cookie or a forged one → 400 invalid_code', async () => {
@@ -241,8 +258,6 @@ describe('the CODE is bound to the browser that finished the login (login CSRF)'
     const victim = await login(baseUrl, 'alice')
     await expectError(await redeem(baseUrl, attacker.code, victim.jar), 400, 'invalid_code')
     expect(victim.jar.get(REFRESH_COOKIE)).toBeUndefined()
-    // The planted CODE is used up, even for the browser it belongs to.
-    await expectError(await redeem(baseUrl, attacker.code, attacker.jar), 400, 'invalid_code')
     // The victim's own login is untouched by the refused attempt.
     const own = await redeem(baseUrl, victim.code, victim.jar)
     expect(own.status).toBe(200)
@@ -252,7 +267,10 @@ describe('the CODE is bound to the browser that finished the login (login CSRF)'
     const jar = new CookieJar()
     jar.set(handoffCookie(forged.code), randomBytes(32).toString('base64url'), '/auth/token')
     await expectError(await redeem(baseUrl, forged.code, jar), 400, 'invalid_code')
-    await expectError(await redeem(baseUrl, forged.code, forged.jar), 400, 'invalid_code')
+    expect(jar.get(REFRESH_COOKIE)).toBeUndefined()
+    // Refused attempts do not spend a CODE: only the browser that logged in can, and still may.
+    expect((await redeem(baseUrl, forged.code, forged.jar)).status).toBe(200)
+    expect((await redeem(baseUrl, attacker.code, attacker.jar)).status).toBe(200)
   })
 })
 

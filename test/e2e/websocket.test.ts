@@ -120,4 +120,23 @@ describe('[WS-1] a socket outliving its token', () => {
     await vi.waitFor(() => expect(closed).toBe(4401), { timeout: 10_000 })
     expect(messages).toHaveLength(2)
   }, 30_000)
+
+  it('a silent client is closed by the server with 4401 at its token\'s exp, without sending anything', async () => {
+    const session = await loginSession(server.url, 'bob')
+    const exp = decodeJwt(session.token).exp as number
+    const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws/echo`, ['aegis.bearer', session.token])
+    const messages: string[] = []
+    let closed: { code: number, at: number } | undefined
+    socket.addEventListener('message', event => messages.push(String(event.data)))
+    socket.addEventListener('close', (event) => {
+      closed = { code: event.code, at: Date.now() }
+    })
+    await vi.waitFor(() => expect(messages).toHaveLength(1), { timeout: 10_000 })
+    expect(JSON.parse(messages[0]!)).toEqual({ hello: 'mock-bob' })
+    // The token lives 5 s: wait up to five times that for the server to end the socket.
+    await vi.waitFor(() => expect(closed?.code).toBe(4401), { timeout: 25_000, interval: 200 })
+    // Never before exp (1 s of slack for clock rounding between the processes).
+    expect(closed!.at).toBeGreaterThan(exp * 1000 - 1000)
+    expect(messages).toHaveLength(1)
+  }, 45_000)
 })

@@ -7,6 +7,7 @@ import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
 import { TtlMap } from '../../src/runtime/server/lib/ttl-map'
 
 const payload: CodePayload = { user: { sub: 'alice', provider: 'mock', email: 'alice@example.com' }, claims: { role: 'admin' }, redirectTo: '/dashboard', binding: 'binding-hash' }
+const BINDING = payload.binding
 
 function clock(start = 1_700_000_000_000) {
   const c = { t: start, now: () => c.t }
@@ -35,16 +36,16 @@ describe('[CODE-1] memory CODE store', () => {
   it('a CODE is taken once; the second take is "used"', async () => {
     const store = createMemoryCodeStore({ ttlSeconds: 60 })
     const code = await store.issue(payload)
-    expect(await store.take(code)).toEqual({ status: 'ok', payload })
-    expect(await store.take(code)).toEqual({ status: 'used', issued: undefined })
-    expect(await store.take(code)).toMatchObject({ status: 'used' })
+    expect(await store.take(code, BINDING)).toEqual({ status: 'ok', payload })
+    expect(await store.take(code, BINDING)).toEqual({ status: 'used', issued: undefined })
+    expect(await store.take(code, BINDING)).toMatchObject({ status: 'used' })
   })
 
   it('an unknown CODE is "invalid"', async () => {
     const store = createMemoryCodeStore({ ttlSeconds: 60 })
     await store.issue(payload)
-    expect(await store.take('A'.repeat(43))).toEqual({ status: 'invalid' })
-    expect(await store.take('')).toEqual({ status: 'invalid' })
+    expect(await store.take('A'.repeat(43), BINDING)).toEqual({ status: 'invalid' })
+    expect(await store.take('', BINDING)).toEqual({ status: 'invalid' })
   })
 
   it('an expired CODE is "invalid"', async () => {
@@ -53,31 +54,31 @@ describe('[CODE-1] memory CODE store', () => {
     const code = await store.issue(payload)
     c.t += 59_999
     const fresh = await store.issue(payload)
-    expect((await store.take(fresh)).status).toBe('ok')
+    expect((await store.take(fresh, BINDING)).status).toBe('ok')
     c.t += 1
-    expect(await store.take(code)).toEqual({ status: 'invalid' })
+    expect(await store.take(code, BINDING)).toEqual({ status: 'invalid' })
   })
 
   it('stores CODEs by hash: a look-alike CODE gets nothing', async () => {
     const store = createMemoryCodeStore({ ttlSeconds: 60 })
     const code = await store.issue(payload)
     const other = code.slice(0, 42) + (code.endsWith('A') ? 'B' : 'A')
-    expect(await store.take(other)).toEqual({ status: 'invalid' })
-    expect((await store.take(code)).status).toBe('ok')
+    expect(await store.take(other, BINDING)).toEqual({ status: 'invalid' })
+    expect((await store.take(code, BINDING)).status).toBe('ok')
   })
 
   it('markIssued then take → "used" naming the issued session', async () => {
     const store = createMemoryCodeStore({ ttlSeconds: 60 })
     const code = await store.issue(payload)
-    expect((await store.take(code)).status).toBe('ok')
-    await store.markIssued(code, 'session-123')
-    expect(await store.take(code)).toEqual({ status: 'used', issued: 'session-123' })
+    expect((await store.take(code, BINDING)).status).toBe('ok')
+    await store.markIssued(code, 'session-123', BINDING)
+    expect(await store.take(code, BINDING)).toEqual({ status: 'used', issued: 'session-123' })
   })
 
   it('100 parallel takes of one CODE: exactly one ok', async () => {
     const store = createMemoryCodeStore({ ttlSeconds: 60 })
     const code = await store.issue(payload)
-    const results = await Promise.all(Array.from({ length: 100 }, () => store.take(code)))
+    const results = await Promise.all(Array.from({ length: 100 }, () => store.take(code, BINDING)))
     expect(results.filter(r => r.status === 'ok')).toHaveLength(1)
     expect(results.filter(r => r.status === 'used')).toHaveLength(99)
   })
@@ -90,9 +91,9 @@ describe('[CODE-2] unknown, expired and used CODEs get the same answer', () => {
     const expired = await store.issue(payload)
     c.t += 61_000
     const used = await store.issue(payload)
-    await store.take(used)
-    await store.markIssued(used, 'sess')
-    const results = [await store.take(used), await store.take('x'.repeat(43)), await store.take(expired)]
+    await store.take(used, BINDING)
+    await store.markIssued(used, 'sess', BINDING)
+    const results = [await store.take(used, BINDING), await store.take('x'.repeat(43), BINDING), await store.take(expired, BINDING)]
     expect(results.map(r => r.status)).toEqual(['used', 'invalid', 'invalid'])
     const answers = results.map(outward)
     expect(answers[0]).toEqual({ status: 400, error: 'invalid_code' })
@@ -107,7 +108,7 @@ describe('[CODE-3] the memory CODE store is bounded', () => {
     const store = createMemoryCodeStore({ ttlSeconds: 60, maxEntries: 10, now: c.now })
     const codes: string[] = []
     for (let i = 0; i < 500; i++) codes.push(await store.issue(payload))
-    const results = await Promise.all(codes.map(code => store.take(code)))
+    const results = await Promise.all(codes.map(code => store.take(code, BINDING)))
     // Only the newest maxEntries survive; the oldest were dropped, not kept growing.
     expect(results.filter(r => r.status === 'ok')).toHaveLength(10)
     expect(results.slice(-10).every(r => r.status === 'ok')).toBe(true)
@@ -120,7 +121,7 @@ describe('[CODE-3] the memory CODE store is bounded', () => {
     c.t += 61_000
     const live: string[] = []
     for (let i = 0; i < 10; i++) live.push(await store.issue(payload))
-    const results = await Promise.all(live.map(code => store.take(code)))
+    const results = await Promise.all(live.map(code => store.take(code, BINDING)))
     expect(results.every(r => r.status === 'ok')).toBe(true)
   })
 
@@ -153,11 +154,11 @@ describe('[CODE-1] [CODE-2] storage CODE store (shared mount)', () => {
   async function flow(store: CodeStore) {
     const code = await store.issue(payload)
     expect(code).toMatch(CODE_PATTERN)
-    expect(await store.take(code)).toEqual({ status: 'ok', payload })
-    expect(await store.take(code)).toMatchObject({ status: 'used' })
-    await store.markIssued(code, 'sess-1')
-    expect(await store.take(code)).toEqual({ status: 'used', issued: 'sess-1' })
-    expect(await store.take('y'.repeat(43))).toEqual({ status: 'invalid' })
+    expect(await store.take(code, BINDING)).toEqual({ status: 'ok', payload })
+    expect(await store.take(code, BINDING)).toMatchObject({ status: 'used' })
+    await store.markIssued(code, 'sess-1', BINDING)
+    expect(await store.take(code, BINDING)).toEqual({ status: 'used', issued: 'sess-1' })
+    expect(await store.take('y'.repeat(43), BINDING)).toEqual({ status: 'invalid' })
   }
 
   it('issues, takes once, remembers what it issued', async () => {
@@ -182,11 +183,11 @@ describe('[CODE-2] restore after a failed redemption', () => {
     it(`${name}: a restored CODE can be taken once more, and only once`, async () => {
       const store: CodeStore = make()
       const code = await store.issue(payload)
-      const first = await store.take(code)
+      const first = await store.take(code, BINDING)
       expect(first.status).toBe('ok')
       await store.restore(code, payload)
-      expect((await store.take(code)).status).toBe('ok')
-      expect((await store.take(code)).status).toBe('used')
+      expect((await store.take(code, BINDING)).status).toBe('ok')
+      expect((await store.take(code, BINDING)).status).toBe('used')
     })
   }
 })
@@ -205,10 +206,25 @@ describe('[CODE-2] storage CODE store: a failing driver', () => {
       }
       return getItem(...args)
     }) as typeof storage.getItem
-    const error = await store.take(code).then(() => undefined, (e: unknown) => e)
+    const error = await store.take(code, BINDING).then(() => undefined, (e: unknown) => e)
     expect(error).toBeInstanceOf(AegisError)
     expect(error).toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
-    expect(await store.take(code)).toEqual({ status: 'ok', payload })
+    expect(await store.take(code, BINDING)).toEqual({ status: 'ok', payload })
+  })
+
+  it('a read that fails under the lock (after the binding check) is a 503 and frees the CODE too', async () => {
+    const storage = createStorage()
+    const store = createStorageCodeStore(storage, { ttlSeconds: 60, locks: createMemoryLocks() })
+    const code = await store.issue(payload)
+    const getItem = storage.getItem.bind(storage)
+    let reads = 0
+    storage.getItem = (async (...args: Parameters<typeof getItem>) => {
+      if (++reads === 2) throw new Error('ECONNRESET')
+      return getItem(...args)
+    }) as typeof storage.getItem
+    const error = await store.take(code, BINDING).then(() => undefined, (e: unknown) => e)
+    expect(error).toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
+    expect(await store.take(code, BINDING)).toEqual({ status: 'ok', payload })
   })
 
   it('a failure after the CODE was marked used keeps it spent: the retry never gets it (single use)', async () => {
@@ -219,10 +235,10 @@ describe('[CODE-2] storage CODE store: a failing driver', () => {
     storage.removeItem = (async () => {
       throw new Error('ECONNRESET')
     }) as typeof storage.removeItem
-    const error = await store.take(code).then(() => undefined, (e: unknown) => e)
+    const error = await store.take(code, BINDING).then(() => undefined, (e: unknown) => e)
     expect(error).toMatchObject({ statusCode: 503, code: 'storage_unavailable' })
     storage.removeItem = removeItem
-    expect((await store.take(code)).status).toBe('used')
+    expect((await store.take(code, BINDING)).status).toBe('used')
   })
 })
 
@@ -233,7 +249,7 @@ describe('[CODE-1] [SES-8] storage CODE store: parallel takes from several insta
     const a = createStorageCodeStore(storage, { ttlSeconds: 60, locks })
     const b = createStorageCodeStore(storage, { ttlSeconds: 60, locks })
     const code = await a.issue(payload)
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).take(code)))
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).take(code, BINDING)))
     expect(results.filter(r => r.status === 'ok')).toHaveLength(1)
     expect(results.filter(r => r.status === 'ok')[0]).toEqual({ status: 'ok', payload })
   })
@@ -243,7 +259,50 @@ describe('[CODE-1] [SES-8] storage CODE store: parallel takes from several insta
     const a = createStorageCodeStore(storage, { ttlSeconds: 60, locks: createMemoryLocks() })
     const b = createStorageCodeStore(storage, { ttlSeconds: 60, locks: createMemoryLocks() })
     const code = await a.issue(payload)
-    const results = await Promise.all([a.take(code), b.take(code)])
+    const results = await Promise.all([a.take(code, BINDING), b.take(code, BINDING)])
     expect(results.filter(r => r.status === 'ok')).toHaveLength(2)
+  })
+})
+
+describe('[CODE-6] [CODE-2] a leaked CODE without its binding can neither burn the login nor end its session', () => {
+  const other = 'another-binding-hash'
+  for (const [name, make] of [
+    ['memory', () => createMemoryCodeStore({ ttlSeconds: 60 })],
+    ['storage', () => createStorageCodeStore(createStorage(), { ttlSeconds: 60, locks: createMemoryLocks() })],
+  ] as const) {
+    it(`${name}: a take with the wrong binding is "invalid" and leaves the CODE redeemable by its own browser`, async () => {
+      const store: CodeStore = make()
+      const code = await store.issue(payload)
+      expect(await store.take(code, other)).toEqual({ status: 'invalid' })
+      expect(await store.take(code, other)).toEqual({ status: 'invalid' })
+      expect(await store.take(code, BINDING)).toEqual({ status: 'ok', payload })
+    })
+
+    it(`${name}: a replay names the issued session only when it carries the CODE's binding`, async () => {
+      const store: CodeStore = make()
+      const code = await store.issue(payload)
+      expect((await store.take(code, BINDING)).status).toBe('ok')
+      await store.markIssued(code, 'session-9', BINDING)
+      // Same answer as any used CODE, but nothing to revoke: the replayer lacks the cookie.
+      expect(await store.take(code, other)).toEqual({ status: 'used' })
+      expect(await store.take(code, BINDING)).toEqual({ status: 'used', issued: 'session-9' })
+    })
+
+    it(`${name}: wrongly bound takes racing the right one: exactly the right one wins`, async () => {
+      const store: CodeStore = make()
+      const code = await store.issue(payload)
+      const results = await Promise.all(Array.from({ length: 21 }, (_, i) => store.take(code, i === 10 ? BINDING : other)))
+      expect(results[10]).toEqual({ status: 'ok', payload })
+      expect(results.filter(r => r.status === 'ok')).toHaveLength(1)
+    })
+  }
+
+  it('storage: a wrongly bound take never holds the CODE\'s lock', async () => {
+    const locks = createMemoryLocks()
+    const acquire = vi.spyOn(locks, 'acquire')
+    const store = createStorageCodeStore(createStorage(), { ttlSeconds: 60, locks })
+    const code = await store.issue(payload)
+    expect(await store.take(code, other)).toEqual({ status: 'invalid' })
+    expect(acquire).not.toHaveBeenCalled()
   })
 })

@@ -29,12 +29,49 @@ async function leaseRules(locks: Locks, wait: (ms: number) => Promise<void>) {
   await locks.release('job', third!)
 }
 
+/** Compare-and-set on the lease: only the current holder extends; a lost lease answers false. */
+async function extendRules(locks: Locks, wait: (ms: number) => Promise<void>) {
+  const first = await locks.acquire('cas', 100)
+  expect(await locks.extend('cas', first!, 1000)).toBe(true)
+  await wait(300)
+  // Extended: still held past the first 100 ms (700 ms of slack for a busy machine).
+  expect(await locks.acquire('cas', 100)).toBeUndefined()
+  expect(await locks.extend('cas', 'not-the-lease', 10_000)).toBe(false)
+  await wait(1000)
+  // Expired and taken by another holder: the first holder's extend fails and changes nothing.
+  const second = await locks.acquire('cas', 10_000)
+  expect(second).toBeTypeOf('string')
+  expect(await locks.extend('cas', first!, 10_000)).toBe(false)
+  expect(await locks.extend('cas', second!, 10_000)).toBe(true)
+  await locks.release('cas', second!)
+  expect(await locks.extend('cas', second!, 10_000)).toBe(false)
+}
+
 describe('[SES-8] locks', () => {
   it('memory: a late release by a holder whose lock expired does not free the next holder\'s lock', async () => {
     const c = { t: T0 }
     await leaseRules(createMemoryLocks(() => c.t), async (ms) => {
       c.t += ms
     })
+  })
+
+  it('memory: extend is a compare-and-set on the lease', async () => {
+    const c = { t: T0 }
+    await extendRules(createMemoryLocks(() => c.t), async (ms) => {
+      c.t += ms
+    })
+  })
+
+  it('withLock hands its body the held lock: extend is true while held, false once the lease was lost', async () => {
+    const c = { t: T0 }
+    const locks = createMemoryLocks(() => c.t)
+    const seen = await withLock(locks, 'job', async (held) => {
+      const before = await held.extend(100)
+      c.t += 200
+      await locks.acquire('job', 10_000)
+      return [before, await held.extend(100)]
+    }, { holdMs: 100 })
+    expect(seen).toEqual([true, false])
   })
 
   it('withLock releases with its own lease, so a later holder keeps the lock', async () => {
@@ -61,6 +98,10 @@ describe('[SES-8] locks', () => {
 
     it('a late release by a holder whose lock expired does not free the next holder\'s lock (compare-and-delete)', async () => {
       await leaseRules(createRedisLocks(client as unknown as RedisLike, prefix), ms => new Promise(resolve => setTimeout(resolve, ms)))
+    })
+
+    it('extend is a compare-and-set on the lease (one Lua step)', async () => {
+      await extendRules(createRedisLocks(client as unknown as RedisLike, prefix), ms => new Promise(resolve => setTimeout(resolve, ms)))
     })
   })
 })

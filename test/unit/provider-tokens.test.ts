@@ -6,7 +6,7 @@ import { createStorage } from 'unstorage'
 import { describe, expect, it, vi } from 'vitest'
 import { AegisError, log } from '../../src/runtime/server/lib/errors'
 import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
-import { fromTokenResponse, openFromHandoff, refreshDue, sealForHandoff, sessionId, warnKeepTokens } from '../../src/runtime/server/lib/provider-tokens'
+import { fromTokenResponse, openFromHandoff, refreshDue, refreshLockTimes, sealForHandoff, sessionId, warnKeepTokens } from '../../src/runtime/server/lib/provider-tokens'
 import type { ProviderRefresh, ProviderTokenSet } from '../../src/runtime/server/lib/provider-tokens'
 import { createEncryptedCodec } from '../../src/runtime/server/lib/record-codec'
 import { createSessionStore } from '../../src/runtime/server/lib/sessions'
@@ -251,6 +251,50 @@ describe('[VERIFY-3] provider tokens kept with the session', () => {
     finally {
       vi.useRealTimers()
     }
+  })
+
+  it('the refresh lock is held for the provider\'s timeout: metadata and token request (2 × 60 s) and the storage steps', async () => {
+    const c = clock()
+    const locks = createMemoryLocks(c.now)
+    const held: number[] = []
+    const acquire = locks.acquire
+    locks.acquire = async (name, ttlMs) => {
+      if (name.startsWith('provider:')) held.push(ttlMs)
+      return acquire(name, ttlMs)
+    }
+    const { sessions, sid } = await keeping({}, { locks, now: c.now })
+    c.t = T0 + 2 * HOUR
+    expect(await sessions.providerTokens.access(sid, 'acme', provider(undefined, c).refresh, undefined, 60_000)).toBe('at-2')
+    expect(held).toHaveLength(1)
+    expect(held[0]).toBeGreaterThanOrEqual(2 * 60_000)
+    expect(refreshLockTimes(60_000)).toEqual({ holdMs: 130_000, waitMs: 62_000 })
+    // The default 10 s timeout keeps the former figures.
+    expect(refreshLockTimes()).toEqual({ holdMs: 30_000, waitMs: 12_000 })
+    expect(refreshLockTimes(0)).toEqual(refreshLockTimes())
+  })
+
+  it('a refresh that outlived its lease does not overwrite what the next holder stored: 502, the other instance\'s tokens stay', async () => {
+    const c = clock()
+    const storage = createStorage()
+    const locks = createMemoryLocks(c.now)
+    const a = store({ storage, locks, now: c.now })
+    const b = store({ storage, locks, now: c.now })
+    const { session } = await a.create({ user, claims: {}, providerTokens: tokens() })
+    const sid = sessionId(session.familyId)
+    c.t = T0 + 2 * HOUR
+    const { holdMs } = refreshLockTimes()
+    const fromB = provider(() => ({ accessToken: 'at-b', refreshToken: 'rt-b' }), c)
+    // A's provider answers only after A's lease ran out and B did a whole refresh of its own.
+    const slow: ProviderRefresh = async () => {
+      c.t += holdMs + 1
+      expect(await b.providerTokens.access(sid, 'acme', fromB.refresh)).toBe('at-b')
+      return { provider: 'acme', accessToken: 'at-a', refreshToken: 'rt-a', obtainedAt: c.now(), expiresAt: c.now() + HOUR }
+    }
+    await refused(a.providerTokens.access(sid, 'acme', slow), 502, 'provider_unavailable')
+    expect(fromB.seen).toEqual(['rt-1'])
+    // B's answer is what is kept, for both instances.
+    expect(await a.providerTokens.access(sid, 'acme', provider(undefined, c).refresh)).toBe('at-b')
+    expect(await b.providerTokens.access(sid, 'acme', provider(undefined, c).refresh)).toBe('at-b')
   })
 
   it('are encrypted at rest with the session codec: storage never holds the provider tokens', async () => {

@@ -33,6 +33,7 @@ export abstract class OAuthBaseProvider implements OAuthProviderDefinition {
   abstract readonly defaultScopes: string[]
   declare issuer?: (config: ProviderConfig) => string
   declare endpoints?: (config: ProviderConfig, ctx: EngineContext) => ProviderEndpoints
+  declare endpointHosts?: string[]
   declare openid?: boolean
   declare userinfo?: boolean
   declare tokenEndpointAuth?: OAuthProviderDefinition['tokenEndpointAuth']
@@ -49,6 +50,7 @@ export abstract class OAuthBaseProvider implements OAuthProviderDefinition {
       defaultScopes: this.defaultScopes,
       issuer: this.issuer?.bind(this),
       endpoints: this.endpoints?.bind(this),
+      endpointHosts: this.endpointHosts,
       openid: this.openid,
       userinfo: this.userinfo,
       tokenEndpointAuth: this.tokenEndpointAuth,

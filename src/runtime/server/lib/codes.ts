@@ -1,6 +1,6 @@
 import type { Storage } from 'unstorage'
 import type { AegisUser, ClaimValue } from '../../types'
-import { randomToken, sha256 } from './crypto'
+import { randomToken, safeEqual, sha256 } from './crypto'
 import { storageCall } from './storage-io'
 import { TtlMap } from './ttl-map'
 import type { Locks } from './locks'
@@ -18,22 +18,46 @@ export interface CodePayload {
 
 export type TakeResult
   = | { status: 'ok', payload: CodePayload }
-  /** Already redeemed: `issued` names the session it produced, so a replay can revoke it. */
+  /**
+   * Already redeemed. `issued` names the session it produced, so that a replay can revoke it,
+   * and is only given to a replay that carries the CODE's binding: a CODE leaked without its
+   * cookie must not let anyone end the victim's session.
+   */
     | { status: 'used', issued?: string }
+  /** Unknown, expired, or presented with the wrong binding (then it stays redeemable). */
     | { status: 'invalid' }
 
-/** The single-use CODE store: `issue` a CODE, `take` it once, remember what it `issued`. */
+/** What is kept of a spent CODE: the hash of its binding and, once known, the session it started. */
+interface UsedMarker { binding?: string, issued?: string }
+
+/**
+ * The single-use CODE store: `issue` a CODE, `take` it once (only with its binding), remember
+ * what it `issued`. `binding` is always the SHA-256 of the handoff cookie (`CodePayload.binding`).
+ */
 export interface CodeStore {
   issue: (payload: CodePayload) => Promise<string>
-  take: (code: string) => Promise<TakeResult>
-  /** Records the session family a CODE started, so that a replay can revoke it. */
-  markIssued: (code: string, familyId: string) => Promise<void>
+  /**
+   * Spends the CODE only when `binding` is its own: a request without the browser's cookie
+   * cannot burn someone else's login.
+   */
+  take: (code: string, binding: string) => Promise<TakeResult>
+  /** Records the session family a CODE started, so that a replay (with `binding`) can revoke it. */
+  markIssued: (code: string, familyId: string, binding: string) => Promise<void>
   /** Puts a taken CODE back (its redemption failed for a reason that was not the CODE's fault). */
   restore: (code: string, payload: CodePayload) => Promise<void>
 }
 
 /** 256 random bits, base64url: the only shape a CODE can have. */
 export const CODE_PATTERN = /^[\w-]{43}$/
+
+function usedResult(marker: UsedMarker, binding: string): TakeResult {
+  const bound = typeof marker.binding === 'string' && safeEqual(marker.binding, binding)
+  return { status: 'used', ...(bound && marker.issued ? { issued: marker.issued } : {}) }
+}
+
+function bindingMatches(payload: CodePayload, binding: string): boolean {
+  return typeof payload.binding === 'string' && safeEqual(payload.binding, binding)
+}
 
 export interface MemoryCodeStoreOptions {
   ttlSeconds: number
@@ -45,13 +69,13 @@ export interface MemoryCodeStoreOptions {
 
 /**
  * CODEs in process memory (one instance). Keys are SHA-256 hashes of the CODE; `take`
- * is one synchronous step, so of two parallel redemptions exactly one wins.
+ * (binding check included) is one synchronous step, so of two parallel redemptions exactly one wins.
  */
 export function createMemoryCodeStore(options: MemoryCodeStoreOptions): CodeStore {
   const ttl = options.ttlSeconds * 1000
   const max = options.maxEntries ?? 10_000
   const live = new TtlMap<CodePayload>(max, options.now)
-  const used = new TtlMap<{ issued?: string }>(max, options.now)
+  const used = new TtlMap<UsedMarker>(max, options.now)
   // Writes sweep only a few entries each: without a timer, a burst of logins would stay in memory until the next burst.
   const sweepInterval = options.sweepIntervalMs ?? Math.min(Math.max(ttl, 1000), 60_000)
   if (sweepInterval > 0) {
@@ -64,18 +88,20 @@ export function createMemoryCodeStore(options: MemoryCodeStoreOptions): CodeStor
       live.set(sha256(code), payload, ttl)
       return code
     },
-    async take(code) {
+    async take(code, binding) {
       const key = sha256(code)
-      const payload = live.take(key)
-      if (payload) {
-        used.set(key, {}, ttl)
-        return { status: 'ok', payload }
+      const pending = live.get(key)
+      if (pending) {
+        if (!bindingMatches(pending, binding)) return { status: 'invalid' }
+        live.delete(key)
+        used.set(key, { binding: pending.binding }, ttl)
+        return { status: 'ok', payload: pending }
       }
       const tombstone = used.get(key)
-      return tombstone ? { status: 'used', issued: tombstone.issued } : { status: 'invalid' }
+      return tombstone ? usedResult(tombstone, binding) : { status: 'invalid' }
     },
-    async markIssued(code, familyId) {
-      used.set(sha256(code), { issued: familyId }, ttl)
+    async markIssued(code, familyId, binding) {
+      used.set(sha256(code), { binding, issued: familyId }, ttl)
     },
     async restore(code, payload) {
       const key = sha256(code)
@@ -88,7 +114,8 @@ export function createMemoryCodeStore(options: MemoryCodeStoreOptions): CodeStor
 /**
  * CODEs in a shared unstorage mount (several instances). Taking a CODE first takes a lock
  * named after it (Redis `SET NX` when the mount is Redis), so of two instances redeeming the
- * same CODE at once exactly one gets it.
+ * same CODE at once exactly one gets it. The binding is checked before the lock: a request
+ * with the wrong one never holds it, so it cannot make the right browser's request lose the race.
  */
 export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: number, locks: Locks, now?: () => number, maxEntries?: number }): CodeStore {
   const { ttlSeconds: ttl, locks } = options
@@ -104,12 +131,16 @@ export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: 
       await storage.setItem(liveKey(code), { payload, expiresAt: now() + ttl * 1000 }, { ttl })
       return code
     },
-    async take(code) {
-      const lease = await locks.acquire(lockName(code), ttl * 1000)
+    async take(code, binding) {
+      type Live = { payload: CodePayload, expiresAt: number }
+      // The payload of a CODE never changes, so a check before the lock holds after it too.
+      const pending = await storage.getItem<Live>(liveKey(code))
+      if (pending && !bindingMatches(pending.payload, binding)) return { status: 'invalid' }
+      const lease = pending ? await locks.acquire(lockName(code), ttl * 1000) : undefined
       if (lease) {
-        let record: { payload: CodePayload, expiresAt: number } | null
+        let record: Live | null
         try {
-          record = await storage.getItem<{ payload: CodePayload, expiresAt: number }>(liveKey(code))
+          record = await storage.getItem<Live>(liveKey(code))
         }
         catch (error) {
           // Nothing was changed yet: free the CODE so a retry can take it.
@@ -118,7 +149,7 @@ export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: 
         }
         if (record) {
           // From here on the lock stays taken (the CODE is spent), even if a step below fails.
-          await storage.setItem(usedKey(code), { at: now() }, { ttl })
+          await storage.setItem(usedKey(code), { at: now(), binding: record.payload.binding }, { ttl })
           await storage.removeItem(liveKey(code))
           if (record.expiresAt > now()) {
             // `restore` in this request may give the CODE back.
@@ -129,11 +160,11 @@ export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: 
         }
         await locks.release(lockName(code), lease)
       }
-      const tombstone = await storage.getItem<{ issued?: string }>(usedKey(code))
-      return tombstone ? { status: 'used', issued: tombstone.issued } : { status: 'invalid' }
+      const tombstone = await storage.getItem<UsedMarker>(usedKey(code))
+      return tombstone ? usedResult(tombstone, binding) : { status: 'invalid' }
     },
-    async markIssued(code, familyId) {
-      await storage.setItem(usedKey(code), { issued: familyId }, { ttl })
+    async markIssued(code, familyId, binding) {
+      await storage.setItem(usedKey(code), { at: now(), binding, issued: familyId }, { ttl })
     },
     async restore(code, payload) {
       await storage.removeItem(usedKey(code))
@@ -145,8 +176,8 @@ export function createStorageCodeStore(storage: Storage, options: { ttlSeconds: 
   // A failing driver is a 503 `storage_unavailable` (retry), never a 500 with the driver's message.
   return {
     issue: payload => storageCall('CODE issue', () => store.issue(payload)),
-    take: code => storageCall('CODE take', () => store.take(code)),
-    markIssued: (code, familyId) => storageCall('CODE update', () => store.markIssued(code, familyId)),
+    take: (code, binding) => storageCall('CODE take', () => store.take(code, binding)),
+    markIssued: (code, familyId, binding) => storageCall('CODE update', () => store.markIssued(code, familyId, binding)),
     restore: (code, payload) => storageCall('CODE restore', () => store.restore(code, payload)),
   }
 }

@@ -19,6 +19,11 @@ export interface Locks {
    * another caller releases nothing: it can never free somebody else's lock.
    */
   release: (name: string, lease: string) => Promise<void>
+  /**
+   * Compare-and-set on the lease: keeps the lock `ttlMs` longer from now if `lease` still holds
+   * it, and answers whether it did. A holder checks this before a write only the holder may do.
+   */
+  extend: (name: string, lease: string, ttlMs: number) => Promise<boolean>
   /** True when the locks hold across processes. */
   readonly shared: boolean
 }
@@ -43,6 +48,12 @@ export function createMemoryLocks(now: () => number = Date.now): Locks {
     async release(name, lease) {
       if (held.get(name)?.lease === lease) held.delete(name)
     },
+    async extend(name, lease, ttlMs) {
+      const current = held.get(name)
+      if (!current || current.lease !== lease || current.until <= now()) return false
+      current.until = now() + ttlMs
+      return true
+    },
   }
 }
 
@@ -54,6 +65,8 @@ export interface RedisLike {
 
 /** Deletes the lock only while it still holds this lease (one atomic step in Redis). */
 const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`
+/** Extends the lock only while it still holds this lease (one atomic step in Redis). */
+const EXTEND_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`
 
 export function createRedisLocks(client: RedisLike, keyPrefix: string): Locks {
   const key = (name: string) => `${keyPrefix}${name}`
@@ -65,6 +78,9 @@ export function createRedisLocks(client: RedisLike, keyPrefix: string): Locks {
     },
     async release(name, lease) {
       await client.eval(RELEASE_SCRIPT, 1, key(name), lease)
+    },
+    async extend(name, lease, ttlMs) {
+      return Number(await client.eval(EXTEND_SCRIPT, 1, key(name), lease, String(Math.max(1, Math.ceil(ttlMs))))) === 1
     },
   }
 }
@@ -101,6 +117,7 @@ export function lazyLocks(resolve: () => Locks): Locks {
     },
     acquire: (name, ttlMs) => get().acquire(name, ttlMs),
     release: (name, lease) => get().release(name, lease),
+    extend: (name, lease, ttlMs) => get().extend(name, lease, ttlMs),
   }
 }
 
@@ -108,12 +125,17 @@ const HOLD_MS = 5000
 const FIRST_WAIT_STEP_MS = 10
 const MAX_WAIT_STEP_MS = 100
 
+/** The lock a `withLock` body holds: `extend` answers false once the lease is lost (it ran too long). */
+export interface HeldLock {
+  extend: (ttlMs: number) => Promise<boolean>
+}
+
 /**
  * Runs `fn` holding the named lock (for at most `holdMs`), waiting up to `waitMs` for it
  * (polling at 10 ms, backing off to 100 ms). A lock that never frees up, or a lock store that
  * fails, is a 503 (retry), never a 500; a failed release only logs (the lock expires by itself).
  */
-export async function withLock<T>(locks: Locks, name: string, fn: () => Promise<T>, options: WithLockOptions = {}): Promise<T> {
+export async function withLock<T>(locks: Locks, name: string, fn: (held: HeldLock) => Promise<T>, options: WithLockOptions = {}): Promise<T> {
   const holdMs = options.holdMs ?? HOLD_MS
   const waitMs = options.waitMs ?? holdMs
   let lease: string | undefined
@@ -121,8 +143,10 @@ export async function withLock<T>(locks: Locks, name: string, fn: () => Promise<
     if (waited > waitMs) throw options.busy?.() ?? new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
     await new Promise(resolve => setTimeout(resolve, step))
   }
+  const owned = lease
+  const held: HeldLock = { extend: ttlMs => storageCall('lock', () => locks.extend(name, owned, ttlMs)) }
   try {
-    return await fn()
+    return await fn(held)
   }
   finally {
     await locks.release(name, lease).catch(() => log.warn(`lock ${fingerprint(name)} not released; it expires by itself`))

@@ -1,6 +1,7 @@
 import { deriveKey, fingerprint, seal, sha256, unseal } from './crypto'
 import { AegisError, log } from './errors'
 import { withLock } from './locks'
+import { PROVIDER_TIMEOUT_MS } from './oauth/fetch'
 import type { FamilyRecord, RecordStore } from './session-records'
 
 /**
@@ -96,14 +97,20 @@ export function openFromHandoff(binding: string, sealed: string | undefined): Pr
   return json ? JSON.parse(json) as ProviderTokenSet : undefined
 }
 
+/** Room for the storage steps around a refresh (re-read, two write attempts, the family check). */
+const STORAGE_MARGIN_MS = 10_000
+
 /**
- * How long a refresh may hold its lock (ms): the token request (10 s provider timeout) and two
- * storage steps, with room to spare. The provider's metadata is fetched before the lock is
- * taken. Should a holder still overrun it, its release cannot free a later holder's lock.
+ * How long a refresh may hold its lock, and how long a caller waits for another instance's,
+ * derived from how long one provider call may take (the provider's `timeout`). The hold covers a
+ * metadata refetch and the token request (each bounded by the timeout) and the storage steps, so
+ * the lease never runs out while the provider is still answering: otherwise a second instance
+ * would refresh with the same refresh token. 10 s calls: 30 s hold, 12 s wait.
  */
-const REFRESH_LOCK_MS = 30_000
-/** How long a caller waits for another instance's refresh: its provider call (10 s) and a little more. */
-const REFRESH_WAIT_MS = 12_000
+export function refreshLockTimes(requestMs: number = PROVIDER_TIMEOUT_MS): { holdMs: number, waitMs: number } {
+  const call = requestMs > 0 ? requestMs : PROVIDER_TIMEOUT_MS
+  return { holdMs: 2 * call + STORAGE_MARGIN_MS, waitMs: call + 2000 }
+}
 
 const reauth = (why: string) => new AegisError(401, 'provider_reauth_required', why)
 
@@ -131,8 +138,9 @@ export function createProviderTokenStore(records: RecordStore) {
     throw reauth(`${record.provider} access token of session ${fingerprint(sid)} expired and there is no refresh token`)
   }
 
-  async function refreshLocked(sid: string, provider: string, refresh: ProviderRefresh): Promise<string> {
-    return withLock(locks, `provider:${sid}`, async () => {
+  async function refreshLocked(sid: string, provider: string, refresh: ProviderRefresh, requestMs?: number): Promise<string> {
+    const { holdMs, waitMs } = refreshLockTimes(requestMs)
+    return withLock(locks, `provider:${sid}`, async (held) => {
       // Read again under the lock: another instance may have refreshed since we looked.
       const found = await live(sid)
       if (!found || found.record.provider !== provider) throw reauth(`provider tokens of session ${fingerprint(sid)} are gone`)
@@ -151,6 +159,12 @@ export function createProviderTokenStore(records: RecordStore) {
         }
         throw error
       }
+      // Write only while still the holder (compare-and-set on the lease): a lease that ran out let
+      // another instance in, whose answer is the one to keep, so this one must not overwrite it.
+      if (!(await held.extend(STORAGE_MARGIN_MS))) {
+        log.warn(`${provider} refresh of session ${fingerprint(sid)} outlived its lock; its answer was not stored`)
+        throw new AegisError(502, 'provider_unavailable', `refresh of session ${fingerprint(sid)} outlived its lock`)
+      }
       // A provider may keep the refresh token and the scope (RFC 6749 §5.1, §6): then the old ones stay.
       const stored: ProviderTokenRecord = {
         ...next, refreshToken: next.refreshToken ?? record.refreshToken, scope: next.scope ?? record.scope, provider, v: 2, familyId: record.familyId,
@@ -165,8 +179,8 @@ export function createProviderTokenStore(records: RecordStore) {
       }
       return stored.accessToken
     }, {
-      holdMs: REFRESH_LOCK_MS,
-      waitMs: REFRESH_WAIT_MS,
+      holdMs,
+      waitMs,
       // Another instance is still refreshing after all that time: the provider is the slow part.
       busy: () => new AegisError(502, 'provider_unavailable', `refresh of session ${fingerprint(sid)} by another instance did not finish`),
     })
@@ -183,10 +197,11 @@ export function createProviderTokenStore(records: RecordStore) {
      * A valid access token of `provider` for the session `sid`: the stored one, or a new one
      * from `refresh` when it is about to expire (one refresh at a time per session, across
      * instances on Redis). Undefined when the session keeps no tokens of that provider.
-     * `prepare` runs before the lock is taken (fetching the provider's metadata, say).
+     * `prepare` runs before the lock is taken (fetching the provider's metadata, say);
+     * `requestMs` is how long one provider call may take (the lock is held long enough for it).
      * A 401 `provider_reauth_required` when they expired or the provider refused the refresh.
      */
-    async access(sid: string, provider: string, refresh: ProviderRefresh, prepare?: () => Promise<void>): Promise<string | undefined> {
+    async access(sid: string, provider: string, refresh: ProviderRefresh, prepare?: () => Promise<void>, requestMs?: number): Promise<string | undefined> {
       const record = (await live(sid))?.record
       if (!record || record.provider !== provider) return undefined
       if (!refreshDue(record, now())) return record.accessToken
@@ -197,7 +212,7 @@ export function createProviderTokenStore(records: RecordStore) {
       // `prepare` (the provider's metadata) runs before the lock, which then covers only the refresh.
       const started = (async () => {
         await prepare?.()
-        return refreshLocked(sid, provider, refresh)
+        return refreshLocked(sid, provider, refresh, requestMs)
       })().finally(() => inFlight.delete(sid))
       inFlight.set(sid, started)
       return started

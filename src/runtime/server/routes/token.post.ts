@@ -1,7 +1,7 @@
 import { defineEventHandler, getCookie, setResponseHeader } from 'h3'
 import { AegisError, log, withErrors } from '../lib/errors'
 import { CODE_PATTERN } from '../lib/codes'
-import { fingerprint, safeEqual, sha256 } from '../lib/crypto'
+import { fingerprint, sha256 } from '../lib/crypto'
 import { openFromHandoff } from '../lib/provider-tokens'
 import { clearHandoffCookie, handoffCookieName, setRefreshCookie } from '../cookies'
 import { assertSameOrigin, readJsonObject } from '../http'
@@ -15,18 +15,19 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const { code } = await readJsonObject(event)
   if (typeof code !== 'string' || !CODE_PATTERN.test(code)) throw new AegisError(400, 'invalid_request', 'code missing or malformed')
   const { codes, sessions, config } = useAegis()
-  const taken = await codes.take(code)
-  if (taken.status === 'used' && taken.issued) {
-    // A replayed CODE may be stolen: end what it issued (RFC 6749 §4.1.2).
-    await sessions.revokeFamily(taken.issued)
-    log.warn(`CODE ${fingerprint(code)} presented again; the session it issued was revoked`)
-  }
-  if (taken.status !== 'ok') throw new AegisError(400, 'invalid_code', 'unknown, expired or used CODE')
-  // Login CSRF: the CODE must come from the browser that finished the login (handoff cookie).
+  // Login CSRF and leaked CODEs: the CODE only counts with the cookie of the browser that
+  // finished the login, and is checked against it before it is spent, so a CODE copied from
+  // the callback URL (logs, analytics, extensions) can neither burn the login nor end its session.
   const binding = getCookie(event, handoffCookieName(code))
-  if (!binding || !safeEqual(sha256(binding), taken.payload.binding)) {
-    throw new AegisError(400, 'invalid_code', `CODE ${fingerprint(code)} presented without its browser binding`)
+  if (!binding) throw new AegisError(400, 'invalid_code', `CODE ${fingerprint(code)} presented without its browser binding`)
+  const taken = await codes.take(code, sha256(binding))
+  if (taken.status === 'used' && taken.issued) {
+    // A replay with the right binding means the browser's cookie is in other hands too: end
+    // what the CODE issued (RFC 6749 §4.1.2).
+    await sessions.revokeFamily(taken.issued)
+    log.warn(`CODE ${fingerprint(code)} presented again with its binding; the session it issued was revoked`)
   }
+  if (taken.status !== 'ok') throw new AegisError(400, 'invalid_code', `CODE ${fingerprint(code)}: unknown, expired, used or wrongly bound`)
   const { user, claims, redirectTo } = taken.payload
   let familyId: string | undefined
   if (config.tokenRefresh.enabled) {
@@ -41,7 +42,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
       throw error
     }
     familyId = session.session.familyId
-    await codes.markIssued(code, familyId)
+    await codes.markIssued(code, familyId, taken.payload.binding)
     setRefreshCookie(event, session.token, session.maxAge)
   }
   clearHandoffCookie(event, code)

@@ -1,6 +1,7 @@
 import type { H3Event } from 'h3'
-import { createError, getRequestHeader } from 'h3'
+import { getRequestHeader } from 'h3'
 import type { AegisUser } from '../../types'
+import { AegisError, toH3Error } from '../lib/errors'
 import { parseBearer } from '../lib/tokens'
 import { useAegis } from '../services'
 
@@ -16,18 +17,19 @@ async function userOf(event: H3Event): Promise<AegisUser | undefined> {
   return event.context.user as AegisUser
 }
 
-function unauthorized() {
-  return createError({
-    statusCode: 401,
-    statusMessage: 'Unauthorized',
-    message: 'Authentication required.',
-    data: { error: 'unauthorized', message: 'Authentication required.' },
-  })
+/**
+ * Through the module's one error mapping, so the 401 carries `no-store` and `WWW-Authenticate`
+ * like every other (Nitro would answer `no-cache`); getProviderToken and app routes rely on it.
+ */
+function unauthorized(event: H3Event) {
+  const error = toH3Error(event, new AegisError(401, 'unauthorized'))
+  error.statusMessage = 'Unauthorized'
+  return error
 }
 
 /**
  * The user of the request's valid access token (its claims); throws a 401 otherwise.
- * Sets `WWW-Authenticate: Bearer` on the response.
+ * Sets `WWW-Authenticate: Bearer` and `Cache-Control: no-store` on the response.
  */
 export function getAuthUser<T extends AegisUser = AegisUser>(event: H3Event): Promise<T> {
   // Set by route protection for every request with a valid token: answer without another async hop.
@@ -37,10 +39,7 @@ export function getAuthUser<T extends AegisUser = AegisUser>(event: H3Event): Pr
 
 async function verifiedUser<T extends AegisUser>(event: H3Event): Promise<T> {
   const user = await userOf(event)
-  if (!user) {
-    event.node.res.setHeader('www-authenticate', 'Bearer')
-    throw unauthorized()
-  }
+  if (!user) throw unauthorized(event)
   return user as T
 }
 

@@ -43,7 +43,7 @@ export async function getProviderToken(event: H3Event, provider?: string): Promi
       return next
     }
     const prepare = () => providerReady(def, config, ctx, fetcher)
-    const token = await aegis.sessions.providerTokens.access(user.sid, def.name, refresh, prepare)
+    const token = await aegis.sessions.providerTokens.access(user.sid, def.name, refresh, prepare, Number(config.timeout) || undefined)
     // The provider keeps tokens and the user logged in with it: none left means they ended.
     if (!token) throw new AegisError(401, 'provider_reauth_required', `no ${def.name} tokens left for this session (ended, expired or refused)`)
     return token

@@ -1,6 +1,7 @@
 import { defineWebSocketHandler } from 'h3'
 import type { AegisClaims } from '../../types'
 import { upgradeToken, WEBSOCKET_TOKEN_PROTOCOL } from '../lib/websocket-token'
+import { createPeerRegistry, TOKEN_EXPIRED_CLOSE_CODE } from '../lib/websocket-expiry'
 import { useAegis } from '../services'
 
 type Hooks = NonNullable<Parameters<typeof defineWebSocketHandler>[0]>
@@ -15,11 +16,14 @@ function refuse(error: 'unauthorized' | 'invalid_token'): Response {
   })
 }
 
+/** Every authenticated peer of this process, closed at its token's `exp`. */
+const peers = createPeerRegistry<AegisClaims>()
+
 /**
  * A Nitro WebSocket handler (`defineWebSocketHandler`) that only opens for a valid access token,
  * checked at upgrade exactly like route protection checks Bearer tokens. The verified claims are
- * on `peer.context.user` (see `getWebSocketUser`); messages after the token's `exp` close the
- * socket with 4401 so the client reconnects with a fresh token.
+ * on `peer.context.user` (see `getWebSocketUser`). At the token's `exp` the server closes the
+ * socket with 4401, whether or not the client speaks, so the client reconnects with a fresh token.
  */
 export function defineAuthenticatedWebSocketHandler(hooks: Partial<Hooks>) {
   return defineWebSocketHandler({
@@ -32,13 +36,28 @@ export function defineAuthenticatedWebSocketHandler(hooks: Partial<Hooks>) {
       request.context.user = { ...claims }
       return hooks.upgrade?.(request)
     },
+    async open(peer) {
+      const user = getWebSocketUser(peer)
+      // Expired between upgrade and open: closed already, the app's hook never sees it.
+      if (user && !peers.track(peer, user)) return
+      return hooks.open?.(peer)
+    },
     async message(peer, message) {
+      // The timer closes at `exp`; this also covers a message racing it.
       const user = getWebSocketUser(peer)
       if (!user || (typeof user.exp === 'number' && user.exp * 1000 <= Date.now())) {
-        peer.close(4401, 'token expired')
+        peer.close(TOKEN_EXPIRED_CLOSE_CODE, 'token expired')
         return
       }
       return hooks.message?.(peer, message)
+    },
+    async close(peer, details) {
+      peers.untrack(peer)
+      return hooks.close?.(peer, details)
+    },
+    async error(peer, error) {
+      peers.untrack(peer)
+      return hooks.error?.(peer, error)
     },
   })
 }

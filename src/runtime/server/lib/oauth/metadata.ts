@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi'
 import { AegisError } from '../errors'
 import type { Fetcher } from './fetch'
 import { isLoopbackHttp } from './fetch'
+import { checkDiscoveredEndpoint, DISCOVERED_ENDPOINTS, endpointHostList } from './endpoint-policy'
 import type { EngineContext, OAuthProviderDefinition, ProviderConfig } from './types'
 
 /** Discovered metadata is kept this long; the JWKS cache (inside oauth4webapi) hangs off the same object. */
@@ -51,13 +52,14 @@ export function providerMetadata(def: OAuthProviderDefinition, config: ProviderC
   const issuer = def.issuer?.(config)
   const endpoints = issuer ? undefined : def.endpoints?.(config, ctx)
   if (!issuer && !endpoints) throw new AegisError(500, 'login_failed', `provider ${def.name} declares neither issuer nor endpoints`)
-  const key = `${def.name}\u0000${issuer ?? JSON.stringify(endpoints)}`
+  const allowedHosts = [...endpointHostList(def.endpointHosts), ...endpointHostList(config.allowedEndpointHosts)]
+  const key = `${def.name}\u0000${issuer ?? JSON.stringify(endpoints)}\u0000${allowedHosts.join(',')}`
   const now = Date.now()
   const hit = cache.get(key)
   if (hit && hit.expiresAt > now) return hit.as
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!)
   const as = issuer
-    ? discover(checkIssuer(issuer), fetcher)
+    ? discover(checkIssuer(issuer), fetcher, allowedHosts)
     : Promise.resolve(staticMetadata(endpoints!))
   cache.set(key, { as, expiresAt: now + METADATA_TTL_MS })
   // A failed discovery is not cached: the next login tries again.
@@ -67,15 +69,14 @@ export function providerMetadata(def: OAuthProviderDefinition, config: ProviderC
   return as
 }
 
-async function discover(issuer: URL, fetcher: Fetcher): Promise<oauth.AuthorizationServer> {
+async function discover(issuer: URL, fetcher: Fetcher, allowedHosts: string[]): Promise<oauth.AuthorizationServer> {
   const options = { [oauth.customFetch]: fetcher, [oauth.allowInsecureRequests]: isLoopbackHttp(issuer) }
   const response = await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...options })
   const as = await oauth.processDiscoveryResponse(issuer, response)
-  for (const endpoint of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint'] as const) {
+  const policy = { issuer, allowedHosts, dev: Boolean(import.meta.dev) }
+  for (const endpoint of DISCOVERED_ENDPOINTS) {
     const value = as[endpoint]
-    if (value !== undefined && !(value.startsWith('https://') || insecureAllowed(value))) {
-      throw new AegisError(502, 'login_failed', `discovered ${endpoint} is not https`)
-    }
+    if (value !== undefined) checkDiscoveredEndpoint(endpoint, value, policy)
   }
   return as
 }

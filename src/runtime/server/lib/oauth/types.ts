@@ -10,6 +10,8 @@ export interface ProviderConfig {
   timeout?: number
   /** Raw ID token / userinfo fields to keep on the user besides the provider's mapping. */
   profileFields?: string[]
+  /** Hosts besides the issuer's where discovered endpoints may be (`*.example.com` for subdomains). */
+  allowedEndpointHosts?: string[] | string
   [key: string]: unknown
 }
 
@@ -50,6 +52,11 @@ export interface OAuthProviderDefinition {
   name: string
   /** OpenID Connect by discovery: the issuer whose `/.well-known/openid-configuration` is read. */
   issuer?: (config: ProviderConfig) => string
+  /**
+   * Hosts besides the issuer's (and its subdomains) where this provider's discovered endpoints
+   * live, e.g. Google's `oauth2.googleapis.com`: any other host in its discovery document is refused.
+   */
+  endpointHosts?: string[]
   /** Fixed endpoints (used when `issuer` is not given). */
   endpoints?: (config: ProviderConfig, ctx: EngineContext) => ProviderEndpoints
   /** An ID token is required and validated (nonce, signature, claims). @default true when `issuer` is given */

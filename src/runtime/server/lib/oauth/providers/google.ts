@@ -5,6 +5,8 @@ import { pick } from '../profile'
 export const googleProvider: OAuthProviderDefinition = {
   name: 'google',
   issuer: () => 'https://accounts.google.com',
+  // Google's discovery document puts the token, userinfo and JWKS endpoints on googleapis.com.
+  endpointHosts: ['oauth2.googleapis.com', 'openidconnect.googleapis.com', 'www.googleapis.com'],
   defaultScopes: ['openid', 'profile', 'email'],
   tokenEndpointAuth: 'client_secret_basic',
   // The `hd` parameter only preselects an account in Google's UI; the claim check below enforces it.
