@@ -65,12 +65,15 @@ async function guard(event: H3Event, path: string, token: string | null | undefi
     const ssrSession = ssrSessionOn && rules.ssr !== false && !isCachingRule(rules)
     if (!isProtected && !ssrSession) return
     const session = await pageSession(event)
-    if (ssrSession && session !== 'unavailable') event.context.aegisSession = { user: session }
+    if (session === 'unavailable') {
+      if (isProtected) return sendError(event, new AegisError(503, 'storage_unavailable'))
+      return
+    }
+    if (ssrSession) event.context.aegisSession = { user: session }
     // A page rendered for a user (their data in it, or only past their login) is never stored
     // for someone else. The app's middleware sets the same on the render itself, for caches.
-    if (session && session !== 'unavailable' && (ssrSession || isProtected)) setResponseHeader(event, 'cache-control', 'private, no-store')
+    if (session && (ssrSession || isProtected)) setResponseHeader(event, 'cache-control', 'private, no-store')
     if (!isProtected || session) return
-    if (session === 'unavailable') return sendError(event, new AegisError(503, 'storage_unavailable'))
     const login = aegis.config.redirect.login
     const target = event.node.req.originalUrl ?? event.node.req.url ?? event.path
     return sendRedirect(event, `${login}${login.includes('?') ? '&' : '?'}redirectTo=${encodeURIComponent(target)}`, 302)
