@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { cachedProtectedRules, isCachingRule } from '../../src/runtime/server/lib/cache-rules'
+import type { CacheRouteRule } from '../../src/runtime/server/lib/cache-rules'
 import { rendererRoutes } from '../../src/runtime/server/lib/renderer-routes'
 
 describe('[CLIENT-11] isCachingRule', () => {
@@ -60,13 +61,14 @@ describe('[CLIENT-11] cached rules over protected routes are reported at build t
       '/administrator': { swr: 60 },
       '/api/public/**': { cache: { maxAge: 60 } },
       '/admin/x': { swr: 60 },
-    }, protectedRoutes)).toEqual([])
+    } as Record<string, CacheRouteRule>, protectedRoutes)).toEqual([])
   })
 })
 
 describe('[ROUTE-6] rendererRoutes: where Nitro registered the page renderer', () => {
-  const renderer = () => import('data:text/javascript,export default 1')
-  const api = () => import('data:text/javascript,export default 2')
+  // Nitro's table holds one lazy import function per handler file.
+  const renderer = () => Promise.resolve({ default: 'renderer' })
+  const api = () => Promise.resolve({ default: 'api' })
 
   it('the catch-all plus every cache-rule path it was registered at again, never another handler\'s route', () => {
     const routes = rendererRoutes([

@@ -13,6 +13,7 @@ import { compileGlob, isUnder } from './paths'
  */
 export const REFRESH_COOKIE_SEEN = 'aegisRefreshCookie'
 
+/** The caching keys of a route rule (its other keys do not matter here). */
 export interface CacheRouteRule {
   swr?: unknown
   cache?: unknown
