@@ -65,5 +65,26 @@ export async function benchMatcher() {
     rounds,
     iterations,
     rows: SIZES.map(size => ({ patterns: size, ns: median(nsPerCall[size]), ratio: median(nsPerCall[size]) / base })),
+    adversarial: adversarial(createRouteMatcher, rounds),
   }
 }
+
+/** Several `*` in one segment against one long segment that fails at its end (it took ~20 s as a RegExp). */
+function adversarial(createRouteMatcher, rounds) {
+  const matcher = createRouteMatcher([ADVERSARIAL_GLOB], [])
+  return ADVERSARIAL_LENGTHS.map((length) => {
+    const path = `/api/files/${'-'.repeat(length)}`
+    const calls = 50
+    if (matcher.isProtected(path)) throw new Error('the adversarial path must not match')
+    const samples = []
+    for (let round = 0; round < rounds; round++) {
+      const started = process.hrtime.bigint()
+      for (let i = 0; i < calls; i++) matcher.isProtected(path)
+      samples.push(Number(process.hrtime.bigint() - started) / calls)
+    }
+    return { glob: ADVERSARIAL_GLOB, length, ns: median(samples) }
+  })
+}
+
+const ADVERSARIAL_GLOB = '/api/files/*-*-*.json'
+const ADVERSARIAL_LENGTHS = [4_000, 40_000]

@@ -211,6 +211,16 @@ export function renderPage(results, meta) {
       'The globs are compiled into one segment trie per list, so the cost follows the path\'s segments, not',
       'the number of patterns (literal segments are one Map lookup). A request with a valid Bearer token',
       'skips matching altogether.',
+      ...(r.adversarial
+        ? [
+            '',
+            'Several `*` in one segment, on one long segment that fails at its end (no RegExp: linear in the length):',
+            '',
+            '| Glob | segment length | ns per call |',
+            '|---|---:|---:|',
+            ...r.adversarial.map(row => `| \`${row.glob}\` | ${int(row.length)} | ${int(row.ns)} |`),
+          ]
+        : []),
     ].join('\n')),
     section('5. Client bundle', bundle, r => [
       'Sum over all client JavaScript files (`.output/public/_nuxt/*.js`), each gzipped (level 9), of three',

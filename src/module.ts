@@ -17,6 +17,7 @@ import {
 import { defu } from 'defu'
 import { defaults } from './options'
 import { setupPassword } from './setup-password'
+import { setupCacheRules } from './setup-cache-rules'
 import { unguardedRouteRules } from './runtime/server/lib/paths'
 import type { ModuleOptions } from './options'
 
@@ -110,6 +111,8 @@ export default defineNuxtModule<ModuleOptions>({
         logger.warn(`routeRules["${pattern}"] proxies or redirects, which Nitro does before route protection: routeProtection.protectedRoutes "${glob}" does not guard it. Protect the target instead.`)
       }
     })
+
+    setupCacheRules(nuxt, { authPath, userInfoPath: o.endpoints.userInfoPath, protectedRoutes: o.routeProtection.protectedRoutes }, logger)
 
     // Server: start-up checks, route protection, thin routes.
     addServerPlugin(resolver.resolve('./runtime/server/plugins/startup'))

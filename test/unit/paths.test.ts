@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest'
-import { compileGlob, compileGlobSet, createRouteMatcher, isUnder, normalizePath, unguardedRouteRules } from '../../src/runtime/server/lib/paths'
+import { describe, expect, it, vi } from 'vitest'
+import { compileGlob, compileGlobSet, createRouteMatcher, isUnder, matchSegment, normalizePath, unguardedRouteRules } from '../../src/runtime/server/lib/paths'
+import type { MatchMeter } from '../../src/runtime/server/lib/paths'
 
 const matcher = createRouteMatcher(['/api/protected/**', '/admin/**', '/secret'], ['/api/protected/public/**'])
 const isProtected = (raw: string) => {
@@ -241,6 +242,39 @@ describe('[ROUTE-1] compileGlobSet (the matcher\'s trie) accepts exactly what co
     }
   })
 
+  /**
+   * The regular expression globs used to compile to: the reference language, safe to run on
+   * these short normalized paths only (it backtracks on long segments with several `*`).
+   */
+  function referenceRegExp(glob: string): RegExp {
+    const segments = glob.trim().toLowerCase().split('/').filter(s => s !== '' && s !== '.')
+    let source = ''
+    for (const [index, segment] of segments.entries()) {
+      if (segment === '**') {
+        source += index === segments.length - 1 ? '(?:/.*)?' : '(?:/[^/]+)*'
+        continue
+      }
+      source += '/' + segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*+/g, '[^/]*').replace(/\?/g, '[^/]')
+    }
+    return new RegExp(`^${source || '/'}$`)
+  }
+
+  it('on 3000 random globs and paths, the set and single globs accept what the reference RegExp accepts', () => {
+    const next = random(7)
+    const segments = [...globSegments, '*a*', 'a*b*c', '**', '*?*', '?*x', 'x**y']
+    const paths = [...pathSegments, 'abc', 'aabbcc', 'axbyc', 'cba', 'xay', 'xy.json']
+    for (let i = 0; i < 3000; i++) {
+      const globs = Array.from({ length: 1 + Math.floor(next() * 3) }, () => `/${Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(next, segments)).join('/')}`)
+      const set = compileGlobSet(globs)
+      for (let j = 0; j < 5; j++) {
+        const path = `/${Array.from({ length: 1 + Math.floor(next() * 4) }, () => pick(next, paths)).join('/')}`
+        const expected = globs.some(glob => referenceRegExp(glob).test(path))
+        expect({ globs, path, matched: set(path) }).toEqual({ globs, path, matched: expected })
+        expect({ glob: globs[0], path, matched: compileGlob(globs[0]!).test(path) }).toEqual({ glob: globs[0], path, matched: referenceRegExp(globs[0]!).test(path) })
+      }
+    }
+  })
+
   it('handles the root path, `/`, `/*`, `/**` and a trailing `**` that also matches its parent', () => {
     expect(compileGlobSet(['/'])('/')).toBe(true)
     expect(compileGlobSet(['/'])('/a')).toBe(false)
@@ -277,5 +311,68 @@ describe('[ROUTE-1] normalizePath: the plain-path shortcut gives what the full d
     for (const path of ['/a/./b', '/a/../b', '/..', '/a//b', '//a']) expect(normalizePath(path)).toBeUndefined()
     expect(normalizePath('/A/B/')).toBe('/a/b')
     expect(normalizePath('/.well-known/X')).toBe('/.well-known/x')
+  })
+})
+
+describe('[ROUTE-5] glob matching does bounded work on adversarial segments (no backtracking RegExp)', () => {
+  // `/api/files/*-*-*.json` as a RegExp took about 20 s on one 4,000-character segment.
+  const GLOB = '/api/files/*-*-*.json'
+  const adversarial = (length: number) => `/api/files/${'-'.repeat(length)}`
+
+  it('runs no regular expression on the request path', () => {
+    const matcher = createRouteMatcher([GLOB, '/a*b*c*d/**'], ['/api/files/*-public-*'])
+    const exec = vi.spyOn(RegExp.prototype, 'exec')
+    try {
+      expect(matcher.isProtected('/api/files/a-b-c.json')).toBe(true)
+      expect(matcher.isProtected('/api/files/---')).toBe(false)
+      expect(matcher.isProtected('/axbxcxd/deep/x')).toBe(true)
+      expect(matcher.isProtected('/api/files/a-public-b.json')).toBe(false)
+      expect(exec).not.toHaveBeenCalled()
+    }
+    finally {
+      exec.mockRestore()
+    }
+  })
+
+  it('a 4,000- and a 40,000-character segment: the steps grow linearly with the length', () => {
+    const steps = (length: number) => {
+      const meter: MatchMeter = { steps: 0 }
+      expect(compileGlobSet([GLOB], meter)(adversarial(length))).toBe(false)
+      return meter.steps
+    }
+    const small = steps(4_000)
+    const large = steps(40_000)
+    // At most (segment length + 1) x (pattern length + 1) comparisons; about one per character here.
+    expect(small).toBeGreaterThan(4_000)
+    expect(small).toBeLessThanOrEqual(4_001 * ('*-*-*.json'.length + 1))
+    expect(large / small).toBeLessThan(10.5)
+  })
+
+  it.each([
+    ['*-*-*.json', `${'-'.repeat(5_000)}x`],
+    ['*a*a*a*a*a*a*b', 'a'.repeat(5_000)],
+    ['*?*?*?*?*x', 'y'.repeat(5_000)],
+    ['a*a*a*a*', `${'a'.repeat(5_000)}`],
+  ])('%s on a long segment stays within (n + 1) x (m + 1) steps', (pattern, segment) => {
+    const meter: MatchMeter = { steps: 0 }
+    matchSegment(pattern, segment, meter)
+    expect(meter.steps).toBeGreaterThan(0)
+    expect(meter.steps).toBeLessThanOrEqual((segment.length + 1) * (pattern.length + 1))
+  })
+
+  it('matchSegment: `*` any run, `?` one character, the rest literal', () => {
+    expect(matchSegment('*-*-*.json', 'a-b-c.json')).toBe(true)
+    expect(matchSegment('*-*-*.json', '--.json')).toBe(true)
+    expect(matchSegment('*-*-*.json', 'a-b.json')).toBe(false)
+    expect(matchSegment('*', '')).toBe(true)
+    expect(matchSegment('?', '')).toBe(false)
+    expect(matchSegment('a?c', 'abc')).toBe(true)
+    expect(matchSegment('a?c', 'ac')).toBe(false)
+    expect(matchSegment('*b', 'abab')).toBe(true)
+    expect(matchSegment('*b', 'abba')).toBe(false)
+    expect(matchSegment('a*b*c', 'axxbyyc')).toBe(true)
+    expect(matchSegment('a*b*c', 'axxcyyb')).toBe(false)
+    expect(matchSegment('abc', 'abcd')).toBe(false)
+    expect(matchSegment('abc*', 'abc')).toBe(true)
   })
 })

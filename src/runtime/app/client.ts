@@ -1,3 +1,4 @@
+import { withBase } from 'ufo'
 import type { AegisClaims, TokenResponse } from '../types'
 
 /**
@@ -13,6 +14,8 @@ export interface AuthClientOptions {
   automaticRefresh: boolean
   /** Origins besides this one whose APIs get the token (`apiOrigins` option). */
   apiOrigins?: string[]
+  /** The `baseURL` that `fetch` applies when a call gives none (Nuxt's `$fetch`: `app.baseURL`). */
+  baseURL?: string
   /** Cross-tab messages (BroadcastChannel in the browser): login, refresh and logout reach other tabs. */
   channel?: AuthChannel
   /**
@@ -64,15 +67,22 @@ export function isSameOrigin(url: string, origin: string): boolean {
 }
 
 /**
- * What decides the origin of a `$fetch(url, { baseURL })` call: an absolute (or
- * protocol-relative) URL stands alone; otherwise ofetch joins it onto `baseURL`.
+ * The URL a `$fetch(input, { baseURL })` call requests, or undefined when ofetch would not
+ * request it as given. A string goes through ufo's `withBase`, exactly as ofetch does (so
+ * ` https://evil.example` or `\thttps://evil.example`, which ufo reads as having a protocol,
+ * stand alone, and `//evil.example` is joined onto the base); a URL or Request object is
+ * requested as it is, baseURL ignored. The browser's URL parser then trims what the string
+ * still has (leading spaces and control characters, tabs and newlines inside).
  */
-export function requestTarget(url: string, baseURL: unknown): string {
-  if (typeof baseURL !== 'string' || baseURL === '') return url
-  // Same test the URL parser applies after dropping tabs and newlines.
-  const cleaned = url.replace(/[\t\n\r]/g, '')
-  if (/^[a-z][a-z\d+\-.]*:/i.test(cleaned) || /^[/\\]{2}/.test(cleaned)) return url
-  return baseURL
+export function requestTarget(input: unknown, baseURL: unknown): string | undefined {
+  if (typeof input === 'string') {
+    if (baseURL === undefined || baseURL === null || baseURL === '') return input
+    // ofetch would pass a non-string base to withBase and fail: nothing to attach a token to.
+    return typeof baseURL === 'string' ? withBase(input, baseURL) : undefined
+  }
+  if (typeof URL !== 'undefined' && input instanceof URL) return input.href
+  if (typeof Request !== 'undefined' && input instanceof Request) return input.url
+  return undefined
 }
 
 export function createAuthClient(options: AuthClientOptions) {
@@ -209,11 +219,18 @@ export function createAuthClient(options: AuthClientOptions) {
    * tabs); any other answer (e.g. `{ status: 'code_required' }`) is returned as it is.
    */
   async function signIn<T extends object = TokenResponse>(url: string, body: Record<string, unknown>): Promise<T> {
-    if (typeof window !== 'undefined' && !isSameOrigin(url, window.location.origin)) throw new Error('signIn: credentials only go to this origin')
+    if (typeof window !== 'undefined' && !mayAttachCredentials(url)) throw new Error('signIn: credentials only go to this origin')
     const response = await options.fetch<T>(url, { method: 'POST', body, credentials: 'same-origin' })
     const answer = response as Partial<TokenResponse> | null
     if (answer && typeof answer.token === 'string' && typeof answer.expiresIn === 'number') accept(answer as TokenResponse)
     return response
+  }
+
+  /** True when `url`, as the fetch will request it (the default `baseURL` applies), is on this origin. */
+  function mayAttachCredentials(url: string): boolean {
+    const origin = window.location.origin
+    const target = requestTarget(url, options.baseURL)
+    return target !== undefined && requestOrigin(target, origin) === origin
   }
 
   /** Ends the session on the server (`everywhere`: every session of the user) and forgets the token. */
@@ -230,20 +247,18 @@ export function createAuthClient(options: AuthClientOptions) {
     }
   }
 
-  /** Whether a request to this URL may carry the token: this origin, or one listed in `apiOrigins`. */
-  function mayAttach(url: string, baseURL: unknown): boolean {
+  /**
+   * Whether a request may carry the token: decided on the URL the fetch will request (its
+   * input joined onto the effective `baseURL`), parsed as the browser's fetch parses it
+   * (against the document's base URL). This origin, or one listed in `apiOrigins`.
+   */
+  function mayAttach(input: unknown, fetchOptions: Record<string, unknown>): boolean {
     const origin = typeof window === 'undefined' ? '' : window.location.origin
     if (origin === '') return false
-    const target = requestTarget(url, baseURL)
-    if (isSameOrigin(target, origin)) return true
-    if (apiOrigins.size === 0) return false
-    try {
-      // The URL parser drops tabs and newlines itself, as the browser's fetch does.
-      return apiOrigins.has(new URL(target, origin).origin)
-    }
-    catch {
-      return false
-    }
+    // ofetch spreads the call's options over the instance defaults: an own `baseURL` wins, even undefined.
+    const target = requestTarget(input, 'baseURL' in fetchOptions ? fetchOptions.baseURL : options.baseURL)
+    const resolved = target === undefined ? undefined : requestOrigin(target, origin)
+    return resolved !== undefined && (resolved === origin || apiOrigins.has(resolved))
   }
 
   /** A 401 of `getProviderToken`: the provider's grant ended; a new access token would not help. */
@@ -258,7 +273,7 @@ export function createAuthClient(options: AuthClientOptions) {
    * token is fine there). Other origins never see the token.
    */
   async function authFetch<T>(url: string, fetchOptions: Record<string, unknown> = {}): Promise<T> {
-    const attach = mayAttach(url, fetchOptions.baseURL)
+    const attach = mayAttach(url, fetchOptions)
     // A refresh is under way (the start-up one right after a page load): wait for its token
     // instead of sending none and meeting a 401.
     if (attach && !token && inflight) await inflight.catch(() => null)
@@ -305,6 +320,21 @@ export function createAuthClient(options: AuthClientOptions) {
 const FRESH_ENOUGH_MS = 5_000
 /** How long a tab that saw another tab refresh waits for its token before refreshing itself. */
 const BROADCAST_WAIT_MS = 1_000
+
+/**
+ * The origin the browser's fetch sends `target` to: parsed against the document's base URL
+ * (a `<base href>` can point relative URLs at another origin), else the page's origin.
+ * Undefined when it does not parse.
+ */
+function requestOrigin(target: string, origin: string): string | undefined {
+  const base = (typeof document !== 'undefined' && typeof document.baseURI === 'string' && document.baseURI) || origin
+  try {
+    return new URL(target, base).origin
+  }
+  catch {
+    return undefined
+  }
+}
 
 function normalizedOrigin(value: string): string {
   try {

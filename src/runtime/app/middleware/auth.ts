@@ -1,5 +1,6 @@
-import { defineNuxtRouteMiddleware, navigateTo, useCookie, useNuxtApp, useRuntimeConfig, useState } from '#imports'
+import { defineNuxtRouteMiddleware, navigateTo, useCookie, useNuxtApp, useRequestEvent, useRuntimeConfig, useState } from '#imports'
 import type { RouteMiddleware } from '#app'
+import { REFRESH_COOKIE_SEEN } from '../../server/lib/cache-rules'
 import { createRouteMatcher, normalizePath } from '../../server/lib/paths'
 import type { RouteMatcher } from '../../server/lib/paths'
 import type { AegisClient } from '../client'
@@ -26,12 +27,20 @@ const aegisAuth: RouteMiddleware = defineNuxtRouteMiddleware(async (to) => {
   const toLogin = () => navigateTo({ path: config.redirect.login, query: { redirectTo: to.fullPath } })
   const state = useState<AuthState>(STATE_KEY)
   if (import.meta.server) {
+    // What a page that needs a user renders (the page, or a redirect to the login) depends on
+    // who asks: never stored by a shared cache. Set on the render itself, since Nitro's route
+    // cache (`swr`, `cache`) renders on a response of its own and stores it unless it is private.
+    const event = useRequestEvent()
+    if (needsUser) event?.node.res.setHeader('cache-control', 'private, no-store')
     // The server middleware looked the session up (read-only): trust it. Without that lookup
-    // (ssrSession off) only the presence of the cookie is known; the browser checks it for real.
+    // (ssrSession off, or a caching route) only the presence of the cookie is known; the browser
+    // checks it for real. A cached render does not see the request's cookies: the server
+    // middleware noted it.
     const status = state.value?.status ?? 'unknown'
     if (status === 'authenticated') return guestOnly ? navigateTo(config.redirect.success) : undefined
     if (status === 'guest') return needsUser ? toLogin() : undefined
-    if (needsUser && !useCookie(config.tokenRefresh.cookieName).value) return toLogin()
+    const seen = event?.context[REFRESH_COOKIE_SEEN] as boolean | undefined
+    if (needsUser && !(seen ?? useCookie(config.tokenRefresh.cookieName).value)) return toLogin()
     return
   }
   const client = useNuxtApp().$aegis as AegisClient

@@ -26,6 +26,8 @@ const aegisPlugin: Plugin = defineNuxtPlugin({
       authPath: config.authPath,
       automaticRefresh: config.tokenRefresh.automaticRefresh,
       apiOrigins: config.apiOrigins,
+      // Nuxt's $fetch joins a call without its own baseURL onto app.baseURL: the token decision must too.
+      baseURL: useRuntimeConfig().app.baseURL,
       fetch: (url, options) => $fetch(url, options as Parameters<typeof $fetch>[1]) as never,
       onUser: (user) => {
         state.value = { user, status: user ? 'authenticated' : 'guest' }

@@ -1,10 +1,13 @@
 import type { H3Event } from 'h3'
-import { defineEventHandler, getCookie, getRequestHeader, sendRedirect, setResponseHeader } from 'h3'
+import { defineEventHandler, getCookie, sendRedirect, setResponseHeader } from 'h3'
 import { getRouteRules, useNitroApp } from 'nitropack/runtime'
 import type { AegisClaims } from '../../types'
 import { isTruthy } from '../lib/config'
+import { handlers } from '#nitro-internal-virtual/server-handlers'
+import { REFRESH_COOKIE_SEEN, isCachingRule } from '../lib/cache-rules'
 import { AegisError, sendError } from '../lib/errors'
 import { isUnder, normalizePath } from '../lib/paths'
+import { rendererRoutes } from '../lib/renderer-routes'
 import { parseBearer } from '../lib/tokens'
 import { tokenClaims } from '../issue'
 import { useAegis } from '../services'
@@ -19,6 +22,9 @@ import { useAegis } from '../services'
  *   looked up read-only (no rotation, no Set-Cookie) and the result goes to
  *   `event.context.aegisSession` for the app's state; a protected page without a live session
  *   is sent to the login page.
+ * - Routes with a cache rule (`swr`, `cache`, `isr`) get no SSR session: their HTML is stored
+ *   once and served to everyone. Nitro's cache renders on a response of its own (sharing
+ *   `event.context`), so a header set here would not keep user A's page out of it.
  */
 export default defineEventHandler((event) => {
   const aegis = useAegis()
@@ -50,18 +56,24 @@ async function guard(event: H3Event, path: string, token: string | null | undefi
   const isProtected = !isUnder(path, aegis.config.endpoints.authPath) && aegis.matcher.isProtected(path)
   // Never while prerendering: that HTML is served to everyone.
   const ssrSessionOn = !import.meta.prerender && (aegis.config.ssrSession === undefined || isTruthy(aegis.config.ssrSession))
-  if (token === undefined && (isProtected || ssrSessionOn) && isPageNavigation(event) && await servedByRenderer(event)) {
-    // A route rendered in the browser only (`ssr: false`) serves a shell with no user in it.
-    const ssrSession = ssrSessionOn && getRouteRules(event).ssr !== false
+  const navigation = token === undefined && isPageNavigation(event)
+  if (navigation) noteCookieForCachedRender(event)
+  if (navigation && (isProtected || ssrSessionOn) && await servedByRenderer(event)) {
+    const rules = getRouteRules(event)
+    // No user in HTML that is rendered in the browser only (`ssr: false`: a shell) or that a
+    // cache stores for everyone.
+    const ssrSession = ssrSessionOn && rules.ssr !== false && !isCachingRule(rules)
     if (!isProtected && !ssrSession) return
     const session = await pageSession(event)
-    if (ssrSession && session !== 'unavailable') {
-      event.context.aegisSession = { user: session }
-      // A page rendered for a user must never be cached for someone else.
-      if (session) setResponseHeader(event, 'cache-control', 'private, no-store')
+    if (session === 'unavailable') {
+      if (isProtected) return sendError(event, new AegisError(503, 'storage_unavailable'))
+      return
     }
+    if (ssrSession) event.context.aegisSession = { user: session }
+    // A page rendered for a user (their data in it, or only past their login) is never stored
+    // for someone else. The app's middleware sets the same on the render itself, for caches.
+    if (session && (ssrSession || isProtected)) setResponseHeader(event, 'cache-control', 'private, no-store')
     if (!isProtected || session) return
-    if (session === 'unavailable') return sendError(event, new AegisError(503, 'storage_unavailable'))
     const login = aegis.config.redirect.login
     const target = event.node.req.originalUrl ?? event.node.req.url ?? event.path
     return sendRedirect(event, `${login}${login.includes('?') ? '&' : '?'}redirectTo=${encodeURIComponent(target)}`, 302)
@@ -85,19 +97,31 @@ async function pageSession(event: H3Event): Promise<AegisClaims | null | 'unavai
 
 function isPageNavigation(event: H3Event): boolean {
   if (event.method !== 'GET' && event.method !== 'HEAD') return false
-  const dest = getRequestHeader(event, 'sec-fetch-dest')
+  // Read directly: h3's getRequestHeader copies every header per call.
+  const headers = event.node.req.headers
+  const dest = headers['sec-fetch-dest']
   if (dest) return dest === 'document'
-  return (getRequestHeader(event, 'accept') ?? '').includes('text/html')
+  return (headers.accept ?? '').includes('text/html')
+}
+
+/** On a caching route, tells the render whether the refresh cookie came (it cannot see it). */
+function noteCookieForCachedRender(event: H3Event): void {
+  if (!isCachingRule(getRouteRules(event))) return
+  (event.context as Record<string, unknown>)[REFRESH_COOKIE_SEEN] = Boolean(getCookie(event, useAegis().config.tokenRefresh.cookie.cookieName))
 }
 
 interface ResolvableRouter { handler: { __resolve__?: (path: string) => Promise<{ route?: string } | undefined> } }
 
+let pageRoutes: Set<string> | undefined
+
 /**
- * True when no server route claims the path, so Nuxt's page renderer (Nitro's `/**`
- * catch-all) would answer it. A server handler is never reached on the cookie alone.
+ * True when Nuxt's page renderer answers the path: the router resolves it to one of the
+ * renderer's routes (`/**`, or a cache-rule path Nitro registered the renderer at again).
+ * A server handler is never reached on the cookie alone.
  */
 async function servedByRenderer(event: H3Event): Promise<boolean> {
   const router = (useNitroApp() as unknown as { router: ResolvableRouter }).router
   const resolved = await router.handler.__resolve__?.(event.path)
-  return resolved?.route === '/**'
+  pageRoutes ??= rendererRoutes(handlers)
+  return resolved?.route !== undefined && pageRoutes.has(resolved.route)
 }
