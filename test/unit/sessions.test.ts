@@ -334,6 +334,38 @@ describe('[SES-2] parallel refreshes never fork a family', () => {
     expect((await onB).token).toBe(onA.token)
   })
 
+  it('a holder whose rotation lock ran out (slow claims) cannot fork the family: the parent is retired by compare-and-set', async () => {
+    const c = clock()
+    const storage = createStorage()
+    const locks = createMemoryLocks(c.now)
+    const a = store({ storage, locks, now: c.now })
+    const b = store({ storage, locks, now: c.now })
+    const first = await a.create({ user, claims })
+    let entered!: () => void
+    const inClaims = new Promise<void>((resolve) => {
+      entered = resolve
+    })
+    let finish!: () => void
+    const slow = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    // A holds the rotation lock, then its claims function outlasts the lease (5 s).
+    const onA = a.rotate(first.token, async (session) => {
+      entered()
+      await slow
+      return session.claims
+    })
+    await inClaims
+    c.t += 6000
+    // B takes the expired lock, finds the parent unrotated and rotates it.
+    const onB = await b.rotate(first.token)
+    finish()
+    const afterA = await onA
+    expect(afterA.token).toBe(onB.token)
+    const live = await Promise.all((await storage.getKeys('refresh:')).filter(k => /^refresh:[\w-]{22}$/.test(k)).map(k => storage.getItem<{ rotatedAt?: number }>(k)))
+    expect(live.filter(r => !r?.rotatedAt)).toHaveLength(1)
+  })
+
   it('reuse is detected across instances', async () => {
     const c = clock()
     const storage = createStorage()

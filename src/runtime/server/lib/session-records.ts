@@ -6,6 +6,8 @@ import type { Locks, WithLockOptions } from './locks'
 import { withLock } from './locks'
 import { storageCall } from './storage-io'
 import type { RecordCodec } from './record-codec'
+import { createLocalCompareAndSet, storedText } from './compare-and-set'
+import type { CompareAndSet } from './compare-and-set'
 
 /**
  * What the session store keeps, and how it reads and writes it: every call through `io`
@@ -77,6 +79,8 @@ export interface RecordStoreOptions {
   prefix: string
   codec: RecordCodec
   locks: Locks
+  /** The atomic write of a rotation (default: in-process, for one instance). */
+  compareAndSet?: CompareAndSet
   now: () => number
 }
 
@@ -88,7 +92,7 @@ export const io = <T>(what: string, fn: () => Promise<T>): Promise<T> => storage
 
 export type RecordStore = ReturnType<typeof createRecordStore>
 
-export function createRecordStore({ storage, prefix, codec, locks, now }: RecordStoreOptions) {
+export function createRecordStore({ storage, prefix, codec, locks, compareAndSet = createLocalCompareAndSet(storage), now }: RecordStoreOptions) {
   const keys = {
     token: (id: string) => `${prefix}${id}`,
     family: (id: string) => `${prefix}family:${id}`,
@@ -99,15 +103,19 @@ export function createRecordStore({ storage, prefix, codec, locks, now }: Record
     sweep: () => `${prefix}sweep`,
   }
 
-  /** A stored record; `stale` when it was encrypted with a former key. */
-  async function readRaw<T extends { v: number }>(key: string): Promise<{ record?: T, stale: boolean }> {
+  /**
+   * A stored record; `stale` when it was encrypted with a former key; `version` is its stored text,
+   * what `swap` compares against.
+   */
+  async function readRaw<T extends { v: number }>(key: string): Promise<{ record?: T, stale: boolean, version: string | null }> {
     const raw = await io('read', () => storage.getItem(key))
+    const version = storedText(raw)
     const record = codec.decode<T>(key, raw)
     if (record === 'unreadable') {
       log.error(`session record ${fingerprint(key)} cannot be read: wrong encryption key, tampered or unencrypted; treated as no session`)
-      return { stale: false }
+      return { stale: false, version }
     }
-    return { record: record?.v === 2 ? record : undefined, stale: record !== undefined && !codec.isCurrent(raw) }
+    return { record: record?.v === 2 ? record : undefined, stale: record !== undefined && !codec.isCurrent(raw), version }
   }
 
   /** Writes a record that storage may drop after `until` (ms). */
@@ -121,6 +129,9 @@ export function createRecordStore({ storage, prefix, codec, locks, now }: Record
     readRaw,
     read: async <T extends { v: number }>(key: string): Promise<T | undefined> => (await readRaw<T>(key)).record,
     write,
+    /** Writes a record only if it is still at `version` (see readRaw): false when another write came first. */
+    swap: (key: string, version: string, record: object, until: number) =>
+      io('write', () => compareAndSet(key, version, codec.encode(key, record), (until - now()) / 1000)),
     remove: (key: string) => io('remove', () => storage.removeItem(key)),
     withLock: <T>(name: string, fn: () => Promise<T>, options?: WithLockOptions) => withLock(locks, name, fn, options),
     locks,

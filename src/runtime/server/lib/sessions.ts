@@ -5,6 +5,7 @@ import { AegisError, log } from './errors'
 import type { Locks } from './locks'
 import { createMemoryLocks } from './locks'
 import type { RecordCodec } from './record-codec'
+import type { CompareAndSet } from './compare-and-set'
 import { plainCodec } from './record-codec'
 import { createRecordStore, io, LOCK_MS, sleep, TokenReuseError } from './session-records'
 import type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord } from './session-records'
@@ -55,6 +56,8 @@ export interface SessionStoreOptions {
   /** Seconds during which the immediate predecessor of the live token gets the same successor. */
   reuseInterval: number
   locks?: Locks
+  /** The atomic write that retires a rotated token (Redis: a script; default: in-process). */
+  compareAndSet?: CompareAndSet
   codec?: RecordCodec
   /** File families by the day they end and sweep them: for drivers that ignore TTLs (fs, memory). */
   sweep?: boolean | (() => boolean)
@@ -71,9 +74,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const { storage, prefix, rotation } = options
   const now = options.now ?? Date.now
   const records = createRecordStore({
-    storage, prefix, now, codec: options.codec ?? plainCodec, locks: options.locks ?? createMemoryLocks(now),
+    storage, prefix, now, codec: options.codec ?? plainCodec, locks: options.locks ?? createMemoryLocks(now), compareAndSet: options.compareAndSet,
   })
-  const { keys, read, readRaw, write, remove, locks } = records
+  const { keys, read, readRaw, write, swap, remove, locks } = records
   const indexes = createSessionIndexes(records, { sweep: options.sweep ?? false, revokeFamily: id => revokeFamily(id) })
   const providerTokens = createProviderTokenStore(records)
   const successorKey = (secret: string) => deriveKey(secret, 'refresh-successor')
@@ -181,20 +184,27 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     }
     try {
       // Read again under the lock: another instance may have rotated it since we looked.
-      const current = await read<TokenRecord>(keys.token(record.id))
-      if (!current) throw invalid('refresh token revoked during rotation')
+      const { record: current, version } = await readRaw<TokenRecord>(keys.token(record.id))
+      if (!current || version === null) throw invalid('refresh token revoked during rotation')
       if (current.rotatedAt) return await replayed(current, family, secret, true, claimsFor)
       const claims = claimsFor ? await claimsFor(view(family)) : family.claims
       // Successor first, then retire the parent: a failure in between leaves the parent usable.
       const next = await mint(family)
       const retired: TokenRecord = {
-        ...record,
+        ...current,
         rotatedAt: now(),
         successorId: next.record.id,
         successor: seal(successorKey(secret), next.token, keys.token(record.id)),
       }
-      // Kept until the family ends, so a replay of any ancestor is recognized as reuse.
-      await write(keys.token(record.id), retired, family.expiresAt)
+      // Kept until the family ends, so a replay of any ancestor is recognized as reuse. Only over
+      // the version read above: if the lock ran out meanwhile (slow claims) and another holder
+      // retired the parent first, its successor stands and ours is never handed out.
+      if (!(await swap(keys.token(record.id), version, retired, family.expiresAt))) {
+        await remove(keys.token(next.record.id))
+        const winner = await read<TokenRecord>(keys.token(record.id))
+        if (!winner?.rotatedAt) throw invalid('refresh token revoked during rotation')
+        return await replayed(winner, family, secret, true, claimsFor)
+      }
       const result = issued(next.token, next.record, family)
       result.session.claims = claims
       return result
