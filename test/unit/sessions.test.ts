@@ -5,6 +5,7 @@ import { AegisError } from '../../src/runtime/server/lib/errors'
 import { createSessionStore, TokenReuseError } from '../../src/runtime/server/lib/sessions'
 import type { SessionStoreOptions } from '../../src/runtime/server/lib/sessions'
 import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
+import { sha256 } from '../../src/runtime/server/lib/crypto'
 import type { AegisUser } from '../../src/runtime/types'
 
 const user: AegisUser = { sub: 'alice', provider: 'mock', email: 'alice@example.com' }
@@ -435,6 +436,61 @@ describe('[REF-3] [SES-4] revocation and the per-user index', () => {
     expect(await sessions.get(other.token)).toBeUndefined()
   })
 
+  it('one sub on two providers is two users: listing and revoking one identity never reads or ends the other\'s sessions', async () => {
+    const inner = createStorage()
+    const reads: string[] = []
+    const counted = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver)
+        if (typeof value !== 'function') return value
+        if (prop !== 'getItem') return value.bind(target)
+        return (key: string, ...rest: unknown[]) => {
+          reads.push(key)
+          return (value as (...a: unknown[]) => unknown).call(target, key, ...rest)
+        }
+      },
+    })
+    const sessions = store({ storage: counted })
+    const local = await sessions.create({ user: { sub: '12345', provider: 'password' }, claims })
+    const github = await sessions.create({ user: { sub: '12345', provider: 'github' }, claims })
+    expect(await sessions.listUser('12345', { provider: 'github' })).toEqual([expect.objectContaining({ provider: 'github' })])
+    reads.length = 0
+    expect(await sessions.revokeUser('12345', { provider: 'password' })).toBe(1)
+    expect(reads).not.toContain(`refresh:family:${github.session.familyId}`)
+    expect(await sessions.get(local.token)).toBeUndefined()
+    expect(await sessions.get(github.token)).toBeDefined()
+    expect(await sessions.listUser('12345', { provider: 'password' })).toEqual([])
+  })
+
+  it('a sub without a provider means every provider it logged in with (as before identities), with a warning', async () => {
+    const sessions = store()
+    const local = await sessions.create({ user: { sub: '12345', provider: 'password' }, claims })
+    const github = await sessions.create({ user: { sub: '12345', provider: 'github' }, claims })
+    expect(await sessions.listUser('12345')).toHaveLength(2)
+    expect(await sessions.revokeUser('12345')).toBe(2)
+    expect(await sessions.get(local.token)).toBeUndefined()
+    expect(await sessions.get(github.token)).toBeUndefined()
+    expect(console.warn).toHaveBeenCalledWith('[nuxt-aegis]', expect.stringContaining('pass the provider'))
+  })
+
+  it('sessions indexed by sub alone before the upgrade are still listed and ended (by their own provider only)', async () => {
+    const storage = createStorage()
+    const sessions = store({ storage })
+    const old = await sessions.create({ user, claims })
+    const older = await sessions.create({ user, claims })
+    // What 0.1 left behind: one index per sub, no identity index, no provider list.
+    await storage.removeItem(`refresh:identity:${sha256(JSON.stringify(['mock', 'alice']))}`)
+    await storage.setItem(`refresh:user:${sha256('alice')}`, { v: 2, families: { [old.session.familyId]: old.session.expiresAt, [older.session.familyId]: older.session.expiresAt } })
+    expect(await sessions.listUser('alice', { provider: 'mock' })).toHaveLength(2)
+    expect(await sessions.revokeUser('alice', { provider: 'github' })).toBe(0)
+    expect(await sessions.get(old.token)).toBeDefined()
+    expect(await sessions.revokeUser('alice', { provider: 'mock', exceptFamilyId: older.session.familyId })).toBe(1)
+    expect(await sessions.get(old.token)).toBeUndefined()
+    expect(await sessions.revokeUser('alice')).toBe(1)
+    expect(await sessions.get(older.token)).toBeUndefined()
+    expect(await storage.getKeys()).toEqual([])
+  })
+
   it('parallel logins of one user all land in the index', async () => {
     const sessions = store()
     const created = await Promise.all(Array.from({ length: 12 }, () => sessions.create({ user, claims })))
@@ -550,10 +606,11 @@ describe('[SES-3] ended sessions disappear without a scan (drivers without TTL)'
     await sessions.sweep()
     await vi.waitFor(async () => expect(await inner.hasItem(`refresh:family:${old.session.familyId}`)).toBe(false))
     const left = await inner.getKeys()
-    // Only the fresh login (family, token, user index, its day bucket) and the sweep cursor remain.
+    // Only the fresh login (family, token, user indexes, its day bucket) and the sweep cursor remain.
     expect(left.filter(k => /^refresh:[\w-]{22}$/.test(k))).toEqual([`refresh:${fresh.token.split('.')[0]}`])
     expect(left.filter(k => k.startsWith('refresh:family:'))).toEqual([`refresh:family:${fresh.session.familyId}`])
     expect(left.filter(k => k.startsWith('refresh:user:'))).toHaveLength(1)
+    expect(left.filter(k => k.startsWith('refresh:identity:'))).toHaveLength(1)
     expect(counts.getKeys).toBe(0)
     expect(await sessions.get(fresh.token)).toBeDefined()
     expect(await sessions.sweep()).toBe(0)

@@ -2,13 +2,18 @@ import { log } from './errors'
 import type { RecordStore } from './session-records'
 
 /**
- * The two indexes the session store keeps beside its records, so nothing ever scans storage:
- * per user, the families (logout everywhere, listing); per day, the families that end then
- * (a sweep removes them on drivers that ignore TTLs, such as fs and memory).
+ * The indexes the session store keeps beside its records, so nothing ever scans storage:
+ * per login identity (provider, sub), its families (logout everywhere, listing), so a local
+ * account `12345` and GitHub user 12345 never share one; per sub, the providers it logged in
+ * with (calls that name no provider) and the families indexed by sub alone before identities
+ * (still found, until they end); per day, the families that end then (a sweep removes them on drivers
+ * that ignore TTLs, such as fs and memory).
  */
-interface UserIndex { v: 2, families: Record<string, number> }
+type Ends = Record<string, number>
+interface IndexRecord { v: 2, families: Ends, providers?: Ends }
 interface DayBucket { v: 2, families: string[] }
 interface SweepCursor { v: 2, day: string }
+interface Identity { provider: string, sub: string }
 
 const DAY_MS = 86_400_000
 /** Buckets per day: a busy day's logins spread over them, so no bucket record grows large. */
@@ -22,8 +27,15 @@ export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10).rep
 export interface SessionIndexOptions {
   /** Keep day buckets and sweep them (drivers without native TTL); a function is asked once, on first use. */
   sweep: boolean | (() => boolean)
-  /** Ends one family: removes its records and its user-index entry. */
+  /** Ends one family: removes its records and its index entries. */
   revokeFamily: (familyId: string) => Promise<void>
+}
+
+/** Marks an entry ended, so the next write leaves it out; false when there was none. */
+function drop(ends: Ends, id: string): boolean {
+  if (!(id in ends)) return false
+  ends[id] = 0
+  return true
 }
 
 export function createSessionIndexes(records: RecordStore, options: SessionIndexOptions) {
@@ -31,20 +43,64 @@ export function createSessionIndexes(records: RecordStore, options: SessionIndex
   let sweeping: boolean | undefined
   const sweepOn = () => (sweeping ??= typeof options.sweep === 'function' ? options.sweep() : options.sweep)
 
-  /** Adds (`end` > now) or removes (`end` 0) a family in its user's index, dropping ended ones. */
-  async function setUserFamily(sub: string, familyId: string, end: number): Promise<void> {
-    await records.withLock(`user:${keys.user(sub)}`, async () => {
-      const index = await records.read<UserIndex>(keys.user(sub))
-      const entries = Object.entries({ ...index?.families, [familyId]: end })
-      const families = Object.fromEntries(entries.filter(([, until]) => until > now()))
-      const until = Math.max(0, ...Object.values(families))
-      if (until > now()) await records.write(keys.user(sub), { v: 2, families } satisfies UserIndex, until)
-      else await records.remove(keys.user(sub))
+  async function readIndex(key: string): Promise<{ families: Ends, providers: Ends }> {
+    const index = await records.read<IndexRecord>(key)
+    return { families: { ...index?.families }, providers: { ...index?.providers } }
+  }
+
+  /** Changes an index record under its lock (`change` says whether it changed anything), dropping ended entries. */
+  async function updateIndex(key: string, change: (index: { families: Ends, providers: Ends }) => boolean | Promise<boolean>): Promise<void> {
+    await records.withLock(`index:${key}`, async () => {
+      const index = await readIndex(key)
+      if (!(await change(index))) return
+      const live = (ends: Ends) => Object.fromEntries(Object.entries(ends).filter(([, until]) => until > now()))
+      const families = live(index.families)
+      const providers = live(index.providers)
+      const until = Math.max(0, ...Object.values(families), ...Object.values(providers))
+      if (until <= now()) return records.remove(key)
+      await records.write(key, { v: 2, families, ...(Object.keys(providers).length ? { providers } : {}) } satisfies IndexRecord, until)
     })
   }
 
-  async function userFamilies(sub: string): Promise<string[]> {
-    return Object.keys((await records.read<UserIndex>(keys.user(sub)))?.families ?? {})
+  /** Files a new family under its identity, and the identity's provider under its sub. */
+  async function addFamily(user: Identity, familyId: string, end: number): Promise<void> {
+    await updateIndex(keys.identity(user.provider, user.sub), (index) => {
+      index.families[familyId] = end
+      return true
+    })
+    await updateIndex(keys.user(user.sub), (index) => {
+      if ((index.providers[user.provider] ?? 0) >= end) return false
+      index.providers[user.provider] = end
+      return true
+    })
+  }
+
+  /** Forgets an ended family: in its identity's index, and in its sub's index from before identities. */
+  async function removeFamily(user: Identity, familyId: string): Promise<void> {
+    const identityKey = keys.identity(user.provider, user.sub)
+    await updateIndex(identityKey, index => drop(index.families, familyId))
+    // The identity's last family gone: its provider leaves the sub's list too. The identity is read
+    // under the sub's lock: a login of it meanwhile adds the provider back after (see addFamily).
+    await updateIndex(keys.user(user.sub), async (index) => {
+      const dropped = drop(index.families, familyId)
+      if (!(user.provider in index.providers) || Object.keys((await readIndex(identityKey)).families).length) return dropped
+      return drop(index.providers, user.provider)
+    })
+  }
+
+  /**
+   * The families of one identity, or with no provider of every provider that sub logged in with.
+   * Each maps to the provider it is indexed under; `undefined` for one indexed by sub alone
+   * (before identities), whose provider only its family record tells.
+   */
+  async function userFamilies(sub: string, provider?: string): Promise<{ families: Map<string, string | undefined>, providers: string[] }> {
+    const bySub = await readIndex(keys.user(sub))
+    const providers = provider === undefined ? Object.keys(bySub.providers) : [provider]
+    const families = new Map<string, string | undefined>(Object.keys(bySub.families).map(id => [id, undefined]))
+    for (const name of providers) {
+      for (const id of Object.keys((await readIndex(keys.identity(name, sub))).families)) families.set(id, name)
+    }
+    return { families, providers }
   }
 
   /** Files a family under the day it ends, for the sweep. */
@@ -97,5 +153,5 @@ export function createSessionIndexes(records: RecordStore, options: SessionIndex
     })().catch(() => log.warn('session sweep failed; it runs again later'))
   }
 
-  return { setUserFamily, userFamilies, addExpiry, sweep, sweepSoon }
+  return { addFamily, removeFamily, userFamilies, addExpiry, sweep, sweepSoon }
 }

@@ -98,7 +98,10 @@ export function createRecordStore({ storage, prefix, codec, locks, compareAndSet
     family: (id: string) => `${prefix}family:${id}`,
     /** Provider tokens of a session, by its `sid` (see provider-tokens.ts). */
     providerTokens: (sid: string) => `${prefix}provider:${sid}`,
+    /** Per sub: the providers it logged in with, and the families indexed by sub alone before identities. */
     user: (sub: string) => `${prefix}user:${sha256(sub)}`,
+    /** Per login identity (provider, sub): its families. */
+    identity: (provider: string, sub: string) => `${prefix}identity:${sha256(JSON.stringify([provider, sub]))}`,
     expiry: (day: string) => `${prefix}expiry:${day}`,
     sweep: () => `${prefix}sweep`,
   }

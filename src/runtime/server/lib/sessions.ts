@@ -36,9 +36,13 @@ export interface SessionStore {
   /** Ends the token's whole family; returns the session it ended. */
   revoke: (token: string) => Promise<Session | undefined>
   revokeFamily: (familyId: string) => Promise<void>
-  /** Ends every session of a user (optionally of one provider), except `exceptFamilyId`. */
+  /**
+   * Ends every session of a login identity (provider, sub), except `exceptFamilyId`. Without a
+   * provider: of every provider that sub logged in with (logged as a warning when several).
+   */
   revokeUser: (sub: string, options?: { exceptFamilyId?: string, provider?: string }) => Promise<number>
-  listUser: (sub: string) => Promise<SessionInfo[]>
+  /** The live sessions of an identity (without a provider: of every provider of that sub). */
+  listUser: (sub: string, options?: { provider?: string }) => Promise<SessionInfo[]>
   /** Removes families that ended before today (drivers without TTL); returns how many. */
   sweep: () => Promise<number>
   /** Provider tokens kept with sessions: ended with them. */
@@ -105,7 +109,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     await remove(keys.family(familyId))
     await providerTokens.remove(familyId)
     if (!family) return
-    await indexes.setUserFamily(family.user.sub, familyId, 0)
+    await indexes.removeFamily(family.user, familyId)
     // Clean up the chain of token records (best effort: they are refused already).
     let id: string | undefined = family.rootId
     for (let hops = 0; id && hops < MAX_CHAIN; hops++) {
@@ -225,7 +229,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         expiresAt: createdAt + options.absoluteTimeout * 1000, rootId: randomToken(16),
       }
       // Index first: a family that exists is always found by revokeUser.
-      await indexes.setUserFamily(user.sub, family.familyId, family.expiresAt)
+      await indexes.addFamily(user, family.familyId, family.expiresAt)
       await write(keys.family(family.familyId), family, family.expiresAt)
       if (tokens) await providerTokens.save(family, tokens)
       const first = await mint(family, family.rootId)
@@ -264,10 +268,13 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     revokeFamily,
 
     async revokeUser(sub, { exceptFamilyId, provider } = {}) {
+      const { families, providers } = await indexes.userFamilies(sub, provider)
+      if (providers.length > 1) log.warn(`sessions of ${providers.length} providers ended for one sub ${fingerprint(sub)}: pass the provider to end one login identity only`)
       let count = 0
-      for (const familyId of await indexes.userFamilies(sub)) {
+      for (const [familyId, indexedUnder] of families) {
         if (familyId === exceptFamilyId) continue
-        if (provider) {
+        // Indexed by sub alone (before identities): the family record tells its provider.
+        if (provider !== undefined && indexedUnder === undefined) {
           const family = await read<FamilyRecord>(keys.family(familyId))
           if (family && family.user.provider !== provider) continue
         }
@@ -277,11 +284,12 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return count
     },
 
-    async listUser(sub) {
+    async listUser(sub, { provider } = {}) {
       const sessions: SessionInfo[] = []
-      for (const familyId of await indexes.userFamilies(sub)) {
+      for (const familyId of (await indexes.userFamilies(sub, provider)).families.keys()) {
         const family = await read<FamilyRecord>(keys.family(familyId))
         if (!family || family.expiresAt <= now()) continue
+        if (provider !== undefined && family.user.provider !== provider) continue
         sessions.push({ id: fingerprint(familyId), provider: family.user.provider, createdAt: family.createdAt, expiresAt: family.expiresAt })
       }
       return sessions.sort((a, b) => b.createdAt - a.createdAt)
