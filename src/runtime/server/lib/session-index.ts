@@ -1,5 +1,5 @@
 import { log } from './errors'
-import type { RecordStore } from './session-records'
+import type { RecordStore, Unread } from './session-records'
 
 /**
  * The indexes the session store keeps beside its records, so nothing ever scans storage:
@@ -8,10 +8,16 @@ import type { RecordStore } from './session-records'
  * with (calls that name no provider) and the families indexed by sub alone before identities
  * (still found, until they end); per day, the families that end then (a sweep removes them on drivers
  * that ignore TTLs, such as fs and memory).
+ *
+ * None of them is ever written over when it does not open (written with an encryption key this
+ * instance lacks: a key change without `previousKeys`, a rolling deploy): the new version carries
+ * the old one as stored, and its entries count again once it opens (the key is back), so sessions
+ * of before the change still end on "logout everywhere".
  */
 type Ends = Record<string, number>
-interface IndexRecord { v: 2, families: Ends, providers?: Ends }
-interface DayBucket { v: 2, families: string[] }
+interface IndexRecord { v: 2, families: Ends, providers?: Ends, unread?: Unread[] }
+interface DayBucket { v: 2, families: string[], unread?: Unread[] }
+interface Index { families: Ends, providers: Ends, unread: Unread[] }
 interface SweepCursor { v: 2, day: string }
 interface Identity { provider: string, sub: string }
 
@@ -29,6 +35,15 @@ export interface SessionIndexOptions {
   sweep: boolean | (() => boolean)
   /** Ends one family: removes its records and its index entries. */
   revokeFamily: (familyId: string) => Promise<void>
+  /** How long an index version that does not open is carried (ms): the longest a session lives. */
+  keepUnreadMs: number
+}
+
+/** Takes the later end of each entry of `from`. */
+function merge(into: Ends, from: Ends | undefined): void {
+  for (const [id, end] of Object.entries(from ?? {})) {
+    if (typeof end === 'number' && !((into[id] ?? 0) >= end)) into[id] = end
+  }
 }
 
 /** Marks an entry ended, so the next write leaves it out; false when there was none. */
@@ -43,22 +58,30 @@ export function createSessionIndexes(records: RecordStore, options: SessionIndex
   let sweeping: boolean | undefined
   const sweepOn = () => (sweeping ??= typeof options.sweep === 'function' ? options.sweep() : options.sweep)
 
-  async function readIndex(key: string): Promise<{ families: Ends, providers: Ends }> {
-    const index = await records.read<IndexRecord>(key)
-    return { families: { ...index?.families }, providers: { ...index?.providers } }
+  /** An index record merged with every version of it it carries that opens now. */
+  async function readIndex(key: string): Promise<Index> {
+    const { records: versions, unread } = await records.readCollected<IndexRecord>(key, options.keepUnreadMs)
+    const index: Index = { families: {}, providers: {}, unread }
+    for (const version of versions) {
+      merge(index.families, version.families)
+      merge(index.providers, version.providers)
+    }
+    return index
   }
 
   /** Changes an index record under its lock (`change` says whether it changed anything), dropping ended entries. */
-  async function updateIndex(key: string, change: (index: { families: Ends, providers: Ends }) => boolean | Promise<boolean>): Promise<void> {
+  async function updateIndex(key: string, change: (index: Index) => boolean | Promise<boolean>): Promise<void> {
     await records.withLock(`index:${key}`, async () => {
       const index = await readIndex(key)
       if (!(await change(index))) return
       const live = (ends: Ends) => Object.fromEntries(Object.entries(ends).filter(([, until]) => until > now()))
       const families = live(index.families)
       const providers = live(index.providers)
-      const until = Math.max(0, ...Object.values(families), ...Object.values(providers))
+      const { unread } = index
+      const until = Math.max(0, ...Object.values(families), ...Object.values(providers), ...unread.map(u => u.until))
       if (until <= now()) return records.remove(key)
-      await records.write(key, { v: 2, families, ...(Object.keys(providers).length ? { providers } : {}) } satisfies IndexRecord, until)
+      const record: IndexRecord = { v: 2, families, ...(Object.keys(providers).length ? { providers } : {}), ...(unread.length ? { unread } : {}) }
+      await records.write(key, record, until)
     })
   }
 
@@ -107,9 +130,11 @@ export function createSessionIndexes(records: RecordStore, options: SessionIndex
   async function addExpiry(familyId: string, end: number): Promise<void> {
     if (!sweepOn()) return
     const bucketKey = keys.expiry(`${dayOf(end)}:${familyId.charCodeAt(0) % SHARDS}`)
+    const until = end + 2 * DAY_MS
     await records.withLock(bucketKey, async () => {
-      const bucket = await records.read<DayBucket>(bucketKey)
-      await records.write(bucketKey, { v: 2, families: [...bucket?.families ?? [], familyId] } satisfies DayBucket, end + 2 * DAY_MS)
+      const { records: versions, unread } = await records.readCollected<DayBucket>(bucketKey, until - now())
+      const families = [...new Set([...versions.flatMap(version => version.families ?? []), familyId])]
+      await records.write(bucketKey, { v: 2, families, ...(unread.length ? { unread } : {}) } satisfies DayBucket, until)
     })
     // The first bucket ever starts the cursor, so the sweep knows where to begin.
     if (!(await records.read<SweepCursor>(keys.sweep()))) {
@@ -128,12 +153,14 @@ export function createSessionIndexes(records: RecordStore, options: SessionIndex
     for (let steps = 0; day < today && steps < 3660; steps++) {
       for (let shard = 0; shard < SHARDS; shard++) {
         const bucketKey = keys.expiry(`${day}:${shard}`)
-        const bucket = await records.read<DayBucket>(bucketKey)
-        for (const familyId of bucket?.families ?? []) {
+        const { records: versions, unread } = await records.readCollected<DayBucket>(bucketKey, 0)
+        for (const familyId of new Set(versions.flatMap(version => version.families ?? []))) {
           await options.revokeFamily(familyId)
           swept++
         }
-        if (bucket) await records.remove(bucketKey)
+        // Families in a version that still does not open ended by now anyway (the day passed).
+        if (unread.length) log.warn(`sweep: a bucket of ${day} holds families written with an encryption key that is gone; their records stay`)
+        if (versions.length || unread.length) await records.remove(bucketKey)
       }
       day = dayOf(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8))) + DAY_MS)
       await records.write(keys.sweep(), { v: 2, day } satisfies SweepCursor, now() + YEAR_MS)

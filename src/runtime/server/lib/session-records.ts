@@ -84,6 +84,14 @@ export interface RecordStoreOptions {
   now: () => number
 }
 
+/**
+ * An older version of an index record that did not open when the record was last written (an
+ * encryption key this instance lacks), kept as stored until `until` (ms).
+ */
+export interface Unread { raw: unknown, until: number }
+/** Versions carried at most (each key change without the old key adds one). */
+const MAX_UNREAD = 8
+
 export const LOCK_MS = 5000
 export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -121,6 +129,32 @@ export function createRecordStore({ storage, prefix, codec, locks, compareAndSet
     return { record: record?.v === 2 ? record : undefined, stale: record !== undefined && !codec.isCurrent(raw), version }
   }
 
+  /**
+   * A record that collects ids (a user index, a sweep bucket) with the older versions it carries
+   * in `unread`: those that open now come back as records too, the others as stored. A version
+   * that does not open is new to carry for `keepMs`.
+   */
+  async function readCollected<T extends { v: number, unread?: Unread[] }>(key: string, keepMs: number): Promise<{ records: T[], unread: Unread[] }> {
+    const found: T[] = []
+    const unread: Unread[] = []
+    const open = (raw: unknown, until: number, depth: number): void => {
+      const record = codec.decode<T>(key, raw)
+      if (record === 'unreadable') {
+        unread.push({ raw, until })
+        return
+      }
+      if (record?.v !== 2) return
+      found.push(record)
+      if (depth >= MAX_UNREAD || !Array.isArray(record.unread)) return
+      for (const inner of record.unread) {
+        if (typeof inner?.until === 'number' && inner.until > now()) open(inner.raw, inner.until, depth + 1)
+      }
+    }
+    open(await io('read', () => storage.getItem(key)), now() + keepMs, 0)
+    if (unread.length) log.warn(`session index ${fingerprint(key)}: ${unread.length} older version(s) do not open with the current encryption keys; kept as stored`)
+    return { records: found, unread: unread.slice(0, MAX_UNREAD) }
+  }
+
   /** Writes a record that storage may drop after `until` (ms). */
   async function write(key: string, record: object, until: number): Promise<void> {
     const ttl = Math.max(1, Math.ceil((until - now()) / 1000))
@@ -131,6 +165,7 @@ export function createRecordStore({ storage, prefix, codec, locks, compareAndSet
     keys,
     readRaw,
     read: async <T extends { v: number }>(key: string): Promise<T | undefined> => (await readRaw<T>(key)).record,
+    readCollected,
     write,
     /** Writes a record only if it is still at `version` (see readRaw): false when another write came first. */
     swap: (key: string, version: string, record: object, until: number) =>

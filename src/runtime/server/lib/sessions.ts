@@ -81,7 +81,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     storage, prefix, now, codec: options.codec ?? plainCodec, locks: options.locks ?? createMemoryLocks(now), compareAndSet: options.compareAndSet,
   })
   const { keys, read, readRaw, write, swap, remove, locks } = records
-  const indexes = createSessionIndexes(records, { sweep: options.sweep ?? false, revokeFamily: id => revokeFamily(id) })
+  const indexes = createSessionIndexes(records, {
+    sweep: options.sweep ?? false, revokeFamily: id => revokeFamily(id), keepUnreadMs: options.absoluteTimeout * 1000,
+  })
   const providerTokens = createProviderTokenStore(records)
   const successorKey = (secret: string) => deriveKey(secret, 'refresh-successor')
 
