@@ -370,3 +370,59 @@ describe('[SES-4] logout everywhere and the session server utils', () => {
     expect((await refresh(session.jar)).status).toBe(200)
   })
 })
+
+describe('[SES-1] [SES-4] logout with a rotated refresh token', () => {
+  const everywhere = (jar: CookieJar, headers: Record<string, string> = {}) => send(new URL('/auth/logout', baseUrl), {
+    method: 'POST', jar, headers: { ...sameOrigin(baseUrl), 'content-type': 'application/json', ...headers }, body: JSON.stringify({ everywhere: true }),
+  })
+  const lastHook = async (name: string) => (await hookCalls(baseUrl)).filter(call => call.name === name).at(-1)
+
+  it('an older, rotated cookie is reuse, as on refresh: the family is revoked and nuxt-aegis:tokenReuse fires', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    const first = session.refreshToken
+    expect((await refresh(session.jar)).status).toBe(200)
+    expect((await refresh(session.jar)).status).toBe(200)
+    const family = (await lastHook('nuxt-aegis:refresh'))!.data.session
+    const response = await logout(jarWith(first))
+    expect(response.status).toBe(204)
+    expect(isDeletion(setCookie(response, REFRESH_COOKIE)!)).toBe(true)
+    expect((await lastHook('nuxt-aegis:tokenReuse'))?.data).toMatchObject({ sub: 'mock-alice', session: family, token: expect.stringMatching(/^[\w-]{12}$/) })
+    await expectRefused(await refresh(session.jar))
+  })
+
+  it('logout everywhere with a stale, rotated cookie ends only that family (as reuse), never the user\'s other sessions', async () => {
+    const laptop = await loginSession(baseUrl, 'bob')
+    const phone = await loginSession(baseUrl, 'bob')
+    const stolen = phone.refreshToken
+    expect((await refresh(phone.jar)).status).toBe(200)
+    expect((await refresh(phone.jar)).status).toBe(200)
+    const response = await everywhere(jarWith(stolen))
+    expect(response.status).toBe(204)
+    expect((await lastHook('nuxt-aegis:tokenReuse'))?.data).toMatchObject({ sub: 'mock-bob' })
+    expect((await lastHook('nuxt-aegis:logout'))?.data).not.toHaveProperty('revoked')
+    await expectRefused(await refresh(phone.jar))
+    expect((await refresh(laptop.jar)).status).toBe(200)
+  })
+
+  it('the predecessor inside the reuse interval ends its own session but cannot ask for everywhere; a valid access token of the user can', async () => {
+    const laptop = await loginSession(baseUrl, 'bob')
+    const phone = await loginSession(baseUrl, 'bob')
+    expect((await refresh(phone.jar)).status).toBe(200)
+    expect((await everywhere(jarWith(phone.refreshToken))).status).toBe(204)
+    await expectRefused(await refresh(phone.jar))
+    expect((await refresh(laptop.jar)).status).toBe(200)
+    // Someone else's access token does not widen a logout made with bob's rotated cookie.
+    const alice = await loginSession(baseUrl, 'alice')
+    const tablet = await loginSession(baseUrl, 'bob')
+    expect((await refresh(tablet.jar)).status).toBe(200)
+    expect((await everywhere(jarWith(tablet.refreshToken), { authorization: `Bearer ${alice.token}` })).status).toBe(204)
+    expect((await refresh(laptop.jar)).status).toBe(200)
+    expect((await refresh(alice.jar)).status).toBe(200)
+    // bob's own access token, without any cookie: every session of bob ends.
+    const byToken = await everywhere(new CookieJar(), { authorization: `Bearer ${laptop.token}` })
+    expect(byToken.status).toBe(204)
+    await expectRefused(await refresh(laptop.jar))
+    expect((await lastHook('nuxt-aegis:logout'))?.data).toMatchObject({ sub: 'mock-bob', revoked: expect.any(Number) })
+    expect((await refresh(alice.jar)).status).toBe(200)
+  })
+})

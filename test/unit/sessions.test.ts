@@ -385,20 +385,36 @@ describe('[REF-3] [SES-4] revocation and the per-user index', () => {
   it('revoke ends the family; a second revoke finds nothing', async () => {
     const sessions = store()
     const { token, session } = await sessions.create({ user, claims })
-    expect((await sessions.revoke(token))?.familyId).toBe(session.familyId)
+    expect(await sessions.revoke(token)).toEqual({ session: expect.objectContaining({ familyId: session.familyId }), live: true })
     await expectRefused(sessions.rotate(token))
     expect(await sessions.revoke(token)).toBeUndefined()
   })
 
-  it('revoking with an older, rotated token also ends the tokens that replaced it, and cleans the chain', async () => {
+  it('revoking with an older, rotated token is reuse: it ends the tokens that replaced it, and cleans the chain', async () => {
     const storage = createStorage()
     const sessions = store({ storage })
     const first = await sessions.create({ user, claims })
     const second = await sessions.rotate(first.token)
     const third = await sessions.rotate(second.token)
-    expect(await sessions.revoke(first.token)).toBeDefined()
+    await expectRefused(sessions.revoke(first.token), 401, 'token_reused')
     await expectRefused(sessions.rotate(third.token))
     expect(await storage.getKeys()).toEqual([])
+  })
+
+  it('revoking is judged as rotating: a replay outside the interval is reuse, the racing predecessor ends its session but is not live', async () => {
+    const c = clock()
+    const sessions = store({ now: c.now })
+    const first = await sessions.create({ user, claims })
+    await sessions.rotate(first.token)
+    // A tab a second behind (inside reuseInterval): its logout ends the session, as no reuse.
+    expect(await sessions.revoke(first.token)).toEqual({ session: expect.objectContaining({ user }), live: false })
+    const other = await sessions.create({ user, claims })
+    const next = await sessions.rotate(other.token)
+    c.t += 30_000
+    const error = await expectRefused(sessions.revoke(other.token), 401, 'token_reused')
+    expect(error).toBeInstanceOf(TokenReuseError)
+    expect((error as TokenReuseError).session.user).toEqual(user)
+    expect(await sessions.get(next.token)).toBeUndefined()
   })
 
   it('revokeFamily ends a session by family id (a replayed CODE revokes what it issued)', async () => {

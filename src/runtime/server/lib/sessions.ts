@@ -33,8 +33,12 @@ export interface SessionStore {
   rotate: (token: string, claimsFor?: ClaimsFor) => Promise<IssuedSession>
   /** A live session for a token, without changing anything. */
   get: (token: string) => Promise<Session | undefined>
-  /** Ends the token's whole family; returns the session it ended. */
-  revoke: (token: string) => Promise<Session | undefined>
+  /**
+   * Ends the token's whole family (logout); `live` when the token was the family's current one.
+   * A rotated token is judged as on `rotate`: the immediate predecessor inside the reuse interval
+   * ends its session, any other replay is reuse (the family is revoked, `TokenReuseError`).
+   */
+  revoke: (token: string) => Promise<{ session: Session, live: boolean } | undefined>
   revokeFamily: (familyId: string) => Promise<void>
   /**
    * Ends every session of a login identity (provider, sub), except `exceptFamilyId`. Without a
@@ -139,16 +143,29 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     return { record, family, secret }
   }
 
-  /** A rotated token came back: the same successor inside the interval, otherwise reuse. */
-  async function replayed(record: TokenRecord, family: FamilyRecord, secret: string, racing: boolean, claimsFor?: ClaimsFor): Promise<IssuedSession> {
+  /**
+   * What a rotated token that came back is answered with: inside the interval (or racing a
+   * rotation) its immediate, still-live successor. None means reuse.
+   */
+  async function sameSuccessor(record: TokenRecord, secret: string, racing: boolean): Promise<{ token: string, record: TokenRecord } | undefined> {
     const inInterval = racing || now() - record.rotatedAt! < options.reuseInterval * 1000
     const successor = inInterval && record.successorId ? await read<TokenRecord>(keys.token(record.successorId)) : undefined
-    if (successor && !successor.rotatedAt && successor.expiresAt > now() && record.successor) {
-      const token = unseal(successorKey(secret), record.successor, keys.token(record.id))
-      if (token) return issuedWithClaims(token, successor, family, claimsFor)
-    }
+    if (!successor || successor.rotatedAt || successor.expiresAt <= now() || !record.successor) return undefined
+    const token = unseal(successorKey(secret), record.successor, keys.token(record.id))
+    return token ? { token, record: successor } : undefined
+  }
+
+  /** Reuse of a rotated token: the whole family ends. */
+  async function reused(record: TokenRecord, family: FamilyRecord): Promise<never> {
     await revokeFamily(family.familyId)
     throw new TokenReuseError(view(family), record.id)
+  }
+
+  /** A rotated token came back: the same successor inside the interval, otherwise reuse. */
+  async function replayed(record: TokenRecord, family: FamilyRecord, secret: string, racing: boolean, claimsFor?: ClaimsFor): Promise<IssuedSession> {
+    const same = await sameSuccessor(record, secret, racing)
+    if (same) return issuedWithClaims(same.token, same.record, family, claimsFor)
+    return reused(record, family)
   }
 
   async function issuedWithClaims(token: string, record: TokenRecord, family: FamilyRecord, claimsFor?: ClaimsFor): Promise<IssuedSession> {
@@ -263,8 +280,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     async revoke(token) {
       const found = await resolve(token)
       if (!found) return undefined
-      await revokeFamily(found.family.familyId)
-      return view(found.family)
+      const { record, family, secret } = found
+      if (record.rotatedAt && !(await sameSuccessor(record, secret, false))) await reused(record, family)
+      await revokeFamily(family.familyId)
+      return { session: view(family), live: !record.rotatedAt && record.expiresAt > now() }
     },
 
     revokeFamily,
