@@ -357,16 +357,24 @@ describe('[SES-4] logout everywhere and the session server utils', () => {
     expect((await refresh(other.jar)).status).toBe(200)
   })
 
-  it('a malformed logout body is a 400 and ends nothing; cross-site logout is a 403', async () => {
+  it('a same-origin logout always ends the session: an empty, malformed or non-boolean JSON body means this session only; cross-site is a 403 and changes nothing', async () => {
+    const other = await loginSession(baseUrl, 'bob')
+    for (const body of ['', '{"everywhere":', 'null', '[]', JSON.stringify({ everywhere: 'yes' })]) {
+      const session = await loginSession(baseUrl, 'bob')
+      const response = await send(new URL('/auth/logout', baseUrl), {
+        method: 'POST', jar: session.jar, headers: { ...sameOrigin(baseUrl), 'content-type': 'application/json' }, body,
+      })
+      expect(response.status, body).toBe(204)
+      expect(isDeletion(setCookie(response, REFRESH_COOKIE)!), body).toBe(true)
+      await expectRefused(await refresh(jarWith(session.refreshToken)))
+    }
+    expect((await refresh(other.jar)).status).toBe(200)
     const session = await loginSession(baseUrl, 'bob')
-    const bad = await send(new URL('/auth/logout', baseUrl), {
-      method: 'POST', jar: session.jar, headers: { ...sameOrigin(baseUrl), 'content-type': 'application/json' }, body: JSON.stringify({ everywhere: 'yes' }),
-    })
-    expect(bad.status).toBe(400)
     const crossSite = await send(new URL('/auth/logout', baseUrl), {
-      method: 'POST', jar: session.jar, headers: { 'origin': 'https://evil.example', 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, body: JSON.stringify({ everywhere: true }),
+      method: 'POST', jar: session.jar, headers: { 'origin': 'https://evil.example', 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, body: '{"everywhere":',
     })
     expect(crossSite.status).toBe(403)
+    expect(setCookie(crossSite, REFRESH_COOKIE)).toBeUndefined()
     expect((await refresh(session.jar)).status).toBe(200)
   })
 })

@@ -66,12 +66,17 @@ async function bearerUser(event: H3Event): Promise<AegisUser | undefined> {
 }
 
 /**
- * `everywhere` from an optional JSON body. Anything that is not JSON (no body, `sendBeacon`'s
- * text/plain) means this session only: a logout is never refused for its body type.
+ * `everywhere` from an optional JSON body. Anything else (no body, `sendBeacon`'s text/plain, an
+ * empty, malformed or oversized JSON body) means this session only: a same-origin logout always
+ * ends the session, it is never refused for its body.
  */
 async function readEverywhere(event: H3Event): Promise<boolean> {
   if (!/^application\/json\s*(?:;|$)/i.test(getRequestHeader(event, 'content-type') ?? '')) return false
-  const { everywhere } = await readJsonObject(event)
-  if (everywhere !== undefined && typeof everywhere !== 'boolean') throw new AegisError(400, 'invalid_request', 'everywhere must be a boolean')
-  return everywhere === true
+  try {
+    return (await readJsonObject(event)).everywhere === true
+  }
+  catch (error) {
+    if (error instanceof AegisError) return false
+    throw error
+  }
 }
