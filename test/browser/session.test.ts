@@ -47,7 +47,7 @@ function record(page: Page, tab: string, into: Seen[]): void {
     into.push(seen)
     if (seen.path === '/auth/refresh') {
       void response.headerValue('set-cookie').then((header) => {
-        seen.refreshCookie = /nuxt-aegis-refresh=([^;]*)/.exec(header ?? '')?.[1]
+        seen.refreshCookie = /__Host-nuxt-aegis-refresh=([^;]*)/.exec(header ?? '')?.[1]
       }, () => {})
     }
   })

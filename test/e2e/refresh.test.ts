@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from 'vitest'
 import { storedFiles, storedRecord } from '../support/storage'
 import {
   CookieJar,
+  LEGACY_REFRESH_COOKIE,
   REFRESH_COOKIE,
   decodeJwt,
   hookCalls,
@@ -242,6 +243,35 @@ describe('POST /auth/logout', () => {
   })
 })
 
+describe('[SES-14] the refresh cookie name', () => {
+  it('is __Host- prefixed when Secure, Path=/ and host-only; the old name is still read, moved on refresh, and both are cleared on logout', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    const current = session.jar.get(REFRESH_COOKIE)
+    expect(current).toBe(session.refreshToken)
+    expect(session.jar.get(LEGACY_REFRESH_COOKIE)).toBeUndefined()
+
+    // A browser that still holds the cookie under its old name (set before the upgrade).
+    const upgraded = new CookieJar()
+    upgraded.set(LEGACY_REFRESH_COOKIE, session.refreshToken)
+    const refreshed = await refresh(upgraded)
+    expect(refreshed.status).toBe(200)
+    const moved = setCookie(refreshed, REFRESH_COOKIE)!
+    expectSameAttributes(moved)
+    expect(isDeletion(setCookie(refreshed, LEGACY_REFRESH_COOKIE)!)).toBe(true)
+    expect(upgraded.names()).toEqual([REFRESH_COOKIE])
+
+    const old = new CookieJar()
+    old.set(LEGACY_REFRESH_COOKIE, moved.value)
+    const response = await logout(old)
+    expect(response.status).toBe(204)
+    for (const name of [REFRESH_COOKIE, LEGACY_REFRESH_COOKIE]) {
+      expect(isDeletion(setCookie(response, name)!), name).toBe(true)
+      expectSameAttributes(setCookie(response, name)!)
+    }
+    await expectRefused(await refresh(jarWith(moved.value)))
+  })
+})
+
 describe('refresh tokens at rest', () => {
   it('[REF-1] the storage holds only the SHA-256 of each secret, never the raw token or its secret', async () => {
     const tokens: string[] = []
@@ -357,7 +387,7 @@ describe('[SES-4] logout everywhere and the session server utils', () => {
     expect((await refresh(other.jar)).status).toBe(200)
   })
 
-  it('a same-origin logout always ends the session: an empty, malformed or non-boolean JSON body means this session only; cross-site is a 403 and changes nothing', async () => {
+  it('[SES-11] a same-origin logout always ends the session: an empty, malformed or non-boolean JSON body means this session only; cross-site is a 403 and changes nothing', async () => {
     const other = await loginSession(baseUrl, 'bob')
     for (const body of ['', '{"everywhere":', 'null', '[]', JSON.stringify({ everywhere: 'yes' })]) {
       const session = await loginSession(baseUrl, 'bob')
@@ -379,7 +409,7 @@ describe('[SES-4] logout everywhere and the session server utils', () => {
   })
 })
 
-describe('[SES-1] [SES-4] logout with a rotated refresh token', () => {
+describe('[SES-10] logout with a rotated refresh token', () => {
   const everywhere = (jar: CookieJar, headers: Record<string, string> = {}) => send(new URL('/auth/logout', baseUrl), {
     method: 'POST', jar, headers: { ...sameOrigin(baseUrl), 'content-type': 'application/json', ...headers }, body: JSON.stringify({ everywhere: true }),
   })

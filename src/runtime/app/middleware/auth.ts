@@ -31,7 +31,9 @@ const aegisAuth: RouteMiddleware = defineNuxtRouteMiddleware(async (to) => {
     const status = state.value?.status ?? 'unknown'
     if (status === 'authenticated') return guestOnly ? navigateTo(config.redirect.success) : undefined
     if (status === 'guest') return needsUser ? toLogin() : undefined
-    if (needsUser && !useCookie(config.tokenRefresh.cookieName).value) return toLogin()
+    // The server names it `__Host-<cookieName>` when Secure (production), `<cookieName>` otherwise.
+    const names = [`__Host-${config.tokenRefresh.cookieName}`, config.tokenRefresh.cookieName]
+    if (needsUser && !names.some(name => useCookie(name).value)) return toLogin()
     return
   }
   const client = useNuxtApp().$aegis as AegisClient

@@ -1,11 +1,12 @@
 import type { H3Event } from 'h3'
-import { defineEventHandler, getCookie, getRequestHeader, sendRedirect, setResponseHeader } from 'h3'
+import { defineEventHandler, getRequestHeader, sendRedirect, setResponseHeader } from 'h3'
 import { getRouteRules, useNitroApp } from 'nitropack/runtime'
 import type { AegisClaims } from '../../types'
 import { isTruthy } from '../lib/config'
 import { AegisError, sendError } from '../lib/errors'
 import { isUnder, normalizePath } from '../lib/paths'
 import { parseBearer } from '../lib/tokens'
+import { getRefreshCookie } from '../cookies'
 import { tokenClaims } from '../issue'
 import { useAegis } from '../services'
 
@@ -72,7 +73,7 @@ async function guard(event: H3Event, path: string, token: string | null | undefi
 /** The user of the request's refresh cookie (read-only), null without a live session, or 'unavailable' on storage trouble. */
 async function pageSession(event: H3Event): Promise<AegisClaims | null | 'unavailable'> {
   const aegis = useAegis()
-  const cookie = getCookie(event, aegis.config.tokenRefresh.cookie.cookieName)
+  const cookie = getRefreshCookie(event)
   if (!cookie) return null
   try {
     const session = await aegis.sessions.get(cookie)

@@ -1,12 +1,12 @@
 import type { H3Event } from 'h3'
-import { defineEventHandler, getCookie, getRequestHeader, sendNoContent, setResponseHeader } from 'h3'
+import { defineEventHandler, getRequestHeader, sendNoContent, setResponseHeader } from 'h3'
 import type { AegisUser } from '../../types'
 import { AegisError, withErrors } from '../lib/errors'
 import { fingerprint } from '../lib/crypto'
 import { TokenReuseError } from '../lib/sessions'
 import type { Session } from '../lib/sessions'
 import { parseBearer } from '../lib/tokens'
-import { clearRefreshCookie } from '../cookies'
+import { clearRefreshCookie, getRefreshCookie } from '../cookies'
 import { assertSameOrigin, readJsonObject } from '../http'
 import { useAegis } from '../services'
 import { callAegisHook, reportTokenReuse } from '../hooks'
@@ -19,8 +19,8 @@ export default defineEventHandler(event => withErrors(event, async () => {
   setResponseHeader(event, 'cache-control', 'no-store')
   assertSameOrigin(event)
   const everywhere = await readEverywhere(event)
-  const { sessions, config } = useAegis()
-  const token = getCookie(event, config.tokenRefresh.cookie.cookieName)
+  const { sessions } = useAegis()
+  const token = getRefreshCookie(event)
   let ended: { session: Session, live: boolean } | undefined
   // Whose session the cookie named, live or not: a Bearer of someone else cannot widen a logout.
   let owner: AegisUser | undefined

@@ -1,8 +1,8 @@
-import { defineEventHandler, getCookie, setResponseHeader } from 'h3'
+import { defineEventHandler, setResponseHeader } from 'h3'
 import { AegisError, withErrors } from '../lib/errors'
 import { fingerprint } from '../lib/crypto'
 import { TokenReuseError } from '../lib/sessions'
-import { clearRefreshCookie, setRefreshCookie } from '../cookies'
+import { clearRefreshCookie, getRefreshCookie, setRefreshCookie } from '../cookies'
 import { assertSameOrigin } from '../http'
 import { accessTokenResponse, refreshedClaims } from '../issue'
 import { useAegis } from '../services'
@@ -12,8 +12,8 @@ import { callAegisHook, reportTokenReuse } from '../hooks'
 export default defineEventHandler(event => withErrors(event, async () => {
   setResponseHeader(event, 'cache-control', 'no-store')
   assertSameOrigin(event)
-  const { sessions, config } = useAegis()
-  const token = getCookie(event, config.tokenRefresh.cookie.cookieName)
+  const { sessions } = useAegis()
+  const token = getRefreshCookie(event)
   if (!token) throw new AegisError(401, 'invalid_refresh_token', 'no refresh cookie')
   let next
   try {

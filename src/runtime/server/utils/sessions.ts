@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3'
-import { getCookie } from 'h3'
 import type { SessionInfo } from '../lib/sessions'
+import { getRefreshCookie } from '../cookies'
 import { useAegis } from '../services'
 
 export type { SessionInfo }
@@ -24,11 +24,11 @@ function identity(owner: SessionOwner, provider?: string): { sub: string, provid
  * `provider` names the provider of a bare `sub`. Returns how many sessions ended.
  */
 export async function revokeUserSessions(owner: SessionOwner, options: { keep?: H3Event, provider?: string } = {}): Promise<number> {
-  const { sessions, config } = useAegis()
+  const { sessions } = useAegis()
   const { sub, provider } = identity(owner, options.provider)
   let exceptFamilyId: string | undefined
   if (options.keep) {
-    const cookie = getCookie(options.keep, config.tokenRefresh.cookie.cookieName)
+    const cookie = getRefreshCookie(options.keep)
     const current = cookie ? await sessions.get(cookie) : undefined
     if (current?.user.sub === sub && (provider === undefined || current.user.provider === provider)) exceptFamilyId = current.familyId
   }
