@@ -27,7 +27,7 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-describe('[SES-4] [SES-5] index records that do not open are carried, never written over', () => {
+describe('[SES-15] index records that do not open are carried, never written over', () => {
   const storage = createStorage()
   const store = (codec: RecordCodec) => createSessionStore({
     storage, prefix: 'refresh:', idleTimeout: 3600, absoluteTimeout: 30 * 86400, rotation: true, reuseInterval: 10, codec,

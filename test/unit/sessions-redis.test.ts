@@ -15,7 +15,7 @@ import type { AegisUser } from '../../src/runtime/types'
 const redisUrl = process.env.AEGIS_REDIS_URL
 const user: AegisUser = { sub: 'alice', provider: 'mock' }
 
-describe.skipIf(!redisUrl)('[SES-2] [SES-8] rotation on Redis (skipped without AEGIS_REDIS_URL)', () => {
+describe.skipIf(!redisUrl)('[SES-13] [SES-8] rotation on Redis (skipped without AEGIS_REDIS_URL)', () => {
   const base = `aegis-unit-${randomBytes(6).toString('hex')}`
   const client = redisUrl ? new Redis(redisUrl) : undefined
   const roots: ReturnType<typeof createStorage>[] = []

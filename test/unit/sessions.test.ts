@@ -335,7 +335,7 @@ describe('[SES-2] parallel refreshes never fork a family', () => {
     expect((await onB).token).toBe(onA.token)
   })
 
-  it('a holder whose rotation lock ran out (slow claims) cannot fork the family: the parent is retired by compare-and-set', async () => {
+  it('[SES-13] a holder whose rotation lock ran out (slow claims) cannot fork the family: the parent is retired by compare-and-set', async () => {
     const c = clock()
     const storage = createStorage()
     const locks = createMemoryLocks(c.now)
@@ -401,7 +401,7 @@ describe('[REF-3] [SES-4] revocation and the per-user index', () => {
     expect(await storage.getKeys()).toEqual([])
   })
 
-  it('revoking is judged as rotating: a replay outside the interval is reuse, the racing predecessor ends its session but is not live', async () => {
+  it('[SES-10] revoking is judged as rotating: a replay outside the interval is reuse, the racing predecessor ends its session but is not live', async () => {
     const c = clock()
     const sessions = store({ now: c.now })
     const first = await sessions.create({ user, claims })
@@ -452,7 +452,7 @@ describe('[REF-3] [SES-4] revocation and the per-user index', () => {
     expect(await sessions.get(other.token)).toBeUndefined()
   })
 
-  it('one sub on two providers is two users: listing and revoking one identity never reads or ends the other\'s sessions', async () => {
+  it('[SES-12] one sub on two providers is two users: listing and revoking one identity never reads or ends the other\'s sessions', async () => {
     const inner = createStorage()
     const reads: string[] = []
     const counted = new Proxy(inner, {
@@ -478,7 +478,7 @@ describe('[REF-3] [SES-4] revocation and the per-user index', () => {
     expect(await sessions.listUser('12345', { provider: 'password' })).toEqual([])
   })
 
-  it('a sub without a provider means every provider it logged in with (as before identities), with a warning', async () => {
+  it('[SES-12] a sub without a provider means every provider it logged in with (as before identities), with a warning', async () => {
     const sessions = store()
     const local = await sessions.create({ user: { sub: '12345', provider: 'password' }, claims })
     const github = await sessions.create({ user: { sub: '12345', provider: 'github' }, claims })
@@ -489,7 +489,7 @@ describe('[REF-3] [SES-4] revocation and the per-user index', () => {
     expect(console.warn).toHaveBeenCalledWith('[nuxt-aegis]', expect.stringContaining('pass the provider'))
   })
 
-  it('sessions indexed by sub alone before the upgrade are still listed and ended (by their own provider only)', async () => {
+  it('[SES-12] sessions indexed by sub alone before the upgrade are still listed and ended (by their own provider only)', async () => {
     const storage = createStorage()
     const sessions = store({ storage })
     const old = await sessions.create({ user, claims })
