@@ -44,6 +44,6 @@ describe('[OIDC-2] login through oidc-provider in the browser', () => {
 
     // The app's only cookie is the HttpOnly refresh cookie; the provider's tokens never reach the browser.
     const cookies = await context.cookies(appUrl)
-    expect(cookies.map(cookie => ({ name: cookie.name, httpOnly: cookie.httpOnly }))).toEqual([{ name: 'nuxt-aegis-refresh', httpOnly: true }])
+    expect(cookies.map(cookie => ({ name: cookie.name, httpOnly: cookie.httpOnly }))).toEqual([{ name: '__Host-nuxt-aegis-refresh', httpOnly: true }])
   })
 })

@@ -47,7 +47,7 @@ function record(page: Page, tab: string, into: Seen[]): void {
     into.push(seen)
     if (seen.path === '/auth/refresh') {
       void response.headerValue('set-cookie').then((header) => {
-        seen.refreshCookie = /nuxt-aegis-refresh=([^;]*)/.exec(header ?? '')?.[1]
+        seen.refreshCookie = /__Host-nuxt-aegis-refresh=([^;]*)/.exec(header ?? '')?.[1]
       }, () => {})
     }
   })
@@ -158,7 +158,8 @@ describe('[CLIENT-5] the server render knows the session', () => {
     await check
     await waitForText(page, 'status', 'guest')
 
-    await context.addCookies([{ name: REFRESH_COOKIE, value: 'garbage', url: base, httpOnly: true, secure: true }])
+    // A `__Host-` cookie is added by host and Path=/ (Chromium refuses it with an http:// url).
+    await context.addCookies([{ name: REFRESH_COOKIE, value: 'garbage', domain: new URL(base).hostname, path: '/', httpOnly: true, secure: true }])
     check = startupCheck()
     const second = (await gotoUrl(page, `${base}/`))!
     await check

@@ -44,7 +44,7 @@ describe('[CLIENT-9] ssr: false pages', () => {
     const { context, page } = await newPage()
     await loginFromSpa(page)
     expect(page.url()).not.toContain('code=')
-    expect((await context.cookies(base)).map(cookie => cookie.name)).toEqual(['nuxt-aegis-refresh'])
+    expect((await context.cookies(base)).map(cookie => cookie.name)).toEqual(['__Host-nuxt-aegis-refresh'])
 
     // Reload: the shell knows nothing; the client refreshes once from the cookie.
     const posts = authPosts(page)

@@ -3,6 +3,8 @@ import { storedFamily } from '../support/storage'
 import {
   CookieJar,
   HANDOFF_COOKIE_PREFIX,
+  LEGACY_REFRESH_COOKIE,
+  REFRESH_COOKIE,
   TX_COOKIE_PREFIX,
   callback,
   decodeJwt,
@@ -123,8 +125,10 @@ describe('mock login through real HTTP', () => {
   it('[MOCK-3] a provider error creates nothing: the error callback issues no CODE and no refresh cookie', async () => {
     const flow = await toProviderCallback(baseUrl, { user: 'alice', mock_error: 'access_denied' })
     const { response } = await callback(flow.callbackUrl, flow.jar)
-    expect(setCookie(response, 'nuxt-aegis-refresh')).toBeUndefined()
-    expect(flow.jar.get('nuxt-aegis-refresh')).toBeUndefined()
+    for (const name of [REFRESH_COOKIE, LEGACY_REFRESH_COOKIE]) {
+      expect(setCookie(response, name)).toBeUndefined()
+      expect(flow.jar.get(name)).toBeUndefined()
+    }
     expect(setCookies(response).some(cookie => cookie.name.startsWith(HANDOFF_COOKIE_PREFIX))).toBe(false)
   })
 })

@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from 'vitest'
 import { storedFiles, storedRecord } from '../support/storage'
 import {
   CookieJar,
+  LEGACY_REFRESH_COOKIE,
   REFRESH_COOKIE,
   decodeJwt,
   hookCalls,
@@ -242,6 +243,35 @@ describe('POST /auth/logout', () => {
   })
 })
 
+describe('[SES-14] the refresh cookie name', () => {
+  it('is __Host- prefixed when Secure, Path=/ and host-only; the old name is still read, moved on refresh, and both are cleared on logout', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    const current = session.jar.get(REFRESH_COOKIE)
+    expect(current).toBe(session.refreshToken)
+    expect(session.jar.get(LEGACY_REFRESH_COOKIE)).toBeUndefined()
+
+    // A browser that still holds the cookie under its old name (set before the upgrade).
+    const upgraded = new CookieJar()
+    upgraded.set(LEGACY_REFRESH_COOKIE, session.refreshToken)
+    const refreshed = await refresh(upgraded)
+    expect(refreshed.status).toBe(200)
+    const moved = setCookie(refreshed, REFRESH_COOKIE)!
+    expectSameAttributes(moved)
+    expect(isDeletion(setCookie(refreshed, LEGACY_REFRESH_COOKIE)!)).toBe(true)
+    expect(upgraded.names()).toEqual([REFRESH_COOKIE])
+
+    const old = new CookieJar()
+    old.set(LEGACY_REFRESH_COOKIE, moved.value)
+    const response = await logout(old)
+    expect(response.status).toBe(204)
+    for (const name of [REFRESH_COOKIE, LEGACY_REFRESH_COOKIE]) {
+      expect(isDeletion(setCookie(response, name)!), name).toBe(true)
+      expectSameAttributes(setCookie(response, name)!)
+    }
+    await expectRefused(await refresh(jarWith(moved.value)))
+  })
+})
+
 describe('refresh tokens at rest', () => {
   it('[REF-1] the storage holds only the SHA-256 of each secret, never the raw token or its secret', async () => {
     const tokens: string[] = []
@@ -357,16 +387,80 @@ describe('[SES-4] logout everywhere and the session server utils', () => {
     expect((await refresh(other.jar)).status).toBe(200)
   })
 
-  it('a malformed logout body is a 400 and ends nothing; cross-site logout is a 403', async () => {
+  it('[SES-11] a same-origin logout always ends the session: an empty, malformed or non-boolean JSON body means this session only; cross-site is a 403 and changes nothing', async () => {
+    const other = await loginSession(baseUrl, 'bob')
+    for (const body of ['', '{"everywhere":', 'null', '[]', JSON.stringify({ everywhere: 'yes' })]) {
+      const session = await loginSession(baseUrl, 'bob')
+      const response = await send(new URL('/auth/logout', baseUrl), {
+        method: 'POST', jar: session.jar, headers: { ...sameOrigin(baseUrl), 'content-type': 'application/json' }, body,
+      })
+      expect(response.status, body).toBe(204)
+      expect(isDeletion(setCookie(response, REFRESH_COOKIE)!), body).toBe(true)
+      await expectRefused(await refresh(jarWith(session.refreshToken)))
+    }
+    expect((await refresh(other.jar)).status).toBe(200)
     const session = await loginSession(baseUrl, 'bob')
-    const bad = await send(new URL('/auth/logout', baseUrl), {
-      method: 'POST', jar: session.jar, headers: { ...sameOrigin(baseUrl), 'content-type': 'application/json' }, body: JSON.stringify({ everywhere: 'yes' }),
-    })
-    expect(bad.status).toBe(400)
     const crossSite = await send(new URL('/auth/logout', baseUrl), {
-      method: 'POST', jar: session.jar, headers: { 'origin': 'https://evil.example', 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, body: JSON.stringify({ everywhere: true }),
+      method: 'POST', jar: session.jar, headers: { 'origin': 'https://evil.example', 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, body: '{"everywhere":',
     })
     expect(crossSite.status).toBe(403)
+    expect(setCookie(crossSite, REFRESH_COOKIE)).toBeUndefined()
     expect((await refresh(session.jar)).status).toBe(200)
+  })
+})
+
+describe('[SES-10] logout with a rotated refresh token', () => {
+  const everywhere = (jar: CookieJar, headers: Record<string, string> = {}) => send(new URL('/auth/logout', baseUrl), {
+    method: 'POST', jar, headers: { ...sameOrigin(baseUrl), 'content-type': 'application/json', ...headers }, body: JSON.stringify({ everywhere: true }),
+  })
+  const lastHook = async (name: string) => (await hookCalls(baseUrl)).filter(call => call.name === name).at(-1)
+
+  it('an older, rotated cookie is reuse, as on refresh: the family is revoked and nuxt-aegis:tokenReuse fires', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    const first = session.refreshToken
+    expect((await refresh(session.jar)).status).toBe(200)
+    expect((await refresh(session.jar)).status).toBe(200)
+    const family = (await lastHook('nuxt-aegis:refresh'))!.data.session
+    const response = await logout(jarWith(first))
+    expect(response.status).toBe(204)
+    expect(isDeletion(setCookie(response, REFRESH_COOKIE)!)).toBe(true)
+    expect((await lastHook('nuxt-aegis:tokenReuse'))?.data).toMatchObject({ sub: 'mock-alice', session: family, token: expect.stringMatching(/^[\w-]{12}$/) })
+    await expectRefused(await refresh(session.jar))
+  })
+
+  it('logout everywhere with a stale, rotated cookie ends only that family (as reuse), never the user\'s other sessions', async () => {
+    const laptop = await loginSession(baseUrl, 'bob')
+    const phone = await loginSession(baseUrl, 'bob')
+    const stolen = phone.refreshToken
+    expect((await refresh(phone.jar)).status).toBe(200)
+    expect((await refresh(phone.jar)).status).toBe(200)
+    const response = await everywhere(jarWith(stolen))
+    expect(response.status).toBe(204)
+    expect((await lastHook('nuxt-aegis:tokenReuse'))?.data).toMatchObject({ sub: 'mock-bob' })
+    expect((await lastHook('nuxt-aegis:logout'))?.data).not.toHaveProperty('revoked')
+    await expectRefused(await refresh(phone.jar))
+    expect((await refresh(laptop.jar)).status).toBe(200)
+  })
+
+  it('the predecessor inside the reuse interval ends its own session but cannot ask for everywhere; a valid access token of the user can', async () => {
+    const laptop = await loginSession(baseUrl, 'bob')
+    const phone = await loginSession(baseUrl, 'bob')
+    expect((await refresh(phone.jar)).status).toBe(200)
+    expect((await everywhere(jarWith(phone.refreshToken))).status).toBe(204)
+    await expectRefused(await refresh(phone.jar))
+    expect((await refresh(laptop.jar)).status).toBe(200)
+    // Someone else's access token does not widen a logout made with bob's rotated cookie.
+    const alice = await loginSession(baseUrl, 'alice')
+    const tablet = await loginSession(baseUrl, 'bob')
+    expect((await refresh(tablet.jar)).status).toBe(200)
+    expect((await everywhere(jarWith(tablet.refreshToken), { authorization: `Bearer ${alice.token}` })).status).toBe(204)
+    expect((await refresh(laptop.jar)).status).toBe(200)
+    expect((await refresh(alice.jar)).status).toBe(200)
+    // bob's own access token, without any cookie: every session of bob ends.
+    const byToken = await everywhere(new CookieJar(), { authorization: `Bearer ${laptop.token}` })
+    expect(byToken.status).toBe(204)
+    await expectRefused(await refresh(laptop.jar))
+    expect((await lastHook('nuxt-aegis:logout'))?.data).toMatchObject({ sub: 'mock-bob', revoked: expect.any(Number) })
+    expect((await refresh(alice.jar)).status).toBe(200)
   })
 })

@@ -9,7 +9,10 @@
 import { request as httpRequest } from 'node:http'
 import { fingerprint } from '../../src/runtime/server/lib/crypto'
 
-export const REFRESH_COOKIE = 'nuxt-aegis-refresh'
+/** The refresh cookie: Secure, Path=/ and host-only in the fixture (production), so `__Host-` prefixed. */
+export const REFRESH_COOKIE = '__Host-nuxt-aegis-refresh'
+/** Its name before the prefix (0.1): still read and cleared for one version. */
+export const LEGACY_REFRESH_COOKIE = 'nuxt-aegis-refresh'
 export const TX_COOKIE_PREFIX = 'nuxt-aegis-tx-'
 /** Binds a CODE to the browser that finished the login; only sent to `/auth/token`. */
 export const HANDOFF_COOKIE_PREFIX = 'nuxt-aegis-handoff-'

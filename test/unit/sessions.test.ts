@@ -5,6 +5,7 @@ import { AegisError } from '../../src/runtime/server/lib/errors'
 import { createSessionStore, TokenReuseError } from '../../src/runtime/server/lib/sessions'
 import type { SessionStoreOptions } from '../../src/runtime/server/lib/sessions'
 import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
+import { sha256 } from '../../src/runtime/server/lib/crypto'
 import type { AegisUser } from '../../src/runtime/types'
 
 const user: AegisUser = { sub: 'alice', provider: 'mock', email: 'alice@example.com' }
@@ -334,6 +335,38 @@ describe('[SES-2] parallel refreshes never fork a family', () => {
     expect((await onB).token).toBe(onA.token)
   })
 
+  it('[SES-13] a holder whose rotation lock ran out (slow claims) cannot fork the family: the parent is retired by compare-and-set', async () => {
+    const c = clock()
+    const storage = createStorage()
+    const locks = createMemoryLocks(c.now)
+    const a = store({ storage, locks, now: c.now })
+    const b = store({ storage, locks, now: c.now })
+    const first = await a.create({ user, claims })
+    let entered!: () => void
+    const inClaims = new Promise<void>((resolve) => {
+      entered = resolve
+    })
+    let finish!: () => void
+    const slow = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    // A holds the rotation lock, then its claims function outlasts the lease (5 s).
+    const onA = a.rotate(first.token, async (session) => {
+      entered()
+      await slow
+      return session.claims
+    })
+    await inClaims
+    c.t += 6000
+    // B takes the expired lock, finds the parent unrotated and rotates it.
+    const onB = await b.rotate(first.token)
+    finish()
+    const afterA = await onA
+    expect(afterA.token).toBe(onB.token)
+    const live = await Promise.all((await storage.getKeys('refresh:')).filter(k => /^refresh:[\w-]{22}$/.test(k)).map(k => storage.getItem<{ rotatedAt?: number }>(k)))
+    expect(live.filter(r => !r?.rotatedAt)).toHaveLength(1)
+  })
+
   it('reuse is detected across instances', async () => {
     const c = clock()
     const storage = createStorage()
@@ -352,20 +385,36 @@ describe('[REF-3] [SES-4] revocation and the per-user index', () => {
   it('revoke ends the family; a second revoke finds nothing', async () => {
     const sessions = store()
     const { token, session } = await sessions.create({ user, claims })
-    expect((await sessions.revoke(token))?.familyId).toBe(session.familyId)
+    expect(await sessions.revoke(token)).toEqual({ session: expect.objectContaining({ familyId: session.familyId }), live: true })
     await expectRefused(sessions.rotate(token))
     expect(await sessions.revoke(token)).toBeUndefined()
   })
 
-  it('revoking with an older, rotated token also ends the tokens that replaced it, and cleans the chain', async () => {
+  it('revoking with an older, rotated token is reuse: it ends the tokens that replaced it, and cleans the chain', async () => {
     const storage = createStorage()
     const sessions = store({ storage })
     const first = await sessions.create({ user, claims })
     const second = await sessions.rotate(first.token)
     const third = await sessions.rotate(second.token)
-    expect(await sessions.revoke(first.token)).toBeDefined()
+    await expectRefused(sessions.revoke(first.token), 401, 'token_reused')
     await expectRefused(sessions.rotate(third.token))
     expect(await storage.getKeys()).toEqual([])
+  })
+
+  it('[SES-10] revoking is judged as rotating: a replay outside the interval is reuse, the racing predecessor ends its session but is not live', async () => {
+    const c = clock()
+    const sessions = store({ now: c.now })
+    const first = await sessions.create({ user, claims })
+    await sessions.rotate(first.token)
+    // A tab a second behind (inside reuseInterval): its logout ends the session, as no reuse.
+    expect(await sessions.revoke(first.token)).toEqual({ session: expect.objectContaining({ user }), live: false })
+    const other = await sessions.create({ user, claims })
+    const next = await sessions.rotate(other.token)
+    c.t += 30_000
+    const error = await expectRefused(sessions.revoke(other.token), 401, 'token_reused')
+    expect(error).toBeInstanceOf(TokenReuseError)
+    expect((error as TokenReuseError).session.user).toEqual(user)
+    expect(await sessions.get(next.token)).toBeUndefined()
   })
 
   it('revokeFamily ends a session by family id (a replayed CODE revokes what it issued)', async () => {
@@ -401,6 +450,61 @@ describe('[REF-3] [SES-4] revocation and the per-user index', () => {
     expect(await sessions.revokeUser('alice', { provider: 'password' })).toBe(1)
     expect(await sessions.get(mock.token)).toBeDefined()
     expect(await sessions.get(other.token)).toBeUndefined()
+  })
+
+  it('[SES-12] one sub on two providers is two users: listing and revoking one identity never reads or ends the other\'s sessions', async () => {
+    const inner = createStorage()
+    const reads: string[] = []
+    const counted = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver)
+        if (typeof value !== 'function') return value
+        if (prop !== 'getItem') return value.bind(target)
+        return (key: string, ...rest: unknown[]) => {
+          reads.push(key)
+          return (value as (...a: unknown[]) => unknown).call(target, key, ...rest)
+        }
+      },
+    })
+    const sessions = store({ storage: counted })
+    const local = await sessions.create({ user: { sub: '12345', provider: 'password' }, claims })
+    const github = await sessions.create({ user: { sub: '12345', provider: 'github' }, claims })
+    expect(await sessions.listUser('12345', { provider: 'github' })).toEqual([expect.objectContaining({ provider: 'github' })])
+    reads.length = 0
+    expect(await sessions.revokeUser('12345', { provider: 'password' })).toBe(1)
+    expect(reads).not.toContain(`refresh:family:${github.session.familyId}`)
+    expect(await sessions.get(local.token)).toBeUndefined()
+    expect(await sessions.get(github.token)).toBeDefined()
+    expect(await sessions.listUser('12345', { provider: 'password' })).toEqual([])
+  })
+
+  it('[SES-12] a sub without a provider means every provider it logged in with (as before identities), with a warning', async () => {
+    const sessions = store()
+    const local = await sessions.create({ user: { sub: '12345', provider: 'password' }, claims })
+    const github = await sessions.create({ user: { sub: '12345', provider: 'github' }, claims })
+    expect(await sessions.listUser('12345')).toHaveLength(2)
+    expect(await sessions.revokeUser('12345')).toBe(2)
+    expect(await sessions.get(local.token)).toBeUndefined()
+    expect(await sessions.get(github.token)).toBeUndefined()
+    expect(console.warn).toHaveBeenCalledWith('[nuxt-aegis]', expect.stringContaining('pass the provider'))
+  })
+
+  it('[SES-12] sessions indexed by sub alone before the upgrade are still listed and ended (by their own provider only)', async () => {
+    const storage = createStorage()
+    const sessions = store({ storage })
+    const old = await sessions.create({ user, claims })
+    const older = await sessions.create({ user, claims })
+    // What 0.1 left behind: one index per sub, no identity index, no provider list.
+    await storage.removeItem(`refresh:identity:${sha256(JSON.stringify(['mock', 'alice']))}`)
+    await storage.setItem(`refresh:user:${sha256('alice')}`, { v: 2, families: { [old.session.familyId]: old.session.expiresAt, [older.session.familyId]: older.session.expiresAt } })
+    expect(await sessions.listUser('alice', { provider: 'mock' })).toHaveLength(2)
+    expect(await sessions.revokeUser('alice', { provider: 'github' })).toBe(0)
+    expect(await sessions.get(old.token)).toBeDefined()
+    expect(await sessions.revokeUser('alice', { provider: 'mock', exceptFamilyId: older.session.familyId })).toBe(1)
+    expect(await sessions.get(old.token)).toBeUndefined()
+    expect(await sessions.revokeUser('alice')).toBe(1)
+    expect(await sessions.get(older.token)).toBeUndefined()
+    expect(await storage.getKeys()).toEqual([])
   })
 
   it('parallel logins of one user all land in the index', async () => {
@@ -518,10 +622,11 @@ describe('[SES-3] ended sessions disappear without a scan (drivers without TTL)'
     await sessions.sweep()
     await vi.waitFor(async () => expect(await inner.hasItem(`refresh:family:${old.session.familyId}`)).toBe(false))
     const left = await inner.getKeys()
-    // Only the fresh login (family, token, user index, its day bucket) and the sweep cursor remain.
+    // Only the fresh login (family, token, user indexes, its day bucket) and the sweep cursor remain.
     expect(left.filter(k => /^refresh:[\w-]{22}$/.test(k))).toEqual([`refresh:${fresh.token.split('.')[0]}`])
     expect(left.filter(k => k.startsWith('refresh:family:'))).toEqual([`refresh:family:${fresh.session.familyId}`])
     expect(left.filter(k => k.startsWith('refresh:user:'))).toHaveLength(1)
+    expect(left.filter(k => k.startsWith('refresh:identity:'))).toHaveLength(1)
     expect(counts.getKeys).toBe(0)
     expect(await sessions.get(fresh.token)).toBeDefined()
     expect(await sessions.sweep()).toBe(0)

@@ -1,5 +1,5 @@
 import type { H3Event } from 'h3'
-import { deleteCookie, getRequestURL, setCookie } from 'h3'
+import { deleteCookie, getCookie, getRequestURL, setCookie } from 'h3'
 import { fingerprint } from './lib/crypto'
 import { useAegis } from './services'
 
@@ -28,16 +28,41 @@ function attributes(event: H3Event) {
   }
 }
 
+/**
+ * The refresh cookie's name: `cookieName` with the `__Host-` prefix when the cookie is Secure,
+ * `Path=/` and host-only (the default in production), so that no subdomain or plain-http page
+ * can set or shadow it. `legacy` is the name without the prefix (before 0.2): still read, and
+ * cleared, for one version.
+ */
+function refreshCookieNames(event: H3Event, attrs = attributes(event)): { current: string, legacy?: string } {
+  const name = useAegis().config.tokenRefresh.cookie.cookieName
+  const prefixed = attrs.secure && attrs.path === '/' && !attrs.domain && !/^__(?:Host|Secure)-/i.test(name)
+  return prefixed ? { current: `__Host-${name}`, legacy: name } : { current: name }
+}
+
+/** The refresh token of the request: the current cookie, else the one under the old name. */
+export function getRefreshCookie(event: H3Event): string | undefined {
+  const { current, legacy } = refreshCookieNames(event)
+  return getCookie(event, current) ?? (legacy ? getCookie(event, legacy) : undefined)
+}
+
 /** Sets the refresh cookie; it lives as long as the token (`maxAge` seconds, capped by the configured maxAge). */
 export function setRefreshCookie(event: H3Event, token: string, maxAge?: number): void {
   const { cookie } = useAegis().config.tokenRefresh
   const configured = Number(cookie.maxAge)
-  setCookie(event, cookie.cookieName, token, { ...attributes(event), maxAge: Math.min(configured, maxAge ?? configured) })
+  const attrs = attributes(event)
+  const { current, legacy } = refreshCookieNames(event, attrs)
+  setCookie(event, current, token, { ...attrs, maxAge: Math.min(configured, maxAge ?? configured) })
+  // The old name moves to the new one: its token was just used, so it is stale now.
+  if (legacy && getCookie(event, legacy) !== undefined) deleteCookie(event, legacy, attrs)
 }
 
-/** Clears the cookie with the same attributes it was set with, or browsers keep it. */
+/** Clears the cookie (under both names) with the same attributes it was set with, or browsers keep it. */
 export function clearRefreshCookie(event: H3Event): void {
-  deleteCookie(event, useAegis().config.tokenRefresh.cookie.cookieName, attributes(event))
+  const attrs = attributes(event)
+  const { current, legacy } = refreshCookieNames(event, attrs)
+  deleteCookie(event, current, attrs)
+  if (legacy) deleteCookie(event, legacy, attrs)
 }
 
 /**

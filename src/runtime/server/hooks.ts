@@ -1,5 +1,9 @@
+import type { H3Event } from 'h3'
 import { useNitroApp } from 'nitropack/runtime'
 import type { AegisHooks, AegisUser, UserInfoHookPayload } from '../types'
+import { fingerprint } from './lib/crypto'
+import { log } from './lib/errors'
+import type { TokenReuseError } from './lib/sessions'
 
 type Callback = (...args: unknown[]) => unknown
 /** The part of Nitro's hookable we use, typed loosely so our own hook names need no global augmentation here. */
@@ -12,6 +16,12 @@ const runner = () => useNitroApp().hooks as unknown as HookRunner
 
 export async function callAegisHook<K extends Exclude<keyof AegisHooks, 'nuxt-aegis:userInfo'>>(name: K, payload: Parameters<AegisHooks[K]>[0]): Promise<void> {
   await runner().callHook(name, payload)
+}
+
+/** A replayed rotated refresh token (on refresh or logout; its family is revoked): a warning and the hook, fingerprints only. */
+export async function reportTokenReuse(event: H3Event, error: TokenReuseError): Promise<void> {
+  log.warn(`refresh token reuse: ${error.detail}`)
+  await callAegisHook('nuxt-aegis:tokenReuse', { user: error.session.user, session: fingerprint(error.session.familyId), token: fingerprint(error.tokenId), event })
 }
 
 /**

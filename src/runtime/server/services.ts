@@ -6,6 +6,7 @@ import { encryptionPreviousKeys, listOption, parseDuration } from './lib/config'
 import { loadSigningKeys } from './lib/keys'
 import type { AsymmetricAlgorithm } from './lib/keys'
 import { lazyLocks, locksForMount } from './lib/locks'
+import { compareAndSetForMount } from './lib/compare-and-set'
 import { createEncryptedCodec, plainCodec } from './lib/record-codec'
 import { createMemoryCodeStore, createStorageCodeStore } from './lib/codes'
 import type { CodeStore } from './lib/codes'
@@ -82,6 +83,7 @@ export function useAegis(): AegisServices {
       : createMemoryCodeStore({ ttlSeconds: authCodeTtl }),
     sessions: createSessionStore({
       storage: useStorage('aegis:refresh'),
+      compareAndSet: compareAndSetForMount(useStorage(), 'aegis:refresh', useStorage('aegis:refresh')),
       prefix: config.tokenRefresh.prefix,
       idleTimeout: Number(config.tokenRefresh.cookie.maxAge),
       absoluteTimeout: parseDuration(config.tokenRefresh.absoluteTimeout ?? '30d')!,

@@ -39,8 +39,10 @@ const aegisAuth: RouteMiddleware = defineNuxtRouteMiddleware(async (to) => {
     const status = state.value?.status ?? 'unknown'
     if (status === 'authenticated') return guestOnly ? navigateTo(config.redirect.success) : undefined
     if (status === 'guest') return needsUser ? toLogin() : undefined
+    // The server names it `__Host-<cookieName>` when Secure (production), `<cookieName>` otherwise.
+    const names = [`__Host-${config.tokenRefresh.cookieName}`, config.tokenRefresh.cookieName]
     const seen = event?.context[REFRESH_COOKIE_SEEN] as boolean | undefined
-    if (needsUser && !(seen ?? useCookie(config.tokenRefresh.cookieName).value)) return toLogin()
+    if (needsUser && !(seen ?? names.some(name => useCookie(name).value))) return toLogin()
     return
   }
   const client = useNuxtApp().$aegis as AegisClient

@@ -5,6 +5,7 @@ import { AegisError, log } from './errors'
 import type { Locks } from './locks'
 import { createMemoryLocks } from './locks'
 import type { RecordCodec } from './record-codec'
+import type { CompareAndSet } from './compare-and-set'
 import { plainCodec } from './record-codec'
 import { createRecordStore, io, LOCK_MS, sleep, TokenReuseError } from './session-records'
 import type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord } from './session-records'
@@ -32,12 +33,20 @@ export interface SessionStore {
   rotate: (token: string, claimsFor?: ClaimsFor) => Promise<IssuedSession>
   /** A live session for a token, without changing anything. */
   get: (token: string) => Promise<Session | undefined>
-  /** Ends the token's whole family; returns the session it ended. */
-  revoke: (token: string) => Promise<Session | undefined>
+  /**
+   * Ends the token's whole family (logout); `live` when the token was the family's current one.
+   * A rotated token is judged as on `rotate`: the immediate predecessor inside the reuse interval
+   * ends its session, any other replay is reuse (the family is revoked, `TokenReuseError`).
+   */
+  revoke: (token: string) => Promise<{ session: Session, live: boolean } | undefined>
   revokeFamily: (familyId: string) => Promise<void>
-  /** Ends every session of a user (optionally of one provider), except `exceptFamilyId`. */
+  /**
+   * Ends every session of a login identity (provider, sub), except `exceptFamilyId`. Without a
+   * provider: of every provider that sub logged in with (logged as a warning when several).
+   */
   revokeUser: (sub: string, options?: { exceptFamilyId?: string, provider?: string }) => Promise<number>
-  listUser: (sub: string) => Promise<SessionInfo[]>
+  /** The live sessions of an identity (without a provider: of every provider of that sub). */
+  listUser: (sub: string, options?: { provider?: string }) => Promise<SessionInfo[]>
   /** Removes families that ended before today (drivers without TTL); returns how many. */
   sweep: () => Promise<number>
   /** Provider tokens kept with sessions: ended with them. */
@@ -55,6 +64,8 @@ export interface SessionStoreOptions {
   /** Seconds during which the immediate predecessor of the live token gets the same successor. */
   reuseInterval: number
   locks?: Locks
+  /** The atomic write that retires a rotated token (Redis: a script; default: in-process). */
+  compareAndSet?: CompareAndSet
   codec?: RecordCodec
   /** File families by the day they end and sweep them: for drivers that ignore TTLs (fs, memory). */
   sweep?: boolean | (() => boolean)
@@ -71,10 +82,12 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const { storage, prefix, rotation } = options
   const now = options.now ?? Date.now
   const records = createRecordStore({
-    storage, prefix, now, codec: options.codec ?? plainCodec, locks: options.locks ?? createMemoryLocks(now),
+    storage, prefix, now, codec: options.codec ?? plainCodec, locks: options.locks ?? createMemoryLocks(now), compareAndSet: options.compareAndSet,
   })
-  const { keys, read, readRaw, write, remove, locks } = records
-  const indexes = createSessionIndexes(records, { sweep: options.sweep ?? false, revokeFamily: id => revokeFamily(id) })
+  const { keys, read, readRaw, write, swap, remove, locks } = records
+  const indexes = createSessionIndexes(records, {
+    sweep: options.sweep ?? false, revokeFamily: id => revokeFamily(id), keepUnreadMs: options.absoluteTimeout * 1000,
+  })
   const providerTokens = createProviderTokenStore(records)
   const successorKey = (secret: string) => deriveKey(secret, 'refresh-successor')
 
@@ -102,7 +115,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     await remove(keys.family(familyId))
     await providerTokens.remove(familyId)
     if (!family) return
-    await indexes.setUserFamily(family.user.sub, familyId, 0)
+    await indexes.removeFamily(family.user, familyId)
     // Clean up the chain of token records (best effort: they are refused already).
     let id: string | undefined = family.rootId
     for (let hops = 0; id && hops < MAX_CHAIN; hops++) {
@@ -130,16 +143,29 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     return { record, family, secret }
   }
 
-  /** A rotated token came back: the same successor inside the interval, otherwise reuse. */
-  async function replayed(record: TokenRecord, family: FamilyRecord, secret: string, racing: boolean, claimsFor?: ClaimsFor): Promise<IssuedSession> {
+  /**
+   * What a rotated token that came back is answered with: inside the interval (or racing a
+   * rotation) its immediate, still-live successor. None means reuse.
+   */
+  async function sameSuccessor(record: TokenRecord, secret: string, racing: boolean): Promise<{ token: string, record: TokenRecord } | undefined> {
     const inInterval = racing || now() - record.rotatedAt! < options.reuseInterval * 1000
     const successor = inInterval && record.successorId ? await read<TokenRecord>(keys.token(record.successorId)) : undefined
-    if (successor && !successor.rotatedAt && successor.expiresAt > now() && record.successor) {
-      const token = unseal(successorKey(secret), record.successor, keys.token(record.id))
-      if (token) return issuedWithClaims(token, successor, family, claimsFor)
-    }
+    if (!successor || successor.rotatedAt || successor.expiresAt <= now() || !record.successor) return undefined
+    const token = unseal(successorKey(secret), record.successor, keys.token(record.id))
+    return token ? { token, record: successor } : undefined
+  }
+
+  /** Reuse of a rotated token: the whole family ends. */
+  async function reused(record: TokenRecord, family: FamilyRecord): Promise<never> {
     await revokeFamily(family.familyId)
     throw new TokenReuseError(view(family), record.id)
+  }
+
+  /** A rotated token came back: the same successor inside the interval, otherwise reuse. */
+  async function replayed(record: TokenRecord, family: FamilyRecord, secret: string, racing: boolean, claimsFor?: ClaimsFor): Promise<IssuedSession> {
+    const same = await sameSuccessor(record, secret, racing)
+    if (same) return issuedWithClaims(same.token, same.record, family, claimsFor)
+    return reused(record, family)
   }
 
   async function issuedWithClaims(token: string, record: TokenRecord, family: FamilyRecord, claimsFor?: ClaimsFor): Promise<IssuedSession> {
@@ -181,20 +207,27 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     }
     try {
       // Read again under the lock: another instance may have rotated it since we looked.
-      const current = await read<TokenRecord>(keys.token(record.id))
-      if (!current) throw invalid('refresh token revoked during rotation')
+      const { record: current, version } = await readRaw<TokenRecord>(keys.token(record.id))
+      if (!current || version === null) throw invalid('refresh token revoked during rotation')
       if (current.rotatedAt) return await replayed(current, family, secret, true, claimsFor)
       const claims = claimsFor ? await claimsFor(view(family)) : family.claims
       // Successor first, then retire the parent: a failure in between leaves the parent usable.
       const next = await mint(family)
       const retired: TokenRecord = {
-        ...record,
+        ...current,
         rotatedAt: now(),
         successorId: next.record.id,
         successor: seal(successorKey(secret), next.token, keys.token(record.id)),
       }
-      // Kept until the family ends, so a replay of any ancestor is recognized as reuse.
-      await write(keys.token(record.id), retired, family.expiresAt)
+      // Kept until the family ends, so a replay of any ancestor is recognized as reuse. Only over
+      // the version read above: if the lock ran out meanwhile (slow claims) and another holder
+      // retired the parent first, its successor stands and ours is never handed out.
+      if (!(await swap(keys.token(record.id), version, retired, family.expiresAt))) {
+        await remove(keys.token(next.record.id))
+        const winner = await read<TokenRecord>(keys.token(record.id))
+        if (!winner?.rotatedAt) throw invalid('refresh token revoked during rotation')
+        return await replayed(winner, family, secret, true, claimsFor)
+      }
       const result = issued(next.token, next.record, family)
       result.session.claims = claims
       return result
@@ -215,7 +248,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         expiresAt: createdAt + options.absoluteTimeout * 1000, rootId: randomToken(16),
       }
       // Index first: a family that exists is always found by revokeUser.
-      await indexes.setUserFamily(user.sub, family.familyId, family.expiresAt)
+      await indexes.addFamily(user, family.familyId, family.expiresAt)
       await write(keys.family(family.familyId), family, family.expiresAt)
       if (tokens) await providerTokens.save(family, tokens)
       const first = await mint(family, family.rootId)
@@ -247,17 +280,22 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     async revoke(token) {
       const found = await resolve(token)
       if (!found) return undefined
-      await revokeFamily(found.family.familyId)
-      return view(found.family)
+      const { record, family, secret } = found
+      if (record.rotatedAt && !(await sameSuccessor(record, secret, false))) await reused(record, family)
+      await revokeFamily(family.familyId)
+      return { session: view(family), live: !record.rotatedAt && record.expiresAt > now() }
     },
 
     revokeFamily,
 
     async revokeUser(sub, { exceptFamilyId, provider } = {}) {
+      const { families, providers } = await indexes.userFamilies(sub, provider)
+      if (providers.length > 1) log.warn(`sessions of ${providers.length} providers ended for one sub ${fingerprint(sub)}: pass the provider to end one login identity only`)
       let count = 0
-      for (const familyId of await indexes.userFamilies(sub)) {
+      for (const [familyId, indexedUnder] of families) {
         if (familyId === exceptFamilyId) continue
-        if (provider) {
+        // Indexed by sub alone (before identities): the family record tells its provider.
+        if (provider !== undefined && indexedUnder === undefined) {
           const family = await read<FamilyRecord>(keys.family(familyId))
           if (family && family.user.provider !== provider) continue
         }
@@ -267,11 +305,12 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return count
     },
 
-    async listUser(sub) {
+    async listUser(sub, { provider } = {}) {
       const sessions: SessionInfo[] = []
-      for (const familyId of await indexes.userFamilies(sub)) {
+      for (const familyId of (await indexes.userFamilies(sub, provider)).families.keys()) {
         const family = await read<FamilyRecord>(keys.family(familyId))
         if (!family || family.expiresAt <= now()) continue
+        if (provider !== undefined && family.user.provider !== provider) continue
         sessions.push({ id: fingerprint(familyId), provider: family.user.provider, createdAt: family.createdAt, expiresAt: family.expiresAt })
       }
       return sessions.sort((a, b) => b.createdAt - a.createdAt)

@@ -1,5 +1,5 @@
 import type { H3Event } from 'h3'
-import { defineEventHandler, getCookie, sendRedirect, setResponseHeader } from 'h3'
+import { defineEventHandler, sendRedirect, setResponseHeader } from 'h3'
 import { getRouteRules, useNitroApp } from 'nitropack/runtime'
 import type { AegisClaims } from '../../types'
 import { isTruthy } from '../lib/config'
@@ -9,6 +9,7 @@ import { AegisError, sendError } from '../lib/errors'
 import { isUnder, normalizePath } from '../lib/paths'
 import { rendererRoutes } from '../lib/renderer-routes'
 import { parseBearer } from '../lib/tokens'
+import { getRefreshCookie } from '../cookies'
 import { tokenClaims } from '../issue'
 import { useAegis } from '../services'
 
@@ -84,7 +85,7 @@ async function guard(event: H3Event, path: string, token: string | null | undefi
 /** The user of the request's refresh cookie (read-only), null without a live session, or 'unavailable' on storage trouble. */
 async function pageSession(event: H3Event): Promise<AegisClaims | null | 'unavailable'> {
   const aegis = useAegis()
-  const cookie = getCookie(event, aegis.config.tokenRefresh.cookie.cookieName)
+  const cookie = getRefreshCookie(event)
   if (!cookie) return null
   try {
     const session = await aegis.sessions.get(cookie)
@@ -107,7 +108,7 @@ function isPageNavigation(event: H3Event): boolean {
 /** On a caching route, tells the render whether the refresh cookie came (it cannot see it). */
 function noteCookieForCachedRender(event: H3Event): void {
   if (!isCachingRule(getRouteRules(event))) return
-  (event.context as Record<string, unknown>)[REFRESH_COOKIE_SEEN] = Boolean(getCookie(event, useAegis().config.tokenRefresh.cookie.cookieName))
+  (event.context as Record<string, unknown>)[REFRESH_COOKIE_SEEN] = Boolean(getRefreshCookie(event))
 }
 
 interface ResolvableRouter { handler: { __resolve__?: (path: string) => Promise<{ route?: string } | undefined> } }

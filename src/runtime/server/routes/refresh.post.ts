@@ -1,19 +1,19 @@
-import { defineEventHandler, getCookie, setResponseHeader } from 'h3'
-import { AegisError, log, withErrors } from '../lib/errors'
+import { defineEventHandler, setResponseHeader } from 'h3'
+import { AegisError, withErrors } from '../lib/errors'
 import { fingerprint } from '../lib/crypto'
 import { TokenReuseError } from '../lib/sessions'
-import { clearRefreshCookie, setRefreshCookie } from '../cookies'
+import { clearRefreshCookie, getRefreshCookie, setRefreshCookie } from '../cookies'
 import { assertSameOrigin } from '../http'
 import { accessTokenResponse, refreshedClaims } from '../issue'
 import { useAegis } from '../services'
-import { callAegisHook } from '../hooks'
+import { callAegisHook, reportTokenReuse } from '../hooks'
 
 /** POST {authPath}/refresh: rotate the refresh cookie and return a new access token. */
 export default defineEventHandler(event => withErrors(event, async () => {
   setResponseHeader(event, 'cache-control', 'no-store')
   assertSameOrigin(event)
-  const { sessions, config } = useAegis()
-  const token = getCookie(event, config.tokenRefresh.cookie.cookieName)
+  const { sessions } = useAegis()
+  const token = getRefreshCookie(event)
   if (!token) throw new AegisError(401, 'invalid_refresh_token', 'no refresh cookie')
   let next
   try {
@@ -22,10 +22,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   catch (error) {
     // An invalid token clears the cookie; a storage failure (503) or a conflict (409) keeps it so a retry works.
     if (error instanceof AegisError && error.statusCode === 401) clearRefreshCookie(event)
-    if (error instanceof TokenReuseError) {
-      log.warn(`refresh token reuse: ${error.detail}`)
-      await callAegisHook('nuxt-aegis:tokenReuse', { user: error.session.user, session: fingerprint(error.session.familyId), token: fingerprint(error.tokenId), event })
-    }
+    if (error instanceof TokenReuseError) await reportTokenReuse(event, error)
     throw error
   }
   // Re-set even without rotation: it renews the cookie's Max-Age with the session.

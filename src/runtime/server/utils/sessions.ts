@@ -1,28 +1,42 @@
 import type { H3Event } from 'h3'
-import { getCookie } from 'h3'
 import type { SessionInfo } from '../lib/sessions'
+import { getRefreshCookie } from '../cookies'
 import { useAegis } from '../services'
 
 export type { SessionInfo }
 
 /**
+ * Whose sessions: a login identity (`{ sub, provider }`, e.g. the user of `getAuthUser(event)`),
+ * or a bare `sub`. Identity is (provider, sub): a local account `12345` and GitHub user 12345
+ * are two users. A bare `sub` without `options.provider` means that sub with every provider it
+ * logged in with (as before; a warning is logged when that spans several providers).
+ */
+export type SessionOwner = string | { sub: string, provider: string }
+
+function identity(owner: SessionOwner, provider?: string): { sub: string, provider?: string } {
+  return typeof owner === 'string' ? { sub: owner, provider } : { sub: owner.sub, provider: owner.provider }
+}
+
+/**
  * Ends every session (refresh-token family) of a user: "log out everywhere". Access tokens
  * already issued stay valid until they expire (`token.expiresIn`).
  * `keep: event` spares the session of that request's refresh cookie (e.g. after a password change);
- * `provider` limits it to logins through one provider. Returns how many sessions ended.
+ * `provider` names the provider of a bare `sub`. Returns how many sessions ended.
  */
-export async function revokeUserSessions(sub: string, options: { keep?: H3Event, provider?: string } = {}): Promise<number> {
-  const { sessions, config } = useAegis()
+export async function revokeUserSessions(owner: SessionOwner, options: { keep?: H3Event, provider?: string } = {}): Promise<number> {
+  const { sessions } = useAegis()
+  const { sub, provider } = identity(owner, options.provider)
   let exceptFamilyId: string | undefined
   if (options.keep) {
-    const cookie = getCookie(options.keep, config.tokenRefresh.cookie.cookieName)
+    const cookie = getRefreshCookie(options.keep)
     const current = cookie ? await sessions.get(cookie) : undefined
-    if (current?.user.sub === sub) exceptFamilyId = current.familyId
+    if (current?.user.sub === sub && (provider === undefined || current.user.provider === provider)) exceptFamilyId = current.familyId
   }
-  return sessions.revokeUser(sub, { exceptFamilyId, provider: options.provider })
+  return sessions.revokeUser(sub, { exceptFamilyId, provider })
 }
 
-/** The live sessions of a user, newest first: ids are fingerprints, never tokens. */
-export function listUserSessions(sub: string): Promise<SessionInfo[]> {
-  return useAegis().sessions.listUser(sub)
+/** The live sessions of a user (see `SessionOwner`), newest first: ids are fingerprints, never tokens. */
+export function listUserSessions(owner: SessionOwner, options: { provider?: string } = {}): Promise<SessionInfo[]> {
+  const { sub, provider } = identity(owner, options.provider)
+  return useAegis().sessions.listUser(sub, { provider })
 }

@@ -37,7 +37,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   await resetSubject('login', subject)
   await assertNewPassword(event, next, email)
   await persist(event, { action: 'password', id: account!.id, email: account!.email, passwordHash: await hashPassword(next, scrypt), reason: 'change' })
-  const revoked = await revokeUserSessions(account!.id, { keep: event })
+  const revoked = await revokeUserSessions(account!.id, { keep: event, provider: 'password' })
   log.info(`password changed for ${fingerprint(account!.id)}: ${revoked} other session(s) ended`)
   return { status: 'changed', revoked }
 }))

@@ -30,7 +30,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (!account) throw new AegisError(400, 'invalid_verification_code')
   if (byLink) await assertNewPassword(event, password, account.email)
   await persist(event, { action: 'password', id: account.id, email: account.email, passwordHash: await hashPassword(password, scrypt), reason: 'reset', emailVerified: true })
-  const revoked = await revokeUserSessions(account.id)
+  const revoked = await revokeUserSessions(account.id, { provider: 'password' })
   // The owner is back in control: failed logins of the attacker no longer lock them out.
   await resetSubject('login', subjectOf(account))
   log.info(`password reset for ${fingerprint(account.id)}: ${revoked} session(s) ended`)
