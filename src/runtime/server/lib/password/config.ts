@@ -1,3 +1,4 @@
+import { envName } from '../config-names'
 import { scryptParams } from './hash'
 
 export interface PasswordConfigShape {
@@ -6,6 +7,11 @@ export interface PasswordConfigShape {
   scrypt: Record<string, unknown>
   code: { digits: unknown, expiresIn: unknown, maxAttempts: unknown }
 }
+
+/** `nuxtAegis.providers.password.<path> (NUXT_AEGIS_PASSWORD_...)`: the settings sit at `runtimeConfig.aegisPassword`. */
+const named = (path: string) => `nuxtAegis.providers.password.${path} (${envName(`aegisPassword.${path}`)})`
+
+const SCRYPT_FIELDS = ['cost', 'blockSize', 'parallelization', 'keyLength', 'saltLength']
 
 const positiveInt = (value: unknown) => Number.isSafeInteger(Number(value)) && Number(value) > 0
 
@@ -16,21 +22,23 @@ const positiveInt = (value: unknown) => Number.isSafeInteger(Number(value)) && N
 export function passwordConfigProblems(config: PasswordConfigShape): string[] {
   const problems: string[] = []
   if (!['off', 'register', 'always'].includes(String(config.loginCode))) {
-    problems.push(`nuxtAegis.providers.password.loginCode (NUXT_AEGIS_PASSWORD_LOGIN_CODE) must be 'off', 'register' or 'always'`)
+    problems.push(`${named('loginCode')} must be 'off', 'register' or 'always'`)
   }
   try {
     scryptParams(config.scrypt as never)
   }
   catch (error) {
-    problems.push(`nuxtAegis.providers.password.scrypt (NUXT_AEGIS_PASSWORD_SCRYPT_*): ${(error as Error).message}`)
+    const message = (error as Error).message
+    const fields = SCRYPT_FIELDS.filter(field => message.includes(field))
+    problems.push(`${(fields.length ? fields : SCRYPT_FIELDS).map(field => named(`scrypt.${field}`)).join(', ')}: ${message}`)
   }
   const { minLength, maxLength } = config.policy
   if (!positiveInt(minLength) || !positiveInt(maxLength) || Number(minLength) > Number(maxLength) || Number(maxLength) > 1024) {
-    problems.push('nuxtAegis.providers.password.policy: minLength and maxLength must be whole numbers with 1 <= minLength <= maxLength <= 1024')
+    problems.push(`${named('policy.minLength')} and ${named('policy.maxLength')} must be whole numbers with 1 <= minLength <= maxLength <= 1024`)
   }
   const { digits, expiresIn, maxAttempts } = config.code
-  if (!positiveInt(digits) || Number(digits) < 6 || Number(digits) > 10) problems.push('nuxtAegis.providers.password.code.digits must be between 6 and 10')
-  if (!positiveInt(expiresIn) || Number(expiresIn) > 86_400) problems.push('nuxtAegis.providers.password.code.expiresIn must be between 1 and 86400 seconds')
-  if (!positiveInt(maxAttempts) || Number(maxAttempts) > 20) problems.push('nuxtAegis.providers.password.code.maxAttempts must be between 1 and 20')
+  if (!positiveInt(digits) || Number(digits) < 6 || Number(digits) > 10) problems.push(`${named('code.digits')} must be between 6 and 10`)
+  if (!positiveInt(expiresIn) || Number(expiresIn) > 86_400) problems.push(`${named('code.expiresIn')} must be between 1 and 86400 seconds`)
+  if (!positiveInt(maxAttempts) || Number(maxAttempts) > 20) problems.push(`${named('code.maxAttempts')} must be between 1 and 20`)
   return problems
 }
