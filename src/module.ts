@@ -17,6 +17,7 @@ import {
 import { defu } from 'defu'
 import { defaults } from './options'
 import { setupPassword } from './setup-password'
+import { codesStorageSpec, refreshStorageSpec, resolveStorageOptions } from './storage-options'
 import { unguardedRouteRules } from './runtime/server/lib/paths'
 import type { ModuleOptions } from './options'
 
@@ -83,12 +84,14 @@ export default defineNuxtModule<ModuleOptions>({
       apiOrigins: o.apiOrigins,
     }) as typeof nuxt.options.runtimeConfig.public.aegis
 
-    // Storage mounts: Nitro bundles the chosen unstorage drivers.
-    const { prefix: _prefix, ...driverOptions } = storage
+    // Storage mounts: Nitro bundles the chosen unstorage drivers, with defaults per driver.
+    const memoryDriver = resolver.resolve('./runtime/server/lib/memory-driver')
     nuxt.hook('nitro:config', (nitroConfig) => {
-      const mounts = ((nitroConfig as { storage?: Record<string, unknown> }).storage ??= {})
-      mounts['aegis:refresh'] ??= driverOptions
-      if (o.authCode.storage) mounts['aegis:codes'] ??= o.authCode.storage
+      const config = nitroConfig as { storage?: Record<string, unknown>, externals?: { inline?: string[] } }
+      const mounts = (config.storage ??= {})
+      mounts['aegis:refresh'] ??= resolveStorageOptions(storage, refreshStorageSpec(memoryDriver))
+      if (o.authCode.storage) mounts['aegis:codes'] ??= resolveStorageOptions(o.authCode.storage, codesStorageSpec(memoryDriver))
+      config.externals = defu(config.externals, { inline: [memoryDriver] })
     })
     nuxt.options.alias['#nuxt-aegis'] = resolver.resolve('./runtime/types')
     // Custom providers (defineOAuthProvider, OAuthBaseProvider). Also set on Nitro directly: the

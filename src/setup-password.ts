@@ -6,6 +6,7 @@ import type { Nuxt } from '@nuxt/schema'
 import { defu } from 'defu'
 import { passwordDefaults } from './password-options'
 import type { PasswordProviderOptions, ResolvedPasswordOptions } from './password-options'
+import { credentialsStorageSpec, resolveStorageOptions } from './storage-options'
 
 /** The resolved `providers.password` settings (no secret in them). */
 export function passwordRuntimeConfig(password: PasswordProviderOptions | undefined): ResolvedPasswordOptions {
@@ -32,7 +33,8 @@ export function setupPassword(nuxt: Nuxt, resolver: Resolver, input: { password?
 
   nuxt.hook('nitro:config', (nitroConfig) => {
     const mounts = ((nitroConfig as { storage?: Record<string, unknown> }).storage ??= {})
-    mounts['aegis:credentials'] ??= storage ?? { driver: 'memory' }
+    // Memory by default: the module's bounded driver, since counters and codes of random emails must not pile up.
+    mounts['aegis:credentials'] ??= resolveStorageOptions(storage, credentialsStorageSpec(resolver.resolve('./runtime/server/lib/memory-driver')))
   })
 
   if (enabled) {
