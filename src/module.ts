@@ -17,7 +17,7 @@ import {
 import { defu } from 'defu'
 import { defaults } from './options'
 import { setupPassword } from './setup-password'
-import { codesStorageSpec, refreshStorageSpec, resolveStorageOptions } from './storage-options'
+import { setupStorage } from './setup-storage'
 import { unguardedRouteRules } from './runtime/server/lib/paths'
 import type { ModuleOptions } from './options'
 
@@ -85,13 +85,10 @@ export default defineNuxtModule<ModuleOptions>({
     }) as typeof nuxt.options.runtimeConfig.public.aegis
 
     // Storage mounts: Nitro bundles the chosen unstorage drivers, with defaults per driver.
-    const memoryDriver = resolver.resolve('./runtime/server/lib/memory-driver')
-    nuxt.hook('nitro:config', (nitroConfig) => {
-      const config = nitroConfig as { storage?: Record<string, unknown>, externals?: { inline?: string[] } }
-      const mounts = (config.storage ??= {})
-      mounts['aegis:refresh'] ??= resolveStorageOptions(storage, refreshStorageSpec(memoryDriver))
-      if (o.authCode.storage) mounts['aegis:codes'] ??= resolveStorageOptions(o.authCode.storage, codesStorageSpec(memoryDriver))
-      config.externals = defu(config.externals, { inline: [memoryDriver] })
+    setupStorage(nuxt, resolver, {
+      'aegis:refresh': storage,
+      ...(o.authCode.storage ? { 'aegis:codes': o.authCode.storage } : {}),
+      'aegis:credentials': o.providers?.password?.storage,
     })
     nuxt.options.alias['#nuxt-aegis'] = resolver.resolve('./runtime/types')
     // Custom providers (defineOAuthProvider, OAuthBaseProvider). Also set on Nitro directly: the

@@ -14,11 +14,6 @@ export interface StorageMountSpec {
   fallback: StorageOptions
   /** Defaults per driver name, under the user's own values. */
   defaults: DriverDefaults
-  /**
-   * The module's bounded memory driver (it honours TTLs, sweeps, caps entries): used for
-   * `driver: 'memory'`, since unstorage's memory driver keeps every entry forever.
-   */
-  memoryDriver: string
 }
 
 /** Directories of the fs drivers, one per mount. */
@@ -33,23 +28,19 @@ const fsDefaults = (base: string): DriverDefaults => ({ 'fs': { base }, 'fs-lite
 /** Entries of the credentials memory store (codes, rate-limit counters) before the oldest go. */
 export const CREDENTIALS_MAX_ENTRIES = 100_000
 
-export function refreshStorageSpec(memoryDriver: string): StorageMountSpec {
+export const STORAGE_SPECS = {
   // No cap for sessions: evicting a live record would silently drop a user index or a rotated
   // token, so logout everywhere or reuse detection would miss sessions.
-  return { fallback: { driver: 'fs' }, defaults: { ...fsDefaults(FS_BASES.refresh), memory: { maxEntries: 0 } }, memoryDriver }
-}
-
-export function codesStorageSpec(memoryDriver: string): StorageMountSpec {
-  return { fallback: { driver: 'memory' }, defaults: fsDefaults(FS_BASES.codes), memoryDriver }
-}
-
-export function credentialsStorageSpec(memoryDriver: string): StorageMountSpec {
-  return { fallback: { driver: 'memory' }, defaults: { ...fsDefaults(FS_BASES.credentials), memory: { maxEntries: CREDENTIALS_MAX_ENTRIES } }, memoryDriver }
-}
+  'aegis:refresh': { fallback: { driver: 'fs' }, defaults: { ...fsDefaults(FS_BASES.refresh), memory: { maxEntries: 0 } } },
+  'aegis:codes': { fallback: { driver: 'memory' }, defaults: fsDefaults(FS_BASES.codes) },
+  'aegis:credentials': { fallback: { driver: 'memory' }, defaults: { ...fsDefaults(FS_BASES.credentials), memory: { maxEntries: CREDENTIALS_MAX_ENTRIES } } },
+} satisfies Record<string, StorageMountSpec>
 
 /**
  * The options to mount: the user's (or the fallback when none), under the defaults of the
  * driver they name. `prefix` is the module's key prefix, not a driver option: never passed on.
+ * `memory` stays `memory` here (Nitro imports drivers natively at build time); at run time a
+ * plugin swaps in the module's bounded memory driver with these options (setup-storage.ts).
  */
 export function resolveStorageOptions(input: StorageOptions | undefined, spec: StorageMountSpec): Record<string, unknown> {
   const { prefix: _prefix, ...given } = input ?? spec.fallback
@@ -57,6 +48,5 @@ export function resolveStorageOptions(input: StorageOptions | undefined, spec: S
   const options: Record<string, unknown> = { ...spec.defaults[name], ...given, driver: name }
   // Keys the user left undefined (e.g. a spread of an unset env value) do not erase a default.
   for (const [key, value] of Object.entries(spec.defaults[name] ?? {})) options[key] ??= value
-  if (name === 'memory') options.driver = spec.memoryDriver
   return options
 }

@@ -3,23 +3,29 @@
  * TTLs honoured, expired entries swept without any read, entries capped (expired first, then
  * the oldest write). unstorage's own memory driver keeps every entry forever.
  */
-import { createStorage } from 'unstorage'
-import type { Driver } from 'unstorage'
+import { createStorage, prefixStorage } from 'unstorage'
 import unstorageMemory from 'unstorage/drivers/memory'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import aegisMemory from '../../src/runtime/server/lib/memory-driver'
 import type { TtlMap } from '../../src/runtime/server/lib/ttl-map'
 import { createRateLimiter } from '../../src/runtime/server/lib/rate-limit'
-import { credentialsStorageSpec, resolveStorageOptions } from '../../src/storage-options'
+import { resolveStorageOptions, STORAGE_SPECS } from '../../src/storage-options'
+import { boundMemoryMounts } from '../../src/runtime/server/lib/memory-mounts'
 
 const T0 = 1_700_000_000_000
 
-/** A storage on the driver the module mounts by default as `aegis:credentials`, picked by name as Nitro does. */
+/**
+ * The default `aegis:credentials` mount as it is at run time: Nitro mounts what the options say
+ * (unstorage's memory driver for `memory`), then the module's plugin swaps in the bounded driver.
+ */
 function credentialsStorage() {
-  const { driver, ...options } = resolveStorageOptions(undefined, credentialsStorageSpec('aegis-memory-driver'))
-  const drivers: Record<string, (options: Record<string, unknown>) => Driver> = { 'memory': () => unstorageMemory(), 'aegis-memory-driver': aegisMemory }
-  const mounted = drivers[String(driver)]!(options)
-  return { storage: createStorage({ driver: mounted }), size: () => (mounted.getInstance!() as { size: number }).size }
+  const { driver, ...options } = resolveStorageOptions(undefined, STORAGE_SPECS['aegis:credentials'])
+  expect(driver).toBe('memory')
+  const root = createStorage()
+  root.mount('aegis:credentials', unstorageMemory())
+  boundMemoryMounts(root, { 'aegis:credentials': options })
+  const { driver: mounted } = root.getMount('aegis:credentials')
+  return { storage: prefixStorage(root, 'aegis:credentials'), size: () => (mounted.getInstance!() as { size: number }).size }
 }
 
 beforeEach(() => {
@@ -106,5 +112,13 @@ describe('[PWD-7] bounded memory driver', () => {
     // Past the window and one sweep interval: nothing left, without any read.
     await vi.advanceTimersByTimeAsync(121_000)
     expect(size()).toBe(0)
+  })
+
+  it('the swap keeps a mount the app replaced with another driver', () => {
+    const root = createStorage()
+    const own = aegisMemory({ maxEntries: 7 })
+    root.mount('aegis:credentials', own)
+    boundMemoryMounts(root, { 'aegis:credentials': { maxEntries: 1 } })
+    expect(root.getMount('aegis:credentials').driver).toBe(own)
   })
 })

@@ -1,6 +1,6 @@
 /**
  * Storage mount options: driver defaults apply per driver (the fs directory never becomes a
- * Redis key prefix), user values are kept, and `memory` means the bounded TTL driver.
+ * Redis key prefix) and user values are kept.
  */
 import Redis from 'ioredis'
 import { defu } from 'defu'
@@ -9,15 +9,13 @@ import redisDriver from 'unstorage/drivers/redis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { defaults } from '../../src/options'
 import type { StorageOptions } from '../../src/options'
-import { codesStorageSpec, credentialsStorageSpec, CREDENTIALS_MAX_ENTRIES, FS_BASES, refreshStorageSpec, resolveStorageOptions } from '../../src/storage-options'
+import { CREDENTIALS_MAX_ENTRIES, FS_BASES, resolveStorageOptions, STORAGE_SPECS } from '../../src/storage-options'
 import { createSessionStore } from '../../src/runtime/server/lib/sessions'
 import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
 
-const MEMORY = '/module/runtime/server/lib/memory-driver'
-
 /** What module.ts mounts as `aegis:refresh` for the user's `tokenRefresh.storage` (module defaults merged first, as Nuxt does). */
 const refreshMount = (storage?: StorageOptions) =>
-  resolveStorageOptions(defu({ tokenRefresh: { storage } }, defaults).tokenRefresh.storage, refreshStorageSpec(MEMORY))
+  resolveStorageOptions(defu({ tokenRefresh: { storage } }, defaults).tokenRefresh.storage, STORAGE_SPECS['aegis:refresh'])
 
 describe('[SES-9] storage options: defaults per driver', () => {
   it('fs (the default) gets the refresh-token directory; prefix is the module\'s, never a driver option', () => {
@@ -38,22 +36,22 @@ describe('[SES-9] storage options: defaults per driver', () => {
     expect(refreshMount({ driver: 'fs', base: undefined })).toEqual({ driver: 'fs', base: FS_BASES.refresh })
   })
 
-  it('memory for sessions is the bounded TTL driver without a cap (evicting a live session record would break logout everywhere)', () => {
-    expect(refreshMount({ driver: 'memory' })).toEqual({ driver: MEMORY, maxEntries: 0 })
-    expect(refreshMount({ driver: 'memory', maxEntries: 5000 })).toEqual({ driver: MEMORY, maxEntries: 5000 })
+  it('memory for sessions has no cap (evicting a live session record would break logout everywhere); a user cap is kept', () => {
+    expect(refreshMount({ driver: 'memory' })).toEqual({ driver: 'memory', maxEntries: 0 })
+    expect(refreshMount({ driver: 'memory', maxEntries: 5000 })).toEqual({ driver: 'memory', maxEntries: 5000 })
   })
 
   it('authCode.storage: fs gets its own directory, redis none', () => {
-    expect(resolveStorageOptions({ driver: 'fs' }, codesStorageSpec(MEMORY))).toEqual({ driver: 'fs', base: FS_BASES.codes })
-    expect(resolveStorageOptions({ driver: 'redis', url: 'redis://x' }, codesStorageSpec(MEMORY))).toEqual({ driver: 'redis', url: 'redis://x' })
-    expect(resolveStorageOptions({ driver: 'memory' }, codesStorageSpec(MEMORY)).driver).toBe(MEMORY)
+    expect(resolveStorageOptions({ driver: 'fs' }, STORAGE_SPECS['aegis:codes'])).toEqual({ driver: 'fs', base: FS_BASES.codes })
+    expect(resolveStorageOptions({ driver: 'redis', url: 'redis://x' }, STORAGE_SPECS['aegis:codes'])).toEqual({ driver: 'redis', url: 'redis://x' })
+    expect(resolveStorageOptions({ driver: 'memory' }, STORAGE_SPECS['aegis:codes'])).toEqual({ driver: 'memory' })
   })
 
-  it('password / credentials storage: unset is the bounded memory driver; fs gets its directory, redis none', () => {
-    expect(resolveStorageOptions(undefined, credentialsStorageSpec(MEMORY))).toEqual({ driver: MEMORY, maxEntries: CREDENTIALS_MAX_ENTRIES })
-    expect(resolveStorageOptions({ driver: 'fs' }, credentialsStorageSpec(MEMORY))).toEqual({ driver: 'fs', base: FS_BASES.credentials })
-    expect(resolveStorageOptions({ driver: 'fs-lite' }, credentialsStorageSpec(MEMORY))).toEqual({ driver: 'fs-lite', base: FS_BASES.credentials })
-    expect(resolveStorageOptions({ driver: 'redis', url: 'redis://x' }, credentialsStorageSpec(MEMORY))).toEqual({ driver: 'redis', url: 'redis://x' })
+  it('password / credentials storage: unset is memory with a cap; fs gets its directory, redis none', () => {
+    expect(resolveStorageOptions(undefined, STORAGE_SPECS['aegis:credentials'])).toEqual({ driver: 'memory', maxEntries: CREDENTIALS_MAX_ENTRIES })
+    expect(resolveStorageOptions({ driver: 'fs' }, STORAGE_SPECS['aegis:credentials'])).toEqual({ driver: 'fs', base: FS_BASES.credentials })
+    expect(resolveStorageOptions({ driver: 'fs-lite' }, STORAGE_SPECS['aegis:credentials'])).toEqual({ driver: 'fs-lite', base: FS_BASES.credentials })
+    expect(resolveStorageOptions({ driver: 'redis', url: 'redis://x' }, STORAGE_SPECS['aegis:credentials'])).toEqual({ driver: 'redis', url: 'redis://x' })
   })
 })
 
