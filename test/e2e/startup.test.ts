@@ -53,7 +53,7 @@ describe('start-up checks of the built server', () => {
     await expectRefusal({ ...valid, NUXT_PUBLIC_SITE_URL: 'not a url' }, 'NUXT_PUBLIC_SITE_URL')
   })
 
-  it('[CFG-4] previousPublicKeys, encryption previousKeys, authCode.expiresIn, absoluteTimeout and reuseInterval set by env fail naming their env var', async () => {
+  it('[CFG-5] previousPublicKeys, encryption previousKeys, authCode.expiresIn, absoluteTimeout and reuseInterval set by env fail naming their env var', async () => {
     const ec = String(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }))
     await expectRefusal({ ...valid, NUXT_AEGIS_TOKEN_ALGORITHM: 'ES256', NUXT_AEGIS_TOKEN_PRIVATE_KEY: ec, NUXT_AEGIS_TOKEN_PREVIOUS_PUBLIC_KEYS: '["not a key"]' }, 'nuxtAegis.token.previousPublicKeys (NUXT_AEGIS_TOKEN_PREVIOUS_PUBLIC_KEYS): a key')
     const short = 'short-previous-key-Qx81'
@@ -64,7 +64,7 @@ describe('start-up checks of the built server', () => {
     await expectRefusal({ ...valid, NUXT_AEGIS_TOKEN_REFRESH_REUSE_INTERVAL: '3600' }, 'nuxtAegis.tokenRefresh.reuseInterval (NUXT_AEGIS_TOKEN_REFRESH_REUSE_INTERVAL)')
   })
 
-  it('[CFG-4] [PWD-6] a bad password setting stops the start (not only the first password request), naming its env var', async () => {
+  it('[CFG-5] a bad password setting stops the start (not only the first password request), naming its env var', async () => {
     await expectRefusal({ ...valid, NUXT_AEGIS_PASSWORD_CODE_DIGITS: '4' }, 'nuxtAegis.providers.password.code.digits (NUXT_AEGIS_PASSWORD_CODE_DIGITS)')
   })
 

@@ -130,7 +130,7 @@ function expectNamed(problems: string[], key: string) {
   expect(problems.some(problem => namesIn(problem).some(name => reaches(name, key))), problems.join('\n')).toBe(true)
 }
 
-describe('[CFG-4] every start-up problem names the option and an env variable Nitro really maps', () => {
+describe('[CFG-5] every start-up problem names the option and an env variable Nitro really maps', () => {
   it('the valid config has no problem (control)', () => {
     expect(validateConfig(validConfig())).toEqual([])
     expect(passwordConfigProblems(structuredClone(passwordDefaults))).toEqual([])

@@ -35,7 +35,7 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-describe('[PWD-7] bounded memory driver', () => {
+describe('[PWD-11] bounded memory driver', () => {
   it('honours ttl on setItem: the entry is gone when it expires, for get, has and getKeys', async () => {
     const storage = createStorage({ driver: aegisMemory({}) })
     await storage.setItem('short', { n: 1 }, { ttl: 2 })

@@ -17,7 +17,7 @@ import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
 const refreshMount = (storage?: StorageOptions) =>
   resolveStorageOptions(defu({ tokenRefresh: { storage } }, defaults).tokenRefresh.storage, STORAGE_SPECS['aegis:refresh'])
 
-describe('[SES-9] storage options: defaults per driver', () => {
+describe('[SES-10] storage options: defaults per driver', () => {
   it('fs (the default) gets the refresh-token directory; prefix is the module\'s, never a driver option', () => {
     expect(refreshMount()).toEqual({ driver: 'fs', base: FS_BASES.refresh })
     expect(refreshMount({ driver: 'fs' })).toEqual({ driver: 'fs', base: FS_BASES.refresh })
@@ -56,7 +56,7 @@ describe('[SES-9] storage options: defaults per driver', () => {
 })
 
 const redisUrl = process.env.AEGIS_REDIS_URL
-describe.skipIf(!redisUrl)('[SES-9] redis keys land at the mount (skipped without AEGIS_REDIS_URL)', () => {
+describe.skipIf(!redisUrl)('[SES-10] redis keys land at the mount (skipped without AEGIS_REDIS_URL)', () => {
   const client = redisUrl ? new Redis(redisUrl) : undefined
   const scan = async (pattern: string) => {
     const keys: string[] = []
