@@ -256,7 +256,33 @@ export function renderPage(results, meta) {
       'further request: the heap returns to where it started. RSS does not fall back the same way: V8 and',
       'the allocator keep pages they used for the burst\'s short-lived garbage (request bodies, JSON)',
       'for reuse; that is the process, not retained CODEs.',
+      ...refusedLines(r.refused),
     ].join('\n')),
   ]
   return `${lines.join('\n')}\n`
+}
+
+/** 6b: refused password logins with random emails, per credentials store. */
+function refusedLines(runs) {
+  if (!Array.isArray(runs) || runs.length === 0) return []
+  const first = runs[0]
+  const label = store => store === 'aegis-memory' ? 'module memory driver (default)' : 'unstorage memory driver (before)'
+  const statuses = run => Object.entries(run.statuses).map(([status, count]) => `${int(count)} × ${status}`).join(', ')
+  return [
+    '',
+    `### Refused logins: ${int(first.total)} password logins with random emails`,
+    '',
+    `Each a \`POST /auth/password/login\` with an email never seen before, from one IP over its limit`,
+    `(1 per hour for the run, so all but the first are 429), 32 clients. The per-email window is shortened`,
+    `to ${first.window} s; the last reading follows ${first.idle} s without any request (the window and one sweep of`,
+    'the store, every 60 s). "entries" is the size of the credentials store (`aegis:credentials`).',
+    '',
+    '| store | requests (answers) | heap before | right after | after idle | RSS before | right after | after idle | entries right after | after idle |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...runs.map(run => `| ${label(run.store)} | ${int(run.total)} in ${fixed(run.seconds, 1)} s (${statuses(run)}) | ${mb(run.before.heapUsed)} | ${mb(run.afterFlood.heapUsed)} | ${mb(run.afterExpiry.heapUsed)} | ${mb(run.before.rss)} | ${mb(run.afterFlood.rss)} | ${mb(run.afterExpiry.rss)} | ${int(run.afterFlood.credentials.entries)} | ${int(run.afterExpiry.credentials.entries)} |`),
+    '',
+    'The module\'s memory driver honours each counter\'s TTL, sweeps expired ones and caps the store at',
+    '100,000 entries, so the heap returns to its starting point once the window has passed. unstorage\'s',
+    'memory driver ignores TTLs: every random email\'s counter stays until the process restarts.',
+  ]
 }

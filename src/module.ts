@@ -18,6 +18,7 @@ import { defu } from 'defu'
 import { defaults } from './options'
 import { setupPassword } from './setup-password'
 import { setupCacheRules } from './setup-cache-rules'
+import { setupStorage } from './setup-storage'
 import { unguardedRouteRules } from './runtime/server/lib/paths'
 import type { ModuleOptions } from './options'
 
@@ -85,12 +86,11 @@ export default defineNuxtModule<ModuleOptions>({
       apiOrigins: o.apiOrigins,
     }) as typeof nuxt.options.runtimeConfig.public.aegis
 
-    // Storage mounts: Nitro bundles the chosen unstorage drivers.
-    const { prefix: _prefix, ...driverOptions } = storage
-    nuxt.hook('nitro:config', (nitroConfig) => {
-      const mounts = ((nitroConfig as { storage?: Record<string, unknown> }).storage ??= {})
-      mounts['aegis:refresh'] ??= driverOptions
-      if (o.authCode.storage) mounts['aegis:codes'] ??= o.authCode.storage
+    // Storage mounts: Nitro bundles the chosen unstorage drivers, with defaults per driver.
+    setupStorage(nuxt, resolver, {
+      'aegis:refresh': storage,
+      ...(o.authCode.storage ? { 'aegis:codes': o.authCode.storage } : {}),
+      'aegis:credentials': o.providers?.password?.storage,
     })
     nuxt.options.alias['#nuxt-aegis'] = resolver.resolve('./runtime/types')
     // Custom providers (defineOAuthProvider, OAuthBaseProvider). Also set on Nitro directly: the

@@ -17,23 +17,17 @@ export function passwordRuntimeConfig(password: PasswordProviderOptions | undefi
 export const PASSWORD_ROUTES = ['register', 'login', 'login/code', 'verify', 'verify/resend', 'reset', 'reset/confirm', 'change'] as const
 
 /**
- * Email + password and credentials login: runtime config, the storage mount for codes and
- * rate-limit counters, the password routes (when `providers.password` is set) and the
- * auto-imported server utils (always: `hashPassword` and `defineCredentialsEventHandler` are
- * useful without the built-in flows).
+ * Email + password and credentials login: runtime config, the password routes (when
+ * `providers.password` is set) and the auto-imported server utils (always: `hashPassword` and `defineCredentialsEventHandler` are
+ * useful without the built-in flows). Its storage mount (`aegis:credentials`, codes and
+ * rate-limit counters) is set up with the others in setup-storage.ts.
  */
 export function setupPassword(nuxt: Nuxt, resolver: Resolver, input: { password?: PasswordProviderOptions, trustProxy?: boolean | number, authPath: string }) {
-  const storage = input.password?.storage
   const enabled = input.password !== undefined && input.password.enabled !== false
   // Own top-level keys (not inside `aegis`), so NUXT_AEGIS_PASSWORD_* and NUXT_AEGIS_TRUST_PROXY override them.
   const runtimeConfig = nuxt.options.runtimeConfig as Record<string, unknown>
   runtimeConfig.aegisPassword = defu(runtimeConfig.aegisPassword as object, passwordRuntimeConfig(input.password))
   runtimeConfig.aegisTrustProxy ??= input.trustProxy === true ? 1 : Number(input.trustProxy ?? 0) || 0
-
-  nuxt.hook('nitro:config', (nitroConfig) => {
-    const mounts = ((nitroConfig as { storage?: Record<string, unknown> }).storage ??= {})
-    mounts['aegis:credentials'] ??= storage ?? { driver: 'memory' }
-  })
 
   if (enabled) {
     for (const path of PASSWORD_ROUTES) {

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { TEST_SECRET, startExpectingFailure, startServer } from '../support/server'
 import type { RunningServer } from '../support/server'
@@ -50,6 +51,21 @@ describe('start-up checks of the built server', () => {
 
   it('[CFG-4] an invalid NUXT_PUBLIC_SITE_URL fails naming it', async () => {
     await expectRefusal({ ...valid, NUXT_PUBLIC_SITE_URL: 'not a url' }, 'NUXT_PUBLIC_SITE_URL')
+  })
+
+  it('[CFG-5] previousPublicKeys, encryption previousKeys, authCode.expiresIn, absoluteTimeout and reuseInterval set by env fail naming their env var', async () => {
+    const ec = String(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }))
+    await expectRefusal({ ...valid, NUXT_AEGIS_TOKEN_ALGORITHM: 'ES256', NUXT_AEGIS_TOKEN_PRIVATE_KEY: ec, NUXT_AEGIS_TOKEN_PREVIOUS_PUBLIC_KEYS: '["not a key"]' }, 'nuxtAegis.token.previousPublicKeys (NUXT_AEGIS_TOKEN_PREVIOUS_PUBLIC_KEYS): a key')
+    const short = 'short-previous-key-Qx81'
+    const output = await expectRefusal({ ...valid, NUXT_AEGIS_ENCRYPTION_ENABLED: 'true', NUXT_AEGIS_ENCRYPTION_KEY: 'k'.repeat(32), NUXT_AEGIS_ENCRYPTION_PREVIOUS_KEYS: JSON.stringify([short]) }, 'NUXT_AEGIS_ENCRYPTION_PREVIOUS_KEYS')
+    expect(output).not.toContain(short)
+    await expectRefusal({ ...valid, NUXT_AEGIS_AUTH_CODE_EXPIRES_IN: '601' }, 'nuxtAegis.authCode.expiresIn (NUXT_AEGIS_AUTH_CODE_EXPIRES_IN)')
+    await expectRefusal({ ...valid, NUXT_AEGIS_TOKEN_REFRESH_ABSOLUTE_TIMEOUT: 'forever' }, 'nuxtAegis.tokenRefresh.absoluteTimeout (NUXT_AEGIS_TOKEN_REFRESH_ABSOLUTE_TIMEOUT)')
+    await expectRefusal({ ...valid, NUXT_AEGIS_TOKEN_REFRESH_REUSE_INTERVAL: '3600' }, 'nuxtAegis.tokenRefresh.reuseInterval (NUXT_AEGIS_TOKEN_REFRESH_REUSE_INTERVAL)')
+  })
+
+  it('[CFG-5] a bad password setting stops the start (not only the first password request), naming its env var', async () => {
+    await expectRefusal({ ...valid, NUXT_AEGIS_PASSWORD_CODE_DIGITS: '4' }, 'nuxtAegis.providers.password.code.digits (NUXT_AEGIS_PASSWORD_CODE_DIGITS)')
   })
 
   it('[CFG-4] several problems are all reported at once, and the secret is still not printed', async () => {

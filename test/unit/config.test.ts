@@ -180,7 +180,7 @@ describe('[CFG-4] validateConfig', () => {
     expect(problems[0]).not.toContain(ec.split('\n')[1]!.slice(0, 16))
     expect(problemsOf((c) => {
       c.token = { ...c.token, algorithm: 'ES256', privateKey: ec, previousPublicKeys: '["not a key"]' }
-    })).toEqual([expect.stringContaining('previousPublicKeys: a key is not a PEM public key')])
+    })).toEqual([expect.stringContaining('previousPublicKeys (NUXT_AEGIS_TOKEN_PREVIOUS_PUBLIC_KEYS): a key is not a PEM public key')])
     expect(problemsOf((c) => {
       c.token = { ...c.token, algorithm: 'ES256', privateKey: ec, previousPublicKeys: 'not json' }
     })).toEqual([expect.stringContaining('NUXT_AEGIS_TOKEN_PREVIOUS_PUBLIC_KEYS')])
@@ -189,7 +189,7 @@ describe('[CFG-4] validateConfig', () => {
   it('[SES-5] encryption previous keys and the absolute timeout are checked', () => {
     expect(problemsOf((c) => {
       c.encryption = { enabled: true, key: 'k'.repeat(32), algorithm: 'aes-256-gcm', previousKeys: '["short"]' }
-    })).toEqual([expect.stringContaining('previousKeys: every key must be at least 32 bytes')])
+    })).toEqual([expect.stringContaining('previousKeys (NUXT_AEGIS_ENCRYPTION_PREVIOUS_KEYS): every key must be at least 32 bytes')])
     expect(problemsOf((c) => {
       c.encryption = { enabled: true, key: 'k'.repeat(32), algorithm: 'aes-256-gcm', previousKeys: `["${'p'.repeat(32)}"]` }
     })).toEqual([])

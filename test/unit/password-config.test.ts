@@ -42,3 +42,13 @@ describe('[PWD-6] password settings are checked at start-up', () => {
     expect(passwordConfigProblems(passwordDefaults, { production: true, siteOrigin: '' })).toEqual([])
   })
 })
+
+describe('[PWD-6] rate limits fail closed', () => {
+  it('a zero, negative or unreadable limit or window stops the start instead of turning the limit off', () => {
+    const rateLimit = (rule: Record<string, unknown>) => ({ ...passwordDefaults.rateLimit, login: { perIp: { limit: 100, window: 900, ...rule }, perEmail: passwordDefaults.rateLimit.login.perEmail } })
+    for (const bad of [{ limit: 0 }, { limit: -1 }, { limit: 'many' }, { window: 0 }, { window: 1.5 }]) {
+      expect(passwordConfigProblems({ ...passwordDefaults, rateLimit: rateLimit(bad) })).toEqual([expect.stringMatching(/rateLimit\.login\.perIp\.(limit|window).*NUXT_AEGIS_PASSWORD_RATE_LIMIT_LOGIN_PER_IP_(LIMIT|WINDOW)/)])
+    }
+    expect(passwordConfigProblems({ ...passwordDefaults, rateLimit: rateLimit({}) })).toEqual([])
+  })
+})

@@ -11,6 +11,7 @@ export default defineNuxtConfig({
     // Replaced at start by server/plugins/bench-storage.ts according to BENCH_REFRESH_DRIVER.
     tokenRefresh: { storage: { driver: 'memory' } },
     routeProtection: { protectedRoutes: ['/api/**'] },
-    providers: { mock: {} },
+    // Password logins for the memory bench (refused requests with random emails); cheap scrypt.
+    providers: { mock: {}, password: { scrypt: { cost: 1024, parallelization: 1 } } },
   },
 })

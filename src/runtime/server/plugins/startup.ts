@@ -1,6 +1,8 @@
 import { defineNitroPlugin, useRuntimeConfig } from 'nitropack/runtime'
 import type { AegisRuntimeConfig } from '../lib/config'
 import { validateConfig } from '../lib/config'
+import { passwordConfigProblems } from '../lib/password/config'
+import type { PasswordConfigShape } from '../lib/password/config'
 import { log } from '../lib/errors'
 import { isUnder } from '../lib/paths'
 import { keepsTokens, warnKeepTokens } from '../lib/provider-tokens'
@@ -13,6 +15,10 @@ export default defineNitroPlugin(() => {
   const config = runtimeConfig.aegis as unknown as AegisRuntimeConfig
   // siteUrl falls back to public.siteUrl (NUXT_PUBLIC_SITE_URL): check the one in effect.
   const problems = validateConfig({ ...config, siteUrl: config.siteUrl || String(runtimeConfig.public.siteUrl ?? '') })
+  // Checked here too, not only on the first password request: a bad setting must stop the start.
+  const password = runtimeConfig.aegisPassword as unknown as PasswordConfigShape & { enabled?: unknown }
+  const siteOrigin = useAegis().siteOrigin
+  problems.push(...passwordConfigProblems(password, password.enabled ? { production: !import.meta.dev, siteOrigin } : undefined))
   if (problems.length) {
     const message = `[nuxt-aegis] invalid configuration, refusing to start:\n${problems.map(p => `  - ${p}`).join('\n')}`
     console.error(message)

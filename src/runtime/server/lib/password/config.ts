@@ -1,3 +1,4 @@
+import { envName } from '../config-names'
 import { scryptParams } from './hash'
 
 export interface PasswordConfigShape {
@@ -6,6 +7,7 @@ export interface PasswordConfigShape {
   scrypt: Record<string, unknown>
   code: { digits: unknown, expiresIn: unknown, maxAttempts: unknown }
   links?: { verify?: unknown, reset?: unknown }
+  rateLimit?: Record<string, Record<string, { limit?: unknown, window?: unknown } | undefined> | undefined>
 }
 
 export interface PasswordConfigContext {
@@ -14,6 +16,11 @@ export interface PasswordConfigContext {
   /** The origin of `siteUrl`, '' when unset. */
   siteOrigin: string
 }
+
+/** `nuxtAegis.providers.password.<path> (NUXT_AEGIS_PASSWORD_...)`: the settings sit at `runtimeConfig.aegisPassword`. */
+const named = (path: string) => `nuxtAegis.providers.password.${path} (${envName(`aegisPassword.${path}`)})`
+
+const SCRYPT_FIELDS = ['cost', 'blockSize', 'parallelization', 'keyLength', 'saltLength']
 
 const positiveInt = (value: unknown) => Number.isSafeInteger(Number(value)) && Number(value) > 0
 
@@ -28,21 +35,32 @@ export function passwordConfigProblems(config: PasswordConfigShape, context?: Pa
     problems.push('nuxtAegis.providers.password.links (NUXT_AEGIS_PASSWORD_LINKS_VERIFY / _RESET) need nuxtAegis.siteUrl (NUXT_PUBLIC_SITE_URL) in production: emailed links are never built from the Host header')
   }
   if (!['off', 'register', 'always'].includes(String(config.loginCode))) {
-    problems.push(`nuxtAegis.providers.password.loginCode (NUXT_AEGIS_PASSWORD_LOGIN_CODE) must be 'off', 'register' or 'always'`)
+    problems.push(`${named('loginCode')} must be 'off', 'register' or 'always'`)
   }
   try {
     scryptParams(config.scrypt as never)
   }
   catch (error) {
-    problems.push(`nuxtAegis.providers.password.scrypt (NUXT_AEGIS_PASSWORD_SCRYPT_*): ${(error as Error).message}`)
+    const message = (error as Error).message
+    const fields = SCRYPT_FIELDS.filter(field => message.includes(field))
+    problems.push(`${(fields.length ? fields : SCRYPT_FIELDS).map(field => named(`scrypt.${field}`)).join(', ')}: ${message}`)
   }
   const { minLength, maxLength } = config.policy
   if (!positiveInt(minLength) || !positiveInt(maxLength) || Number(minLength) > Number(maxLength) || Number(maxLength) > 1024) {
-    problems.push('nuxtAegis.providers.password.policy: minLength and maxLength must be whole numbers with 1 <= minLength <= maxLength <= 1024')
+    problems.push(`${named('policy.minLength')} and ${named('policy.maxLength')} must be whole numbers with 1 <= minLength <= maxLength <= 1024`)
   }
   const { digits, expiresIn, maxAttempts } = config.code
-  if (!positiveInt(digits) || Number(digits) < 6 || Number(digits) > 10) problems.push('nuxtAegis.providers.password.code.digits must be between 6 and 10')
-  if (!positiveInt(expiresIn) || Number(expiresIn) > 86_400) problems.push('nuxtAegis.providers.password.code.expiresIn must be between 1 and 86400 seconds')
-  if (!positiveInt(maxAttempts) || Number(maxAttempts) > 20) problems.push('nuxtAegis.providers.password.code.maxAttempts must be between 1 and 20')
+  if (!positiveInt(digits) || Number(digits) < 6 || Number(digits) > 10) problems.push(`${named('code.digits')} must be between 6 and 10`)
+  if (!positiveInt(expiresIn) || Number(expiresIn) > 86_400) problems.push(`${named('code.expiresIn')} must be between 1 and 86400 seconds`)
+  if (!positiveInt(maxAttempts) || Number(maxAttempts) > 20) problems.push(`${named('code.maxAttempts')} must be between 1 and 20`)
+  // A zero or unreadable limit would silently mean "no limit": fail closed instead.
+  for (const [bucket, pair] of Object.entries(config.rateLimit ?? {})) {
+    for (const [side, rule] of Object.entries(pair ?? {})) {
+      if (!rule) continue
+      for (const field of ['limit', 'window'] as const) {
+        if (!positiveInt(rule[field])) problems.push(`${named(`rateLimit.${bucket}.${side}.${field}`)} must be a whole number above 0`)
+      }
+    }
+  }
   return problems
 }
