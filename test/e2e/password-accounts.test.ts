@@ -105,7 +105,7 @@ describe('[PWD-17] pre-account hijacking: a password set before verification nev
     // The owner registers; the mail of this registration is the one they act on.
     await postJson(server.url, '/auth/password/register', { email, password: 'owner-pass-1' }, { ip })
     const mail = await lastMessage(server.url, email, 2)
-    expect((await postJson(server.url, '/auth/password/verify', { email, code: mail.code }, { ip })).status).toBe(200)
+    expect((await postJson(server.url, '/auth/password/verify', { email, code: mail.code, password: 'owner-pass-1' }, { ip })).status).toBe(200)
     expect((await postJson(server.url, '/auth/password/login', { email, password: 'squatter-pass-1' }, { ip })).status).toBe(401)
     expect((await passwordLogin(server.url, email, 'owner-pass-1', ip)).token).toBeTruthy()
   })
@@ -118,7 +118,7 @@ describe('[PWD-17] pre-account hijacking: a password set before verification nev
     // The squatter registers again after the owner.
     await postJson(server.url, '/auth/password/register', { email, password: 'squatter-pass-2' }, { ip })
     await lastMessage(server.url, email, 2)
-    const stale = await postJson(server.url, '/auth/password/verify', { token: ownerMail.token }, { ip })
+    const stale = await postJson(server.url, '/auth/password/verify', { token: ownerMail.token, password: 'owner-pass-2' }, { ip })
     expect(stale.status).toBe(400)
     expect((await accountState(server.url, email)).account!.emailVerified).toBe(false)
   })
@@ -129,7 +129,8 @@ describe('[PWD-17] pre-account hijacking: a password set before verification nev
     await postJson(server.url, '/auth/password/register', { email, password: 'first-pass-4' }, { ip })
     const mail = await lastMessage(server.url, email, 1)
     await fetch(new URL('/api/test/password/set-password', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'other-pass-4' }) })
-    expect((await postJson(server.url, '/auth/password/verify', { email, code: mail.code }, { ip })).status).toBe(400)
+    // Even with the password now stored: the code was sent for another one.
+    expect((await postJson(server.url, '/auth/password/verify', { email, code: mail.code, password: 'other-pass-4' }, { ip })).status).toBe(400)
     expect((await accountState(server.url, email)).account!.emailVerified).toBe(false)
   })
 
@@ -140,7 +141,44 @@ describe('[PWD-17] pre-account hijacking: a password set before verification nev
     expect((await postJson(server.url, '/auth/password/login', { email, password: 'rehash-pass-9' }, { ip })).status).toBe(403)
     const mail = await lastMessage(server.url, email, 1)
     expect((await accountState(server.url, email)).persisted.at(-1)).toMatchObject({ reason: 'rehash' })
-    expect((await postJson(server.url, '/auth/password/verify', { email, code: mail.code }, { ip })).status).toBe(200)
+    expect((await postJson(server.url, '/auth/password/verify', { email, code: mail.code, password: 'rehash-pass-9' }, { ip })).status).toBe(200)
+  })
+
+  it('a link someone else\'s registration sent cannot verify without that password (unsolicited mail)', async () => {
+    const ip = uniqueIp()
+    const email = uniqueEmail('unsolicited')
+    // The squatter registers the address; the owner receives a mail they never asked for and clicks it.
+    await postJson(server.url, '/auth/password/register', { email, password: 'squatter-pass-5' }, { ip })
+    const mail = await lastMessage(server.url, email, 1)
+    const clicked = await postJson(server.url, '/auth/password/verify', { token: mail.token }, { ip })
+    expect(clicked.status).toBe(400)
+    expect((await clicked.json()).error).toBe('invalid_request')
+    // Any password but the squatter's fails, and spends the link.
+    expect((await postJson(server.url, '/auth/password/verify', { token: mail.token, password: 'owner-guess-5' }, { ip })).status).toBe(400)
+    expect((await postJson(server.url, '/auth/password/verify', { token: mail.token, password: 'squatter-pass-5' }, { ip })).status).toBe(400)
+    expect((await accountState(server.url, email)).account!.emailVerified).toBe(false)
+    expect((await postJson(server.url, '/auth/password/login', { email, password: 'squatter-pass-5' }, { ip })).status).toBe(403)
+  })
+
+  it('the squatter registering after the owner: the owner\'s newest code does not activate the squatter\'s password', async () => {
+    const ip = uniqueIp()
+    const email = uniqueEmail('squat6')
+    await postJson(server.url, '/auth/password/register', { email, password: 'owner-pass-6' }, { ip })
+    await lastMessage(server.url, email, 1)
+    await postJson(server.url, '/auth/password/register', { email, password: 'squatter-pass-6' }, { ip })
+    const newest = await lastMessage(server.url, email, 2)
+    expect((await postJson(server.url, '/auth/password/verify', { email, code: newest.code, password: 'owner-pass-6' }, { ip })).status).toBe(400)
+    expect((await accountState(server.url, email)).account!.emailVerified).toBe(false)
+  })
+
+  it('a login that sends verification codes counts against the send limit', async () => {
+    const ip = uniqueIp()
+    const email = uniqueEmail('mailbomb')
+    await postJson(server.url, '/auth/password/register', { email, password: 'squatter-pass-7' }, { ip })
+    for (let i = 0; i < 8; i++) expect((await postJson(server.url, '/auth/password/login', { email, password: 'squatter-pass-7' }, { ip })).status).toBe(403)
+    await settle()
+    // One mail for the registration, then at most the fixture's send limit (4) for the logins.
+    expect((await outbox(server.url, email)).length).toBeLessThanOrEqual(5)
   })
 
   it('a verify request that carries a password activates only that password', async () => {
@@ -153,6 +191,21 @@ describe('[PWD-17] pre-account hijacking: a password set before verification nev
     await postJson(server.url, '/auth/password/verify/resend', { email }, { ip })
     const fresh = await lastMessage(server.url, email, 2)
     expect((await postJson(server.url, '/auth/password/verify', { email, code: fresh.code, password: 'owner-pass-3' }, { ip })).status).toBe(200)
+  })
+})
+
+describe('[PWD-17] login codes are bound to the password of step one', () => {
+  it('a login code sent before another registration replaced the password neither signs in nor verifies', async () => {
+    const ip = uniqueIp()
+    const email = uniqueEmail('logincode')
+    await postJson(always.url, '/auth/password/register', { email, password: 'first-pass-8' }, { ip })
+    await lastMessage(always.url, email, 1)
+    expect((await postJson(always.url, '/auth/password/login', { email, password: 'first-pass-8' }, { ip })).status).toBe(202)
+    const { code } = await lastMessage(always.url, email, 2)
+    await postJson(always.url, '/auth/password/register', { email, password: 'squatter-pass-8' }, { ip })
+    await lastMessage(always.url, email, 3)
+    expect((await postJson(always.url, '/auth/password/login/code', { email, code }, { ip })).status).toBe(400)
+    expect((await accountState(always.url, email)).account!.emailVerified).toBe(false)
   })
 })
 
@@ -192,6 +245,14 @@ describe('[PWD-14] per-IP limits come first and group IPv6 by /64', () => {
 })
 
 describe('[PWD-16] credentials limits count the field the app checks', () => {
+  it('look-alike spellings of the username share its budget (a loose collation finds one user for all)', async () => {
+    const spellings = ['víc', 'VIC', 'v\u00ADic', 'ｖic', ' vic']
+    for (const [i, username] of spellings.entries()) {
+      expect((await postJson(server.url, '/auth/credentials-username', { username, password: `guess-${i}` }, { ip: uniqueIp() })).status).toBe(401)
+    }
+    expect((await postJson(server.url, '/auth/credentials-username', { username: 'vic', password: 'vic-secret-pass' }, { ip: uniqueIp() })).status).toBe(429)
+  })
+
   it('a random email added to each guess does not reset the username\'s budget', async () => {
     for (let i = 0; i < 5; i++) {
       const guess = await postJson(server.url, '/auth/credentials-username', { username: 'uma', email: uniqueEmail('noise'), password: `guess-${i}` }, { ip: uniqueIp() })

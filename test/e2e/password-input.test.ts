@@ -32,9 +32,10 @@ describe('[PWD-6] JSON bodies only, size-capped, typed; 4xx, never 500', () => {
       ['/auth/password/login', { email: 'a@b.c', password: 12345678 }],
       ['/auth/password/login', { email: ['a@b.c'], password: 'whatever-1' }],
       ['/auth/password/register', { email: 'a@b.c' }],
-      ['/auth/password/verify', { email: 'a@b.c', code: 123456 }],
-      ['/auth/password/verify', { email: 'a@b.c', code: '12345' }],
-      ['/auth/password/verify', { token: 42 }],
+      ['/auth/password/verify', { email: 'a@b.c', code: 123456, password: 'whatever-1' }],
+      ['/auth/password/verify', { email: 'a@b.c', code: '12345', password: 'whatever-1' }],
+      ['/auth/password/verify', { email: 'a@b.c', code: '123456' }],
+      ['/auth/password/verify', { token: 42, password: 'whatever-1' }],
       ['/auth/password/reset/confirm', { token: 'x.y', password: null }],
       ['/auth/password/login/code', { email: 'a@b.c', code: '12a456' }],
     ]

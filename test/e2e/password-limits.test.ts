@@ -38,13 +38,13 @@ describe('[PWD-3] brute force hits 429', () => {
     await postJson(proxied.url, '/auth/password/register', { email, password: 'codes-pass-1' }, { ip })
     const { code } = await lastMessage(proxied.url, email)
     const wrong = code === '000000' ? '000001' : '000000'
-    for (let i = 0; i < 5; i++) expect((await postJson(proxied.url, '/auth/password/verify', { email, code: wrong }, { ip })).status).toBe(400)
+    for (let i = 0; i < 5; i++) expect((await postJson(proxied.url, '/auth/password/verify', { email, code: wrong, password: 'codes-pass-1' }, { ip })).status).toBe(400)
     // Five wrong entries: the real code is dead too.
-    const dead = await postJson(proxied.url, '/auth/password/verify', { email, code }, { ip })
+    const dead = await postJson(proxied.url, '/auth/password/verify', { email, code, password: 'codes-pass-1' }, { ip })
     expect(dead.status).toBe(400)
     expect((await dead.json()).error).toBe('invalid_verification_code')
-    for (let i = 0; i < 2; i++) expect((await postJson(proxied.url, '/auth/password/verify', { email, code: wrong }, { ip: uniqueIp() })).status).toBe(400)
-    await expect429(await postJson(proxied.url, '/auth/password/verify', { email, code: wrong }, { ip: uniqueIp() }))
+    for (let i = 0; i < 2; i++) expect((await postJson(proxied.url, '/auth/password/verify', { email, code: wrong, password: 'codes-pass-1' }, { ip: uniqueIp() })).status).toBe(400)
+    await expect429(await postJson(proxied.url, '/auth/password/verify', { email, code: wrong, password: 'codes-pass-1' }, { ip: uniqueIp() }))
   })
 
   it('reset requests: at most 4 per email, then 429 (for unknown emails alike)', async () => {

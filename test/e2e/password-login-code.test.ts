@@ -77,7 +77,7 @@ describe('[PWD-9] loginCode: off', () => {
     expect(await resend.text()).toBe(await resendGhost.text())
     const { code, purpose } = await lastMessage(off.url, email)
     expect(purpose).toBe('verify')
-    expect((await postJson(off.url, '/auth/password/verify', { email, code }, { ip })).status).toBe(200)
+    expect((await postJson(off.url, '/auth/password/verify', { email, code, password: 'off-pass-1' }, { ip })).status).toBe(200)
     const again = await postJson(off.url, '/auth/password/login', { email, password: 'off-pass-1' }, { ip })
     expect(decodeJwt((await again.json()).token)).toMatchObject({ email_verified: true })
     // A verified account gets no more verification codes.

@@ -27,7 +27,7 @@ describe('[PWD-7] register → verify → login → refresh → change password'
     const fresh = await lastMessage(server.url, email, 2)
     expect(fresh.purpose).toBe('verify')
 
-    const verified = await postJson(server.url, '/auth/password/verify', { email, code: fresh.code }, { ip })
+    const verified = await postJson(server.url, '/auth/password/verify', { email, code: fresh.code, password: 'first-pass-1' }, { ip })
     expect(verified.status).toBe(200)
     expect(await verified.json()).toEqual({ status: 'verified' })
     expect((await accountState(server.url, email)).account?.emailVerified).toBe(true)
@@ -103,7 +103,7 @@ describe('[PWD-8] password reset', () => {
     const scanned = await fetch(new URL(`/auth/password/reset/confirm?token=${mail.token}`, server.url))
     expect(scanned.status).toBe(405)
     // The reset code is bound to its purpose: it does not verify or log in.
-    expect((await postJson(server.url, '/auth/password/verify', { token: mail.token }, { ip })).status).toBe(400)
+    expect((await postJson(server.url, '/auth/password/verify', { token: mail.token, password: 'reset-pass-1' }, { ip })).status).toBe(400)
 
     const confirmed = await postJson(server.url, '/auth/password/reset/confirm', { token: mail.token, password: 'reset-pass-2' }, { ip })
     expect(confirmed.status).toBe(200)

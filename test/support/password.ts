@@ -106,6 +106,6 @@ export async function registerVerified(base: string, email: string, password: st
   const registered = await postJson(base, '/auth/password/register', { email, password }, { ip })
   if (registered.status !== 202) throw new Error(`register answered ${registered.status}: ${await registered.text()}`)
   const { code } = await lastMessage(base, email)
-  const verified = await postJson(base, '/auth/password/verify', { email, code }, { ip })
+  const verified = await postJson(base, '/auth/password/verify', { email, code, password }, { ip })
   if (verified.status !== 200) throw new Error(`verify answered ${verified.status}: ${await verified.text()}`)
 }

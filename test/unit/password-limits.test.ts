@@ -130,3 +130,10 @@ describe('[PWD-16] credentials limits count every identifying field', () => {
     expect(credentialSubjects({ a: 42 }, body => body.a as unknown as string)).toEqual([])
   })
 })
+
+describe('[PWD-16] credentials identifiers are folded as a loose collation compares them', () => {
+  it('accents, compatibility forms, ignorable characters and case fall together', () => {
+    for (const spelling of ['admín', 'ＡDMIN', 'ad\u00ADmin', 'a\u200Bdmin', ' Admin ']) expect(credentialSubjects({ username: spelling })).toEqual(['username:admin'])
+    expect(credentialSubjects({ username: 'admin2' })).toEqual(['username:admin2'])
+  })
+})

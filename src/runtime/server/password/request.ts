@@ -62,6 +62,16 @@ export async function limitSubjects(event: H3Event, bucket: string, rules: Limit
   refuse(event, bucket, await Promise.all(subjects.map(subject => limiter.hit(`${bucket}:subject`, subject, rules.perEmail!))))
 }
 
+/**
+ * Counts like `limitSubjects` but answers false instead of a 429: for mail that a request sends
+ * on the side (a login's verification code), whose answer must not change.
+ */
+export async function allowSubjects(bucket: string, rules: LimitPair, subjects: string[]): Promise<boolean> {
+  const { limiter } = usePasswordServices()
+  if (!rules.perEmail || !subjects.length) return true
+  return (await Promise.all(subjects.map(subject => limiter.hit(`${bucket}:subject`, subject, rules.perEmail!)))).every(result => result.ok)
+}
+
 /** Forgets the failed attempts of `subject` in `bucket` (after the right password). */
 export function resetSubject(bucket: string, subject: string): Promise<void> {
   return usePasswordServices().limiter.reset(`${bucket}:subject`, subject)

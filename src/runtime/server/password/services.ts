@@ -1,4 +1,7 @@
+import { createHmac } from 'node:crypto'
 import { useRuntimeConfig, useStorage } from 'nitropack/runtime'
+import { lookalikeKey } from '../lib/password/account'
+import { createKeyedQueue } from '../lib/serialize'
 import type { ResolvedPasswordOptions } from '../../../password-options'
 import { hashPassword, scryptParams } from '../lib/password/hash'
 import type { ScryptParams } from '../lib/password/hash'
@@ -20,6 +23,11 @@ export interface PasswordServices {
   codes: VerificationStore
   /** A hash of a random password with the current parameters: unknown users are verified against it. */
   dummyHash: () => Promise<string>
+  /**
+   * Runs a flow's read-then-write of one account (look up, check, persist) alone: per address,
+   * folded as a loose collation folds it, in this process and across instances on Redis.
+   */
+  serializeAccount: <T>(email: string, fn: () => Promise<T>) => Promise<T>
 }
 
 let services: PasswordServices | undefined
@@ -38,6 +46,7 @@ export function usePasswordServices(): PasswordServices {
   const secret = useAegis().serverSecret
   // Counters and code attempts are counted under a lock that holds across instances on Redis.
   const locks = lazyLocks(() => locksForMount(useStorage(), 'aegis:credentials', 'credentials:'))
+  const accounts = createKeyedQueue(locks)
   services = {
     config,
     scrypt,
@@ -51,6 +60,7 @@ export function usePasswordServices(): PasswordServices {
       digits: Number(config.code.digits),
     }),
     dummyHash: () => (dummy ??= hashPassword(crypto.randomUUID(), scrypt)),
+    serializeAccount: (email, fn) => accounts(`acct:${createHmac('sha256', secret).update(`nuxt-aegis:account-lock:${lookalikeKey(email)}`).digest('base64url')}`, fn),
   }
   return services
 }

@@ -17,7 +17,7 @@ export default defineNitroPlugin(() => {
   const problems = validateConfig({ ...config, siteUrl: config.siteUrl || String(runtimeConfig.public.siteUrl ?? '') })
   // Checked here too, not only on the first password request: a bad setting must stop the start.
   const password = runtimeConfig.aegisPassword as unknown as PasswordConfigShape & { enabled?: unknown }
-  const siteOrigin = useAegis().siteOrigin
+  const siteOrigin = originOf(config.siteUrl || String(runtimeConfig.public.siteUrl ?? ''))
   problems.push(...passwordConfigProblems(password, password.enabled ? { production: !import.meta.dev, siteOrigin } : undefined))
   if (problems.length) {
     const message = `[nuxt-aegis] invalid configuration, refusing to start:\n${problems.map(p => `  - ${p}`).join('\n')}`
@@ -41,3 +41,13 @@ export default defineNitroPlugin(() => {
   warnKeepTokens(keeping, { sessions: config.tokenRefresh.enabled, encrypted: config.encryption.enabled, production })
   useAegis()
 })
+
+/** The origin of a configured siteUrl, '' when unset or unparsable (validateConfig reports that one). */
+function originOf(url: string): string {
+  try {
+    return url ? new URL(url).origin : ''
+  }
+  catch {
+    return ''
+  }
+}

@@ -66,6 +66,16 @@ export function normalizeEmail(value: unknown): string | undefined {
 }
 
 /**
+ * A key under which every spelling a loose database collation may treat as one value falls
+ * together: compatibility forms (fullwidth letters), accents and other marks, and ignorable
+ * characters (soft hyphens, zero-width spaces) removed, lower-cased, spaces collapsed. For
+ * rate limits and locks only: grouping too much only makes a limit stricter.
+ */
+export function lookalikeKey(value: string): string {
+  return value.normalize('NFKD').replace(/[\p{M}\p{Default_Ignorable_Code_Point}]/gu, '').toLowerCase().replace(/\s+/g, ' ').trim()
+}
+
+/**
  * True when the account `findUser` returned is really the one of the typed address: its stored
  * email, normalized, equals the normalized typed one. An app's lookup may match loosely (case-
  * and accent-insensitive SQL collations find `victim@example.com` for `victim@exámple.com`);

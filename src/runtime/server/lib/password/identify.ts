@@ -1,12 +1,15 @@
-import { normalizeEmail } from './account'
+import { lookalikeKey } from './account'
 
 const IDENTIFYING_FIELDS = ['email', 'username', 'login', 'user', 'phone', 'identifier'] as const
 
-/** One identifier in its counted form: an email normalized, anything else trimmed, NFC, lower-cased. */
+/**
+ * One identifier in its counted form, folded as a loose database collation would compare it
+ * (`admín`, `ＡDMIN` and `ad\u00ADmin` all count as `admin`), so an `authorize` that looks users up
+ * case- and accent-insensitively gives look-alike spellings no fresh budget.
+ */
 function canonicalIdentifier(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length > 320) return undefined
-  const text = normalizeEmail(value) ?? value.normalize('NFC').trim().toLowerCase()
-  return text || undefined
+  return lookalikeKey(value) || undefined
 }
 
 /**

@@ -3,7 +3,7 @@ import { AegisError, withErrors } from '../../lib/errors'
 import { accountUser } from '../../lib/password/account'
 import { limitIp, limitSubjects, readCredentialsBody } from '../../password/request'
 import { usePasswordServices } from '../../password/services'
-import { codeField, emailField, lookupAccount, persist, provider } from '../../password/flow'
+import { accountOfCheck, codeField, emailField, lookupAccount, persist, provider } from '../../password/flow'
 import { signIn } from '../../signin'
 
 /**
@@ -16,15 +16,19 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const app = provider()
   const email = emailField(body)
   const code = codeField(body, 'login')
-  const { config, codes } = usePasswordServices()
+  const { config, codes, serializeAccount } = usePasswordServices()
   await limitIp(event, 'code', config.rateLimit.code)
-  const { account, subject } = await lookupAccount(event, email)
-  await limitSubjects(event, 'code', config.rateLimit.code, [subject])
-  const checked = await codes.checkCode(subject, 'login', code)
-  if (!checked.ok || !account) throw new AegisError(400, 'invalid_verification_code')
-  if (!account.emailVerified) {
-    await persist(event, { action: 'verify', id: account.id, email: account.email, emailVerified: true })
-    account.emailVerified = true
-  }
+  const account = await serializeAccount(email, async () => {
+    const lookup = await lookupAccount(event, email)
+    await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
+    // Bound to the password of step one: a password stored since (another registration) voids the code.
+    const found = await accountOfCheck(event, await codes.checkCode(lookup.subject, 'login', code), lookup)
+    if (found && !found.emailVerified) {
+      await persist(event, { action: 'verify', id: found.id, email: found.email, emailVerified: true })
+      found.emailVerified = true
+    }
+    return found
+  })
+  if (!account) throw new AegisError(400, 'invalid_verification_code')
   return signIn(event, 'password', accountUser(account), app.customClaims)
 }))

@@ -3,9 +3,9 @@ import { AegisError, log, withErrors } from '../../lib/errors'
 import { fingerprint } from '../../lib/crypto'
 import { accountUser, checkAccountPassword } from '../../lib/password/account'
 import { hashPassword, passwordNeedsRehash, verifyPassword } from '../../lib/password/hash'
-import { limitIp, limitSubjects, readCredentialsBody, resetSubject } from '../../password/request'
+import { allowSubjects, limitIp, limitSubjects, readCredentialsBody, resetSubject } from '../../password/request'
 import { usePasswordServices } from '../../password/services'
-import { emailField, lookupAccount, passwordBinding, passwordField, persist, provider, sendCode } from '../../password/flow'
+import { emailField, findAccount, lookupAccount, passwordBinding, passwordField, persist, provider, sendCode } from '../../password/flow'
 import { signIn } from '../../signin'
 
 /**
@@ -19,7 +19,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const app = provider()
   const email = emailField(body)
   const password = passwordField(body, 'password')
-  const { config, scrypt, dummyHash } = usePasswordServices()
+  const { config, scrypt, dummyHash, serializeAccount } = usePasswordServices()
   await limitIp(event, 'login', config.rateLimit.login)
   const { account, subject } = await lookupAccount(event, email)
   await limitSubjects(event, 'login', config.rateLimit.login, [subject])
@@ -32,21 +32,27 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (passwordNeedsRehash(found.passwordHash!, scrypt)) {
     try {
       const passwordHash = await hashPassword(password, scrypt)
-      await persist(event, { action: 'password', id: found.id, email: found.email, passwordHash, reason: 'rehash' })
-      // A verification code sent below is bound to the hash now stored.
-      found.passwordHash = passwordHash
+      await serializeAccount(email, async () => {
+        // Only over the hash just checked: a registration or reset may have stored another meanwhile.
+        const current = await findAccount(event, email)
+        if (current?.id !== found.id || current.passwordHash !== found.passwordHash) return
+        await persist(event, { action: 'password', id: found.id, email: found.email, passwordHash, reason: 'rehash' })
+        // A code sent below is bound to the hash now stored.
+        found.passwordHash = passwordHash
+      })
     }
     catch (error) {
       log.warn(`rehash of ${fingerprint(found.id)} not stored: ${error instanceof Error ? error.name : 'unknown error'}`)
     }
   }
   if (config.loginCode === 'always') {
-    await sendCode(event, found, 'login')
+    await sendCode(event, found, 'login', passwordBinding(found))
     setResponseStatus(event, 202)
     return { status: 'code_required' }
   }
   if (config.loginCode === 'register' && !found.emailVerified) {
-    await sendCode(event, found, 'verify', passwordBinding(found))
+    // Counted as a mail sent: knowing the password must not allow unlimited mail to the address.
+    if (await allowSubjects('send', config.rateLimit.send, [subject])) await sendCode(event, found, 'verify', passwordBinding(found))
     throw new AegisError(403, 'email_not_verified', `unverified account ${fingerprint(found.id)}`)
   }
   return signIn(event, 'password', accountUser(found), app.customClaims)

@@ -16,30 +16,33 @@ export default defineEventHandler(event => withErrors(event, async () => {
   provider()
   const email = emailField(body)
   const password = passwordField(body, 'password')
-  const { config, scrypt } = usePasswordServices()
+  const { config, scrypt, serializeAccount } = usePasswordServices()
   await limitIp(event, 'send', config.rateLimit.send)
   await assertNewPassword(event, password, email)
   const passwordHash = await hashPassword(password, scrypt)
-  const { account, lookalike, subject } = await lookupAccount(event, email)
-  await limitSubjects(event, 'send', config.rateLimit.send, [subject])
   const verifies = config.loginCode !== 'off'
-  if (lookalike) {
-    // The app's database holds this address under another spelling: a new account would collide
-    // with that one (or, in an upsert, overwrite it). Nothing is created and nothing is sent.
-    log.warn(`registration of ${fingerprint(email)} refused: findUser matched another address`)
-  }
-  else if (!account) {
-    const created = await createAccount(event, email, passwordHash)
-    if (created && verifies) await sendCode(event, created, 'verify', passwordBinding(created))
-  }
-  else if (!account.emailVerified && verifies) {
-    // An address registered but not verified yet: this may be its owner, or someone who
-    // registered it first to take the account over once the owner verifies. The latest
-    // registration's password replaces the stored one, and the code sent now activates only it.
-    const replaced = { ...account, passwordHash }
-    await persist(event, { action: 'password', id: account.id, email: account.email, passwordHash, reason: 'register' })
-    await sendCode(event, replaced, 'verify', passwordBinding(replaced))
-  }
+  // Alone per address: a verification or reset running meanwhile is never overwritten by this password.
+  await serializeAccount(email, async () => {
+    const { account, lookalike, subject } = await lookupAccount(event, email)
+    await limitSubjects(event, 'send', config.rateLimit.send, [subject])
+    if (lookalike) {
+      // The app's database holds this address under another spelling: a new account would collide
+      // with that one (or, in an upsert, overwrite it). Nothing is created and nothing is sent.
+      log.warn(`registration of ${fingerprint(email)} refused: findUser matched another address`)
+    }
+    else if (!account) {
+      const created = await createAccount(event, email, passwordHash)
+      // Bound to this request's own hash: when the stored one is another (a parallel registration), the code is void.
+      if (created && verifies) await sendCode(event, created, 'verify', passwordBinding({ passwordHash }))
+    }
+    else if (!account.emailVerified && verifies) {
+      // An address registered but not verified yet: this may be its owner, or someone who
+      // registered it first to take the account over once the owner verifies. The latest
+      // registration's password replaces the stored one, and the code sent now activates only it.
+      await persist(event, { action: 'password', id: account.id, email: account.email, passwordHash, reason: 'register' })
+      await sendCode(event, { ...account, passwordHash }, 'verify', passwordBinding({ passwordHash }))
+    }
+  })
   setResponseStatus(event, 202)
   return { status: 'accepted' }
 }))

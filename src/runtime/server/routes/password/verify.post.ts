@@ -4,36 +4,45 @@ import { verifyPassword } from '../../lib/password/hash'
 import { limitIp, limitSubjects, readCredentialsBody, stringField } from '../../password/request'
 import { usePasswordServices } from '../../password/services'
 import { accountOfCheck, codeField, emailField, lookupAccount, passwordField, persist, provider } from '../../password/flow'
+import type { PasswordAccount } from '../../password/types'
 
 /**
- * POST {authPath}/password/verify `{ email, code }` or `{ token }` (from the emailed link; the
- * link's page POSTs it, so a scanner that only GETs the link confirms nothing), optionally with
- * the `password` of the registration → 200 `{ status: 'verified' }`. Logs nothing in: the user
- * logs in with the password next.
+ * POST {authPath}/password/verify `{ email, code, password }` or `{ token, password }` (from the
+ * emailed link; the link's page POSTs it, so a scanner that only GETs the link confirms nothing)
+ * → 200 `{ status: 'verified' }`. Logs nothing in: the user logs in with the password next.
+ *
+ * The password is required: the code proves the mailbox, the password proves that the verifier
+ * is the one who set it. Without it, the owner clicking a link that someone else's registration
+ * sent would make that someone's password the verified owner's (pre-account hijacking).
  */
 export default defineEventHandler(event => withErrors(event, async () => {
   const body = await readCredentialsBody(event)
   provider()
-  const { config, codes } = usePasswordServices()
-  const password = body.password !== undefined ? passwordField(body, 'password') : undefined
+  const { config, codes, serializeAccount } = usePasswordServices()
+  const password = passwordField(body, 'password')
+  const token = body.token !== undefined ? stringField(body, 'token', 200) : undefined
+  const typed = token === undefined ? { email: emailField(body), code: codeField(body, 'verify') } : undefined
   await limitIp(event, 'code', config.rateLimit.code)
-  let account
-  if (body.token !== undefined) {
-    const token = stringField(body, 'token', 200)
-    account = await accountOfCheck(event, await codes.checkLink('verify', token))
-  }
-  else {
-    const email = emailField(body)
-    const code = codeField(body, 'verify')
-    const typed = await lookupAccount(event, email)
-    await limitSubjects(event, 'code', config.rateLimit.code, [typed.subject])
-    account = await accountOfCheck(event, await codes.checkCode(typed.subject, 'verify', code), typed)
-  }
-  if (!account) throw new AegisError(400, 'invalid_verification_code')
-  // A page that still holds the password (the registration form) proves the verifier set it.
-  if (password !== undefined && !(account.passwordHash && await verifyPassword(password, account.passwordHash))) {
-    throw new AegisError(400, 'invalid_verification_code', 'verification with a password that is not the stored one')
-  }
-  if (!account.emailVerified) await persist(event, { action: 'verify', id: account.id, email: account.email, emailVerified: true })
+  const verified = typed
+    ? await serializeAccount(typed.email, async () => {
+        const lookup = await lookupAccount(event, typed.email)
+        await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
+        return activate(await accountOfCheck(event, await codes.checkCode(lookup.subject, 'verify', typed.code), lookup))
+      })
+    : await verifyLink(token!)
+  if (!verified) throw new AegisError(400, 'invalid_verification_code')
   return { status: 'verified' }
+
+  async function verifyLink(link: string): Promise<boolean> {
+    const checked = await codes.checkLink('verify', link)
+    if (!checked.ok) return false
+    return serializeAccount(checked.email, async () => activate(await accountOfCheck(event, checked)))
+  }
+
+  /** Marks the account verified when the password is the stored one (checked inside the account's turn). */
+  async function activate(account: PasswordAccount | undefined): Promise<boolean> {
+    if (!account?.passwordHash || !await verifyPassword(password, account.passwordHash)) return false
+    if (!account.emailVerified) await persist(event, { action: 'verify', id: account.id, email: account.email, emailVerified: true })
+    return true
+  }
 }))
