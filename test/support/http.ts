@@ -7,7 +7,7 @@
  * Max-Age > 0 and SameSite (tests decide what a request carries).
  */
 import { request as httpRequest } from 'node:http'
-import { fingerprint } from '../../src/runtime/server/lib/crypto'
+import { fingerprint } from '../../src/runtime/server/core/crypto'
 
 /** The refresh cookie: Secure, Path=/ and host-only in the fixture (production), so `__Host-` prefixed. */
 export const REFRESH_COOKIE = '__Host-nuxt-aegis-refresh'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { cachedProtectedRules, isCachingRule } from '../../src/runtime/server/lib/cache-rules'
-import type { CacheRouteRule } from '../../src/runtime/server/lib/cache-rules'
-import { rendererRoutes } from '../../src/runtime/server/lib/renderer-routes'
+import { cachedProtectedRules, isCachingRule } from '../../src/runtime/server/protection/cache-rules'
+import type { CacheRouteRule } from '../../src/runtime/server/protection/cache-rules'
+import { rendererRoutes } from '../../src/runtime/server/protection/renderer-routes'
 
 describe('[CLIENT-11] isCachingRule', () => {
   it.each([

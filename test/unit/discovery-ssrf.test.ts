@@ -4,13 +4,13 @@
  * are not the issuer's. Discovery played by a fake fetch; the rules also as a pure function.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { checkDiscoveredEndpoint, endpointHostAllowed, endpointHostList } from '../../src/runtime/server/lib/oauth/endpoint-policy'
-import type { Fetcher } from '../../src/runtime/server/lib/oauth/fetch'
-import { clearMetadataCache, providerMetadata } from '../../src/runtime/server/lib/oauth/metadata'
-import { auth0Provider } from '../../src/runtime/server/lib/oauth/providers/auth0'
-import { googleProvider } from '../../src/runtime/server/lib/oauth/providers/google'
-import { oidcProvider } from '../../src/runtime/server/lib/oauth/providers/oidc'
-import type { OAuthProviderDefinition, ProviderConfig } from '../../src/runtime/server/lib/oauth/types'
+import { checkDiscoveredEndpoint, endpointHostAllowed, endpointHostList } from '../../src/runtime/server/oauth/endpoint-policy'
+import type { Fetcher } from '../../src/runtime/server/oauth/fetch'
+import { clearMetadataCache, providerMetadata } from '../../src/runtime/server/oauth/metadata'
+import { auth0Provider } from '../../src/runtime/server/oauth/providers/auth0'
+import { googleProvider } from '../../src/runtime/server/oauth/providers/google'
+import { oidcProvider } from '../../src/runtime/server/oauth/providers/oidc'
+import type { OAuthProviderDefinition, ProviderConfig } from '../../src/runtime/server/oauth/types'
 
 const ctx = { origin: 'https://app.example', authPath: '/auth' }
 const IDP = 'https://idp.example.com'

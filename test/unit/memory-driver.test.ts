@@ -6,11 +6,11 @@
 import { createStorage, prefixStorage } from 'unstorage'
 import unstorageMemory from 'unstorage/drivers/memory'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import aegisMemory from '../../src/runtime/server/lib/memory-driver'
-import type { TtlMap } from '../../src/runtime/server/lib/ttl-map'
-import { createRateLimiter } from '../../src/runtime/server/lib/rate-limit'
-import { resolveStorageOptions, STORAGE_SPECS } from '../../src/storage-options'
-import { boundMemoryMounts } from '../../src/runtime/server/lib/memory-mounts'
+import aegisMemory from '../../src/runtime/server/core/memory-driver'
+import type { TtlMap } from '../../src/runtime/server/core/ttl-map'
+import { createRateLimiter } from '../../src/runtime/server/core/rate-limit'
+import { resolveStorageOptions, STORAGE_SPECS } from '../../src/setup/storage-defaults'
+import { boundMemoryMounts } from '../../src/runtime/server/context/memory-mounts'
 
 const T0 = 1_700_000_000_000
 

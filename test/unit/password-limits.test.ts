@@ -1,10 +1,10 @@
 import { createStorage } from 'unstorage'
 import { describe, expect, it, vi } from 'vitest'
-import { createRateLimiter } from '../../src/runtime/server/lib/rate-limit'
-import { clientIp, normalizeIp, rateLimitGroup, trustedHops } from '../../src/runtime/server/lib/client-ip'
-import { credentialSubjects } from '../../src/runtime/server/lib/password/identify'
-import { createVerificationStore } from '../../src/runtime/server/lib/password/verification'
-import { sha256 } from '../../src/runtime/server/lib/crypto'
+import { createRateLimiter } from '../../src/runtime/server/core/rate-limit'
+import { clientIp, normalizeIp, rateLimitGroup, trustedHops } from '../../src/runtime/server/core/client-ip'
+import { credentialSubjects } from '../../src/runtime/server/password/identify'
+import { createVerificationStore } from '../../src/runtime/server/password/verification'
+import { sha256 } from '../../src/runtime/server/core/crypto'
 
 const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnop'
 

@@ -1,6 +1,6 @@
 import { createStorage } from 'unstorage'
 import { describe, expect, it } from 'vitest'
-import { RESET_CODE_ALPHABET, RESET_CODE_LENGTH, canonicalCode, createVerificationStore } from '../../src/runtime/server/lib/password/verification'
+import { RESET_CODE_ALPHABET, RESET_CODE_LENGTH, canonicalCode, createVerificationStore } from '../../src/runtime/server/password/verification'
 
 const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnop'
 /** An account's code subject and its stored address. */

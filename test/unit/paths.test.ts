@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
-import { compileGlob, compileGlobSet, createRouteMatcher, isUnder, matchSegment, normalizePath, unguardedRouteRules } from '../../src/runtime/server/lib/paths'
-import type { MatchMeter } from '../../src/runtime/server/lib/paths'
+import { compileGlob, compileGlobSet, createRouteMatcher, isUnder, matchSegment, normalizePath, unguardedRouteRules } from '../../src/runtime/server/protection/paths'
+import type { MatchMeter } from '../../src/runtime/server/protection/paths'
 
 const matcher = createRouteMatcher(['/api/protected/**', '/admin/**', '/secret'], ['/api/protected/public/**'])
 const isProtected = (raw: string) => {

@@ -5,12 +5,12 @@
  */
 import { createStorage } from 'unstorage'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
-import { createEncryptedCodec } from '../../src/runtime/server/lib/record-codec'
-import type { RecordCodec } from '../../src/runtime/server/lib/record-codec'
-import { createSessionIndexes } from '../../src/runtime/server/lib/session-index'
-import { createRecordStore } from '../../src/runtime/server/lib/session-records'
-import { createSessionStore } from '../../src/runtime/server/lib/sessions'
+import { createMemoryLocks } from '../../src/runtime/server/core/locks'
+import { createEncryptedCodec } from '../../src/runtime/server/sessions/record-codec'
+import type { RecordCodec } from '../../src/runtime/server/sessions/record-codec'
+import { createSessionIndexes } from '../../src/runtime/server/sessions/session-index'
+import { createRecordStore } from '../../src/runtime/server/sessions/session-records'
+import { createSessionStore } from '../../src/runtime/server/sessions/sessions'
 import type { AegisUser } from '../../src/runtime/types'
 
 const OLD_KEY = 'old-encryption-key-0123456789abcdefghijklmn'

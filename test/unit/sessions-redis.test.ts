@@ -7,9 +7,9 @@ import Redis from 'ioredis'
 import { createStorage, prefixStorage } from 'unstorage'
 import redisDriver from 'unstorage/drivers/redis'
 import { afterAll, describe, expect, it } from 'vitest'
-import { compareAndSetForMount } from '../../src/runtime/server/lib/compare-and-set'
-import { locksForMount } from '../../src/runtime/server/lib/locks'
-import { createSessionStore } from '../../src/runtime/server/lib/sessions'
+import { compareAndSetForMount } from '../../src/runtime/server/core/compare-and-set'
+import { locksForMount } from '../../src/runtime/server/core/locks'
+import { createSessionStore } from '../../src/runtime/server/sessions/sessions'
 import type { AegisUser } from '../../src/runtime/types'
 
 const redisUrl = process.env.AEGIS_REDIS_URL

@@ -9,9 +9,9 @@ import redisDriver from 'unstorage/drivers/redis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { defaults } from '../../src/options'
 import type { StorageOptions } from '../../src/options'
-import { CREDENTIALS_MAX_ENTRIES, FS_BASES, resolveStorageOptions, STORAGE_SPECS } from '../../src/storage-options'
-import { createSessionStore } from '../../src/runtime/server/lib/sessions'
-import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
+import { CREDENTIALS_MAX_ENTRIES, FS_BASES, resolveStorageOptions, STORAGE_SPECS } from '../../src/setup/storage-defaults'
+import { createSessionStore } from '../../src/runtime/server/sessions/sessions'
+import { createMemoryLocks } from '../../src/runtime/server/core/locks'
 
 /** What module.ts mounts as `aegis:refresh` for the user's `tokenRefresh.storage` (module defaults merged first, as Nuxt does). */
 const refreshMount = (storage?: StorageOptions) =>

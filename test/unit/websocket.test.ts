@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { upgradeToken } from '../../src/runtime/server/lib/websocket-token'
-import { createPeerRegistry, TOKEN_EXPIRED_CLOSE_CODE } from '../../src/runtime/server/lib/websocket-expiry'
+import { upgradeToken } from '../../src/runtime/server/websocket/websocket-token'
+import { createPeerRegistry, TOKEN_EXPIRED_CLOSE_CODE } from '../../src/runtime/server/websocket/websocket-expiry'
 
 const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln'
 

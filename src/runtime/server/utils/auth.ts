@@ -1,9 +1,9 @@
 import type { H3Event } from 'h3'
 import { getRequestHeader } from 'h3'
 import type { AegisUser } from '../../types'
-import { AegisError, toH3Error } from '../lib/errors'
-import { parseBearer } from '../lib/tokens'
-import { useAegis } from '../services'
+import { AegisError, toH3Error } from '../core/errors'
+import { parseBearer } from '../tokens/tokens'
+import { useAegis } from '../context/services'
 
 export type AuthenticatedEvent = H3Event & { context: { user: AegisUser } }
 

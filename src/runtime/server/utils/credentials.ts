@@ -1,15 +1,15 @@
 import type { H3Event } from 'h3'
 import { defineEventHandler } from 'h3'
 import type { AegisProfile, CustomClaims } from '../../types'
-import { AegisError, log, withErrors } from '../lib/errors'
-import { checkAccountPassword, userFromProfile } from '../lib/password/account'
-import { credentialSubjects } from '../lib/password/identify'
-import { verifyPassword } from '../lib/password/hash'
+import { AegisError, log, withErrors } from '../core/errors'
+import { checkAccountPassword, userFromProfile } from '../password/account'
+import { credentialSubjects } from '../password/identify'
+import { verifyPassword } from '../password/hash'
 import { limitIp, limitSubjects, readCredentialsBody, resetSubject } from '../password/request'
 import type { LimitPair } from '../password/request'
 import { usePasswordServices } from '../password/services'
-import { registerProviderHandler } from '../services'
-import { signIn } from '../signin'
+import { registerProviderHandler } from '../context/services'
+import { signIn } from '../credentials/signin'
 
 export interface CredentialsHandlerOptions<TBody extends Record<string, unknown> = Record<string, unknown>> {
   /**

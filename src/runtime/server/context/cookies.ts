@@ -1,0 +1,93 @@
+import type { H3Event } from 'h3'
+import { deleteCookie, getCookie, getRequestURL, setCookie } from 'h3'
+import { fingerprint } from '../core/crypto'
+import { useAegis } from './services'
+
+/**
+ * Whether cookies get `Secure`: as configured, except in dev on plain http://localhost,
+ * where browsers would drop them (documented dev exception).
+ */
+export function cookieSecure(event: H3Event): boolean {
+  const configured = useAegis().config.tokenRefresh.cookie.secure !== false
+  if (!configured) return false
+  if (import.meta.dev) {
+    const url = getRequestURL(event)
+    if (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return false
+  }
+  return true
+}
+
+function attributes(event: H3Event) {
+  const { cookie } = useAegis().config.tokenRefresh
+  return {
+    httpOnly: true,
+    secure: cookieSecure(event),
+    sameSite: cookie.sameSite,
+    path: cookie.path || '/',
+    ...(cookie.domain ? { domain: cookie.domain } : {}),
+  }
+}
+
+/**
+ * The refresh cookie's name: `cookieName` with the `__Host-` prefix when the cookie is Secure,
+ * `Path=/` and host-only (the default in production), so that no subdomain or plain-http page
+ * can set or shadow it. `legacy` is the name without the prefix (before 0.2): still read, and
+ * cleared, for one version.
+ */
+function refreshCookieNames(event: H3Event, attrs = attributes(event)): { current: string, legacy?: string } {
+  const name = useAegis().config.tokenRefresh.cookie.cookieName
+  const prefixed = attrs.secure && attrs.path === '/' && !attrs.domain && !/^__(?:Host|Secure)-/i.test(name)
+  return prefixed ? { current: `__Host-${name}`, legacy: name } : { current: name }
+}
+
+/** The refresh token of the request: the current cookie, else the one under the old name. */
+export function getRefreshCookie(event: H3Event): string | undefined {
+  const { current, legacy } = refreshCookieNames(event)
+  return getCookie(event, current) ?? (legacy ? getCookie(event, legacy) : undefined)
+}
+
+/** Sets the refresh cookie; it lives as long as the token (`maxAge` seconds, capped by the configured maxAge). */
+export function setRefreshCookie(event: H3Event, token: string, maxAge?: number): void {
+  const { cookie } = useAegis().config.tokenRefresh
+  const configured = Number(cookie.maxAge)
+  const attrs = attributes(event)
+  const { current, legacy } = refreshCookieNames(event, attrs)
+  setCookie(event, current, token, { ...attrs, maxAge: Math.min(configured, maxAge ?? configured) })
+  // The old name moves to the new one: its token was just used, so it is stale now.
+  if (legacy && getCookie(event, legacy) !== undefined) deleteCookie(event, legacy, attrs)
+}
+
+/** Clears the cookie (under both names) with the same attributes it was set with, or browsers keep it. */
+export function clearRefreshCookie(event: H3Event): void {
+  const attrs = attributes(event)
+  const { current, legacy } = refreshCookieNames(event, attrs)
+  deleteCookie(event, current, attrs)
+  if (legacy) deleteCookie(event, legacy, attrs)
+}
+
+/**
+ * Binds a CODE to the browser that finished the login: one cookie per CODE (named by a
+ * fingerprint of it, so two tabs back from the provider at once do not overwrite each
+ * other), only sent to `<authPath>/token`.
+ */
+export const HANDOFF_COOKIE_PREFIX = 'nuxt-aegis-handoff-'
+
+export function handoffCookieName(code: string): string {
+  return `${HANDOFF_COOKIE_PREFIX}${fingerprint(code)}`
+}
+
+/**
+ * Attributes of the short-lived login cookies (transaction, handoff): HttpOnly, Lax (they must
+ * survive the top-level redirect back from the provider), and sent only to `<authPath>/<subPath>`.
+ */
+export function loginCookieAttributes(event: H3Event, subPath: string) {
+  return { httpOnly: true, secure: cookieSecure(event), sameSite: 'lax' as const, path: `${useAegis().config.endpoints.authPath}/${subPath}` }
+}
+
+export function setHandoffCookie(event: H3Event, code: string, value: string): void {
+  setCookie(event, handoffCookieName(code), value, { ...loginCookieAttributes(event, 'token'), maxAge: Number(useAegis().config.authCode.expiresIn) })
+}
+
+export function clearHandoffCookie(event: H3Event, code: string): void {
+  deleteCookie(event, handoffCookieName(code), loginCookieAttributes(event, 'token'))
+}

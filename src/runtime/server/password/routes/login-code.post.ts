@@ -1,0 +1,34 @@
+import { defineEventHandler } from 'h3'
+import { AegisError, withErrors } from '../../core/errors'
+import { accountUser } from '../account'
+import { limitIp, limitSubjects, readCredentialsBody } from '../request'
+import { usePasswordServices } from '../services'
+import { accountOfCheck, codeField, emailField, lookupAccount, persist, provider } from '../flow'
+import { signIn } from '../../credentials/signin'
+
+/**
+ * POST {authPath}/password/login/code `{ email, code }`: the second step of a login with
+ * `loginCode: 'always'`. The code was only sent after the right password; it also proves the
+ * address, so an unverified account becomes verified.
+ */
+export default defineEventHandler(event => withErrors(event, async () => {
+  const body = await readCredentialsBody(event)
+  const app = provider()
+  const email = emailField(body)
+  const code = codeField(body, 'login')
+  const { config, codes, serializeAccount } = usePasswordServices()
+  await limitIp(event, 'code', config.rateLimit.code)
+  const account = await serializeAccount(email, async () => {
+    const lookup = await lookupAccount(event, email)
+    await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
+    // Bound to the password of step one: a password stored since (another registration) voids the code.
+    const found = await accountOfCheck(event, await codes.checkCode(lookup.subject, 'login', code), lookup)
+    if (found && !found.emailVerified) {
+      await persist(event, { action: 'verify', id: found.id, email: found.email, emailVerified: true })
+      found.emailVerified = true
+    }
+    return found
+  })
+  if (!account) throw new AegisError(400, 'invalid_verification_code')
+  return signIn(event, 'password', accountUser(account), app.customClaims)
+}))
