@@ -36,7 +36,7 @@ function paths(count) {
 
 export async function benchMatcher() {
   // Node runs the TypeScript source directly (type stripping): the exact code the server bundles.
-  const { createRouteMatcher, normalizePath } = await import('../src/runtime/server/lib/paths.ts')
+  const { createRouteMatcher, normalizePath } = await import('../src/runtime/server/protection/paths.ts')
   const rounds = QUICK ? 3 : 15
   const iterations = QUICK ? 20_000 : 200_000
   const cases = Object.fromEntries(SIZES.map((size) => {

@@ -16,8 +16,8 @@ import {
 } from '@nuxt/kit'
 import { defu } from 'defu'
 import { defaults } from './options'
-import { setupPassword } from './setup-password'
-import { unguardedRouteRules } from './runtime/server/lib/paths'
+import { setupPassword } from './setup/password'
+import { unguardedRouteRules } from './runtime/server/protection/paths'
 import type { ModuleOptions } from './options'
 
 export type * from './options'
@@ -93,7 +93,7 @@ export default defineNuxtModule<ModuleOptions>({
     nuxt.options.alias['#nuxt-aegis'] = resolver.resolve('./runtime/types')
     // Custom providers (defineOAuthProvider, OAuthBaseProvider). Also set on Nitro directly: the
     // shorter '#nuxt-aegis' alias must not swallow it.
-    const providersEntry = resolver.resolve('./runtime/server/providers')
+    const providersEntry = resolver.resolve('./runtime/server/oauth/custom-provider')
     nuxt.options.alias['#nuxt-aegis/server/providers'] = providersEntry
     nuxt.hook('nitro:config', (nitroConfig) => {
       const config = nitroConfig as { alias?: Record<string, string> }
@@ -111,23 +111,23 @@ export default defineNuxtModule<ModuleOptions>({
     })
 
     // Server: start-up checks, route protection, thin routes.
-    addServerPlugin(resolver.resolve('./runtime/server/plugins/startup'))
-    addServerHandler({ middleware: true, handler: resolver.resolve('./runtime/server/middleware/protect') })
+    addServerPlugin(resolver.resolve('./runtime/server/context/startup'))
+    addServerHandler({ middleware: true, handler: resolver.resolve('./runtime/server/protection/protect') })
     const route = (path: string, file: string, method?: 'get' | 'post') =>
-      addServerHandler({ route: `${authPath}${path}`, method, handler: resolver.resolve(`./runtime/server/routes/${file}`) })
-    const postOnly = ['/token', '/logout', ...(o.tokenRefresh.enabled ? ['/refresh'] : [])]
-    for (const path of postOnly) {
-      route(path, `${path.slice(1)}.post`, 'post')
+      addServerHandler({ route: `${authPath}${path}`, method, handler: resolver.resolve(`./runtime/server/${file}`) })
+    const postOnly: Record<string, string> = { '/token': 'handoff/routes/token.post', '/logout': 'sessions/routes/logout.post', ...(o.tokenRefresh.enabled ? { '/refresh': 'sessions/routes/refresh.post' } : {}) }
+    for (const [path, file] of Object.entries(postOnly)) {
+      route(path, file, 'post')
       // Registered without a method: the router uses it for every method but POST.
-      route(path, 'method-not-allowed')
+      route(path, 'core/routes/method-not-allowed')
     }
-    addServerHandler({ route: o.endpoints.userInfoPath, method: 'get', handler: resolver.resolve('./runtime/server/routes/me.get') })
+    addServerHandler({ route: o.endpoints.userInfoPath, method: 'get', handler: resolver.resolve('./runtime/server/protection/routes/me.get') })
     // Always registered: the algorithm can change at run time (NUXT_AEGIS_TOKEN_ALGORITHM); 404 for HS256.
-    route('/jwks', 'jwks.get', 'get')
+    route('/jwks', 'tokens/routes/jwks.get', 'get')
     if (enabledProviders.includes('mock')) {
-      route('/mock/authorize', 'mock/authorize.get', 'get')
-      route('/mock/token', 'mock/token.post', 'post')
-      route('/mock/userinfo', 'mock/userinfo.get', 'get')
+      route('/mock/authorize', 'oauth/mock/routes/authorize.get', 'get')
+      route('/mock/token', 'oauth/mock/routes/token.post', 'post')
+      route('/mock/userinfo', 'oauth/mock/routes/userinfo.get', 'get')
     }
 
     // A configured provider works without a route file; a user's route file replaces the default.
@@ -135,7 +135,7 @@ export default defineNuxtModule<ModuleOptions>({
     for (const name of enabledProviders) {
       const own = findUserProviderRoute(nuxt.options._layers.map(layer => layer.config.serverDir ?? join(layer.config.srcDir ?? layer.cwd, 'server')), authPath, name)
       if (own) userRouteFiles.push(own)
-      else route(`/${name}`, `providers/${name}.get`, 'get')
+      else route(`/${name}`, `oauth/routes/${name}.get`, 'get')
     }
     // Custom providers (defineOAuthProvider) live only in route files: import those too.
     for (const file of customProviderRoutes(nuxt.options._layers.map(layer => layer.config.serverDir ?? join(layer.config.srcDir ?? layer.cwd, 'server')), authPath)) {

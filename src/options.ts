@@ -5,9 +5,9 @@
  * (named next to each option), so a built server needs no rebuild to change it.
  */
 import type { MockUser } from './runtime/types'
-import type { PasswordProviderOptions } from './password-options'
+import type { PasswordProviderOptions } from './setup/password-options'
 
-export type * from './password-options'
+export type * from './setup/password-options'
 
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'EdDSA'
 

@@ -6,7 +6,7 @@
  */
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose'
 import type { JWTPayload } from 'jose'
-import { accessTokenChecks, parseBearer } from './runtime/server/lib/tokens'
+import { accessTokenChecks, parseBearer } from './runtime/server/tokens/tokens'
 
 export interface AegisVerifierOptions {
   /** `token.issuer` of the app (default of the module: `'nuxt-aegis'`). */

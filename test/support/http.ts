@@ -7,7 +7,7 @@
  * Max-Age > 0 and SameSite (tests decide what a request carries).
  */
 import { request as httpRequest } from 'node:http'
-import { fingerprint } from '../../src/runtime/server/lib/crypto'
+import { fingerprint } from '../../src/runtime/server/core/crypto'
 
 export const REFRESH_COOKIE = 'nuxt-aegis-refresh'
 export const TX_COOKIE_PREFIX = 'nuxt-aegis-tx-'

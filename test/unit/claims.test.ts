@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { RESERVED_CLAIMS, filterClaims, profileClaims, resolveCustomClaims } from '../../src/runtime/server/lib/claims'
+import { RESERVED_CLAIMS, filterClaims, profileClaims, resolveCustomClaims } from '../../src/runtime/server/tokens/claims'
 import type { AegisUser, CustomClaims, ProviderTokens } from '../../src/runtime/types'
 
 const user: AegisUser = { sub: 'alice', provider: 'mock', email: 'alice@example.com', email_verified: true, name: 'Alice' }

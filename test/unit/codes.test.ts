@@ -1,10 +1,10 @@
 import { createStorage } from 'unstorage'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { CODE_PATTERN, createMemoryCodeStore, createStorageCodeStore } from '../../src/runtime/server/lib/codes'
-import type { CodePayload, CodeStore, TakeResult } from '../../src/runtime/server/lib/codes'
-import { AegisError } from '../../src/runtime/server/lib/errors'
-import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
-import { TtlMap } from '../../src/runtime/server/lib/ttl-map'
+import { CODE_PATTERN, createMemoryCodeStore, createStorageCodeStore } from '../../src/runtime/server/handoff/codes'
+import type { CodePayload, CodeStore, TakeResult } from '../../src/runtime/server/handoff/codes'
+import { AegisError } from '../../src/runtime/server/core/errors'
+import { createMemoryLocks } from '../../src/runtime/server/core/locks'
+import { TtlMap } from '../../src/runtime/server/core/ttl-map'
 
 const payload: CodePayload = { user: { sub: 'alice', provider: 'mock', email: 'alice@example.com' }, claims: { role: 'admin' }, redirectTo: '/dashboard', binding: 'binding-hash' }
 

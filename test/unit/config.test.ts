@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { isTruthy, parseDuration, validateConfig } from '../../src/runtime/server/lib/config'
-import type { AegisRuntimeConfig } from '../../src/runtime/server/lib/config'
+import { isTruthy, parseDuration, validateConfig } from '../../src/runtime/server/context/config'
+import type { AegisRuntimeConfig } from '../../src/runtime/server/context/config'
 
 /** Distinctive values: no message may ever contain them. */
 const WEAK_SECRET = 'Weak-S3cret-Value-ZQX-31-bytes!' // 31 bytes

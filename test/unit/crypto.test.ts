@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { deriveKey, fingerprint, pkceChallenge, randomToken, safeEqual, seal, sha256, unseal } from '../../src/runtime/server/lib/crypto'
+import { deriveKey, fingerprint, pkceChallenge, randomToken, safeEqual, seal, sha256, unseal } from '../../src/runtime/server/core/crypto'
 
 const key = deriveKey('a-test-secret-that-is-long-enough-123456', 'test')
 

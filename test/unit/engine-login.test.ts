@@ -3,13 +3,13 @@
  * and answer; a fake fetch plays the provider and records the calls.
  */
 import { describe, expect, it } from 'vitest'
-import { AegisError } from '../../src/runtime/server/lib/errors'
-import { completeLogin, refreshGrant } from '../../src/runtime/server/lib/oauth/engine'
-import { ProviderHttpError } from '../../src/runtime/server/lib/oauth/fetch'
-import type { Fetcher } from '../../src/runtime/server/lib/oauth/fetch'
-import { createTransaction } from '../../src/runtime/server/lib/oauth/transaction'
-import type { Transaction } from '../../src/runtime/server/lib/oauth/transaction'
-import type { EngineContext, OAuthProviderDefinition, ProviderConfig } from '../../src/runtime/server/lib/oauth/types'
+import { AegisError } from '../../src/runtime/server/core/errors'
+import { completeLogin, refreshGrant } from '../../src/runtime/server/oauth/engine'
+import { ProviderHttpError } from '../../src/runtime/server/oauth/fetch'
+import type { Fetcher } from '../../src/runtime/server/oauth/fetch'
+import { createTransaction } from '../../src/runtime/server/oauth/transaction'
+import type { Transaction } from '../../src/runtime/server/oauth/transaction'
+import type { EngineContext, OAuthProviderDefinition, ProviderConfig } from '../../src/runtime/server/oauth/types'
 
 const ctx: EngineContext = { origin: 'https://app.example', authPath: '/auth' }
 

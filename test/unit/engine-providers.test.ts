@@ -5,14 +5,14 @@
  */
 import { SignJWT, exportJWK, generateKeyPair } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { AegisError } from '../../src/runtime/server/lib/errors'
-import { completeLogin } from '../../src/runtime/server/lib/oauth/engine'
-import type { Fetcher } from '../../src/runtime/server/lib/oauth/fetch'
-import { clearMetadataCache } from '../../src/runtime/server/lib/oauth/metadata'
-import { googleProvider } from '../../src/runtime/server/lib/oauth/providers/google'
-import { microsoftProvider } from '../../src/runtime/server/lib/oauth/providers/microsoft'
-import { createTransaction } from '../../src/runtime/server/lib/oauth/transaction'
-import type { ProviderConfig } from '../../src/runtime/server/lib/oauth/types'
+import { AegisError } from '../../src/runtime/server/core/errors'
+import { completeLogin } from '../../src/runtime/server/oauth/engine'
+import type { Fetcher } from '../../src/runtime/server/oauth/fetch'
+import { clearMetadataCache } from '../../src/runtime/server/oauth/metadata'
+import { googleProvider } from '../../src/runtime/server/oauth/providers/google'
+import { microsoftProvider } from '../../src/runtime/server/oauth/providers/microsoft'
+import { createTransaction } from '../../src/runtime/server/oauth/transaction'
+import type { ProviderConfig } from '../../src/runtime/server/oauth/types'
 
 const ctx = { origin: 'https://app.example', authPath: '/auth' }
 const TID = '72f988bf-86f1-41af-91ab-2d7cd011db47'

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { pkceChallenge } from '../../src/runtime/server/lib/crypto'
-import { AegisError } from '../../src/runtime/server/lib/errors'
-import { PROTECTED_PARAMS, authorizationUrl, normalizeProfile, providerErrorCode, redirectUri, single } from '../../src/runtime/server/lib/oauth/engine'
-import type { EngineContext, OAuthProviderDefinition, ProviderConfig } from '../../src/runtime/server/lib/oauth/types'
-import { createTransaction } from '../../src/runtime/server/lib/oauth/transaction'
-import type { Transaction } from '../../src/runtime/server/lib/oauth/transaction'
+import { pkceChallenge } from '../../src/runtime/server/core/crypto'
+import { AegisError } from '../../src/runtime/server/core/errors'
+import { PROTECTED_PARAMS, authorizationUrl, normalizeProfile, providerErrorCode, redirectUri, single } from '../../src/runtime/server/oauth/engine'
+import type { EngineContext, OAuthProviderDefinition, ProviderConfig } from '../../src/runtime/server/oauth/types'
+import { createTransaction } from '../../src/runtime/server/oauth/transaction'
+import type { Transaction } from '../../src/runtime/server/oauth/transaction'
 import type { AegisProfile } from '../../src/runtime/types'
-import { googleProvider } from '../../src/runtime/server/lib/oauth/providers/google'
-import { microsoftProvider } from '../../src/runtime/server/lib/oauth/providers/microsoft'
+import { googleProvider } from '../../src/runtime/server/oauth/providers/google'
+import { microsoftProvider } from '../../src/runtime/server/oauth/providers/microsoft'
 
 const ctx: EngineContext = { origin: 'https://app.example', authPath: '/auth' }
 

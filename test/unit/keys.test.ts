@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto'
 import type { KeyPairKeyObjectResult } from 'node:crypto'
 import { SignJWT, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { jwkThumbprint, loadSigningKeys, normalizePem, privateKeyProblem, publicKeyProblem } from '../../src/runtime/server/lib/keys'
-import { ACCESS_TOKEN_TYPE, createTokenService } from '../../src/runtime/server/lib/tokens'
+import { jwkThumbprint, loadSigningKeys, normalizePem, privateKeyProblem, publicKeyProblem } from '../../src/runtime/server/tokens/keys'
+import { ACCESS_TOKEN_TYPE, createTokenService } from '../../src/runtime/server/tokens/tokens'
 
 const pem = (pair: KeyPairKeyObjectResult) => ({
   private: String(pair.privateKey.export({ type: 'pkcs8', format: 'pem' })),

@@ -4,8 +4,8 @@
  */
 import Redis from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createMemoryLocks, createRedisLocks, withLock } from '../../src/runtime/server/lib/locks'
-import type { Locks, RedisLike } from '../../src/runtime/server/lib/locks'
+import { createMemoryLocks, createRedisLocks, withLock } from '../../src/runtime/server/core/locks'
+import type { Locks, RedisLike } from '../../src/runtime/server/core/locks'
 
 const T0 = 1_700_000_000_000
 

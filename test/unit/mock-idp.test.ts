@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { pkceChallenge, randomToken } from '../../src/runtime/server/lib/crypto'
-import { DEFAULT_MOCK_USERS, MOCK_ERRORS, createMockIdp } from '../../src/runtime/server/lib/oauth/mock-idp'
-import type { MockIdpConfig } from '../../src/runtime/server/lib/oauth/mock-idp'
+import { pkceChallenge, randomToken } from '../../src/runtime/server/core/crypto'
+import { DEFAULT_MOCK_USERS, MOCK_ERRORS, createMockIdp } from '../../src/runtime/server/oauth/mock/mock-idp'
+import type { MockIdpConfig } from '../../src/runtime/server/oauth/mock/mock-idp'
 
 const REDIRECT = 'https://app.example/auth/mock'
 

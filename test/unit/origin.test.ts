@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isSameOriginRequest, normalizeOrigin } from '../../src/runtime/server/lib/origin'
+import { isSameOriginRequest, normalizeOrigin } from '../../src/runtime/server/core/origin'
 
 const APP = 'https://app.example'
 

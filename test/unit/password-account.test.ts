@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
-import { accountUser, checkAccountPassword, normalizeEmail, userFromProfile } from '../../src/runtime/server/lib/password/account'
-import { policyProblem } from '../../src/runtime/server/lib/password/policy'
+import { accountUser, checkAccountPassword, normalizeEmail, userFromProfile } from '../../src/runtime/server/password/account'
+import { policyProblem } from '../../src/runtime/server/password/policy'
 
 describe('[PWD-2] unknown email and wrong password take the same path', () => {
   const DUMMY = '$scrypt$dummy'

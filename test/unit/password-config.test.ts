@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { passwordConfigProblems } from '../../src/runtime/server/lib/password/config'
-import { passwordDefaults } from '../../src/password-options'
+import { passwordConfigProblems } from '../../src/runtime/server/password/config'
+import { passwordDefaults } from '../../src/setup/password-options'
 
 describe('[PWD-6] password settings are checked at start-up', () => {
   it('accepts the defaults', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hashPassword, parseHash, passwordNeedsRehash, scryptParams, verifyPassword } from '../../src/runtime/server/lib/password/hash'
+import { hashPassword, parseHash, passwordNeedsRehash, scryptParams, verifyPassword } from '../../src/runtime/server/password/hash'
 
 /** Small parameters keep the unit tests fast; the format and checks are the same. */
 const FAST = { cost: 1024, blockSize: 8, parallelization: 1 }

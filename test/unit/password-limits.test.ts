@@ -1,9 +1,9 @@
 import { createStorage } from 'unstorage'
 import { describe, expect, it, vi } from 'vitest'
-import { createRateLimiter } from '../../src/runtime/server/lib/rate-limit'
-import { clientIp, normalizeIp, trustedHops } from '../../src/runtime/server/lib/client-ip'
-import { createVerificationStore } from '../../src/runtime/server/lib/password/verification'
-import { sha256 } from '../../src/runtime/server/lib/crypto'
+import { createRateLimiter } from '../../src/runtime/server/core/rate-limit'
+import { clientIp, normalizeIp, trustedHops } from '../../src/runtime/server/core/client-ip'
+import { createVerificationStore } from '../../src/runtime/server/password/verification'
+import { sha256 } from '../../src/runtime/server/core/crypto'
 
 const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnop'
 

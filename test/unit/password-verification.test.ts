@@ -1,6 +1,6 @@
 import { createStorage } from 'unstorage'
 import { describe, expect, it } from 'vitest'
-import { createVerificationStore } from '../../src/runtime/server/lib/password/verification'
+import { createVerificationStore } from '../../src/runtime/server/password/verification'
 
 const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnop'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileGlob, compileGlobSet, createRouteMatcher, isUnder, normalizePath, unguardedRouteRules } from '../../src/runtime/server/lib/paths'
+import { compileGlob, compileGlobSet, createRouteMatcher, isUnder, normalizePath, unguardedRouteRules } from '../../src/runtime/server/protection/paths'
 
 const matcher = createRouteMatcher(['/api/protected/**', '/admin/**', '/secret'], ['/api/protected/public/**'])
 const isProtected = (raw: string) => {

@@ -6,9 +6,9 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ProviderHttpError, createBoundedFetch, isLoopbackHttp } from '../../src/runtime/server/lib/oauth/fetch'
-import { checkIssuer, clearMetadataCache, providerMetadata } from '../../src/runtime/server/lib/oauth/metadata'
-import type { OAuthProviderDefinition } from '../../src/runtime/server/lib/oauth/types'
+import { ProviderHttpError, createBoundedFetch, isLoopbackHttp } from '../../src/runtime/server/oauth/fetch'
+import { checkIssuer, clearMetadataCache, providerMetadata } from '../../src/runtime/server/oauth/metadata'
+import type { OAuthProviderDefinition } from '../../src/runtime/server/oauth/types'
 
 let server: Server
 let base = ''

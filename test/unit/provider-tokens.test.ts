@@ -4,13 +4,13 @@
  */
 import { createStorage } from 'unstorage'
 import { describe, expect, it, vi } from 'vitest'
-import { AegisError, log } from '../../src/runtime/server/lib/errors'
-import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
-import { fromTokenResponse, openFromHandoff, refreshDue, sealForHandoff, sessionId, warnKeepTokens } from '../../src/runtime/server/lib/provider-tokens'
-import type { ProviderRefresh, ProviderTokenSet } from '../../src/runtime/server/lib/provider-tokens'
-import { createEncryptedCodec } from '../../src/runtime/server/lib/record-codec'
-import { createSessionStore } from '../../src/runtime/server/lib/sessions'
-import type { SessionStoreOptions } from '../../src/runtime/server/lib/sessions'
+import { AegisError, log } from '../../src/runtime/server/core/errors'
+import { createMemoryLocks } from '../../src/runtime/server/core/locks'
+import { fromTokenResponse, openFromHandoff, refreshDue, sealForHandoff, sessionId, warnKeepTokens } from '../../src/runtime/server/sessions/provider-tokens'
+import type { ProviderRefresh, ProviderTokenSet } from '../../src/runtime/server/sessions/provider-tokens'
+import { createEncryptedCodec } from '../../src/runtime/server/sessions/record-codec'
+import { createSessionStore } from '../../src/runtime/server/sessions/sessions'
+import type { SessionStoreOptions } from '../../src/runtime/server/sessions/sessions'
 import type { AegisUser } from '../../src/runtime/types'
 
 const user: AegisUser = { sub: 'alice', provider: 'acme' }

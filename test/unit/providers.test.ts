@@ -3,11 +3,11 @@
  * (trimmed recordings of their documented payloads), through the engine's normalization.
  */
 import { describe, expect, it } from 'vitest'
-import { authorizationUrl, isOpenId } from '../../src/runtime/server/lib/oauth/engine'
-import { normalizeProfile } from '../../src/runtime/server/lib/oauth/profile'
-import { BUILTIN_PROVIDERS } from '../../src/runtime/server/lib/oauth/providers'
-import { createTransaction } from '../../src/runtime/server/lib/oauth/transaction'
-import type { OAuthProviderDefinition, ProfileInput, ProviderConfig } from '../../src/runtime/server/lib/oauth/types'
+import { authorizationUrl, isOpenId } from '../../src/runtime/server/oauth/engine'
+import { normalizeProfile } from '../../src/runtime/server/oauth/profile'
+import { BUILTIN_PROVIDERS } from '../../src/runtime/server/oauth/providers'
+import { createTransaction } from '../../src/runtime/server/oauth/transaction'
+import type { OAuthProviderDefinition, ProfileInput, ProviderConfig } from '../../src/runtime/server/oauth/types'
 
 const ctx = { origin: 'https://app.example', authPath: '/auth' }
 const config: ProviderConfig = { clientId: 'cid', clientSecret: 'secret' }

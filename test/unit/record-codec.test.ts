@@ -1,9 +1,9 @@
 import { createStorage } from 'unstorage'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEncryptedCodec, encryptionKeyId, plainCodec } from '../../src/runtime/server/lib/record-codec'
-import { createSessionStore } from '../../src/runtime/server/lib/sessions'
-import type { SessionStoreOptions } from '../../src/runtime/server/lib/sessions'
-import { AegisError } from '../../src/runtime/server/lib/errors'
+import { createEncryptedCodec, encryptionKeyId, plainCodec } from '../../src/runtime/server/sessions/record-codec'
+import { createSessionStore } from '../../src/runtime/server/sessions/sessions'
+import type { SessionStoreOptions } from '../../src/runtime/server/sessions/sessions'
+import { AegisError } from '../../src/runtime/server/core/errors'
 
 const KEY_1 = 'first-encryption-key-of-at-least-32-bytes!'
 const KEY_2 = 'second-encryption-key-of-at-least-32-bytes'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { safeRedirectPath } from '../../src/runtime/server/lib/redirects'
+import { safeRedirectPath } from '../../src/runtime/server/protection/redirects'
 
 describe('[LOGIN-6] safeRedirectPath accepts same-origin relative paths', () => {
   it.each([

@@ -1,8 +1,8 @@
 import { createStorage } from 'unstorage'
 import { describe, expect, it } from 'vitest'
-import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
-import type { Locks } from '../../src/runtime/server/lib/locks'
-import { createRateLimiter } from '../../src/runtime/server/lib/rate-limit'
+import { createMemoryLocks } from '../../src/runtime/server/core/locks'
+import type { Locks } from '../../src/runtime/server/core/locks'
+import { createRateLimiter } from '../../src/runtime/server/core/rate-limit'
 
 /** Memory locks presented as shared: what two instances get from one Redis. */
 const sharedLocks = (): Locks => Object.assign(createMemoryLocks(), { shared: true })

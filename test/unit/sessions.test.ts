@@ -1,10 +1,10 @@
 import { createStorage } from 'unstorage'
 import type { Storage } from 'unstorage'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { AegisError } from '../../src/runtime/server/lib/errors'
-import { createSessionStore, TokenReuseError } from '../../src/runtime/server/lib/sessions'
-import type { SessionStoreOptions } from '../../src/runtime/server/lib/sessions'
-import { createMemoryLocks } from '../../src/runtime/server/lib/locks'
+import { AegisError } from '../../src/runtime/server/core/errors'
+import { createSessionStore, TokenReuseError } from '../../src/runtime/server/sessions/sessions'
+import type { SessionStoreOptions } from '../../src/runtime/server/sessions/sessions'
+import { createMemoryLocks } from '../../src/runtime/server/core/locks'
 import type { AegisUser } from '../../src/runtime/types'
 
 const user: AegisUser = { sub: 'alice', provider: 'mock', email: 'alice@example.com' }

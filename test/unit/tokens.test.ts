@@ -1,7 +1,7 @@
 import { SignJWT, decodeProtectedHeader, decodeJwt } from 'jose'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ACCESS_TOKEN_TYPE, createTokenService, parseBearer } from '../../src/runtime/server/lib/tokens'
-import type { TokenServiceOptions } from '../../src/runtime/server/lib/tokens'
+import { ACCESS_TOKEN_TYPE, createTokenService, parseBearer } from '../../src/runtime/server/tokens/tokens'
+import type { TokenServiceOptions } from '../../src/runtime/server/tokens/tokens'
 
 const SECRET = 'unit-test-secret-0123456789-abcdefghij'
 const ISSUER = 'https://app.example'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TRANSACTION_TTL_SECONDS, createTransaction, createTransactionSealer, transactionCookieName } from '../../src/runtime/server/lib/oauth/transaction'
+import { TRANSACTION_TTL_SECONDS, createTransaction, createTransactionSealer, transactionCookieName } from '../../src/runtime/server/oauth/transaction'
 
 const SECRET = 'transaction-test-secret-0123456789abcdef'
 const NOW = 1_700_000_000_000

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { TtlMap } from '../../src/runtime/server/lib/ttl-map'
+import { TtlMap } from '../../src/runtime/server/core/ttl-map'
 
 function clock(start = 1_000_000) {
   const c = { t: start, now: () => c.t }

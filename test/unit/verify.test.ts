@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { SignJWT, exportJWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AegisVerificationError, createAegisVerifier } from '../../src/verify'
-import { loadSigningKeys } from '../../src/runtime/server/lib/keys'
-import { createTokenService } from '../../src/runtime/server/lib/tokens'
+import { loadSigningKeys } from '../../src/runtime/server/tokens/keys'
+import { createTokenService } from '../../src/runtime/server/tokens/tokens'
 
 const ISSUER = 'https://app.example'
 const pem = () => String(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }))

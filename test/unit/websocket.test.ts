@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { upgradeToken } from '../../src/runtime/server/lib/websocket-token'
+import { upgradeToken } from '../../src/runtime/server/websocket/websocket-token'
 
 const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln'
 

@@ -1,4 +1,4 @@
-import { safeRedirectPath } from '../server/lib/redirects'
+import { safeRedirectPath } from '../server/protection/redirects'
 import type { AuthMessage } from './client'
 
 /**

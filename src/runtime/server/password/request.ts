@@ -1,9 +1,9 @@
 import type { H3Event } from 'h3'
 import { getRequestHeader, setResponseHeader } from 'h3'
-import { AegisError } from '../lib/errors'
-import { clientIp } from '../lib/client-ip'
-import type { RateLimitRule } from '../lib/rate-limit'
-import { assertSameOrigin, readJsonObject } from '../http'
+import { AegisError } from '../core/errors'
+import { clientIp } from '../core/client-ip'
+import type { RateLimitRule } from '../core/rate-limit'
+import { assertSameOrigin, readJsonObject } from '../context/http'
 import { usePasswordServices } from './services'
 
 /** Longest string field accepted in a credentials body. */

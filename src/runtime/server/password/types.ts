@@ -1,7 +1,7 @@
 import type { H3Event } from 'h3'
 import type { CustomClaims } from '../../types'
-import type { PasswordAccount } from '../lib/password/account'
-import type { CodePurpose } from '../lib/password/verification'
+import type { PasswordAccount } from './account'
+import type { CodePurpose } from './verification'
 
 export type { PasswordAccount, CodePurpose }
 

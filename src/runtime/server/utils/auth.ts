@@ -1,8 +1,8 @@
 import type { H3Event } from 'h3'
 import { createError, getRequestHeader } from 'h3'
 import type { AegisUser } from '../../types'
-import { parseBearer } from '../lib/tokens'
-import { useAegis } from '../services'
+import { parseBearer } from '../tokens/tokens'
+import { useAegis } from '../context/services'
 
 export type AuthenticatedEvent = H3Event & { context: { user: AegisUser } }
 

@@ -1,14 +1,14 @@
 import type { H3Event } from 'h3'
 import { defineEventHandler } from 'h3'
 import type { AegisProfile, CustomClaims } from '../../types'
-import { AegisError, log, withErrors } from '../lib/errors'
-import { checkAccountPassword, normalizeEmail, userFromProfile } from '../lib/password/account'
-import { verifyPassword } from '../lib/password/hash'
+import { AegisError, log, withErrors } from '../core/errors'
+import { checkAccountPassword, normalizeEmail, userFromProfile } from '../password/account'
+import { verifyPassword } from '../password/hash'
 import { readCredentialsBody, rateLimit } from '../password/request'
 import type { LimitPair } from '../password/request'
 import { usePasswordServices } from '../password/services'
-import { registerProviderHandler } from '../services'
-import { signIn } from '../signin'
+import { registerProviderHandler } from '../context/services'
+import { signIn } from '../credentials/signin'
 
 export interface CredentialsHandlerOptions<TBody extends Record<string, unknown> = Record<string, unknown>> {
   /**

@@ -1,7 +1,7 @@
 import { defineNitroPlugin } from 'nitropack/runtime'
-import * as scrypt from '../lib/password/hash'
-import type { ScryptParams } from '../lib/password/hash'
-import { registerProviderHandler } from '../services'
+import * as scrypt from '../password/hash'
+import type { ScryptParams } from '../password/hash'
+import { registerProviderHandler } from '../context/services'
 import { registerPasswordProvider, usePasswordServices } from '../password/services'
 import type { PasswordProviderDefinition } from '../password/types'
 

@@ -1,11 +1,11 @@
 import type { H3Event } from 'h3'
-import { AegisError, isAegisError, toH3Error } from '../lib/errors'
-import { providerReady, refreshGrant } from '../lib/oauth/engine'
-import { BUILTIN_PROVIDERS } from '../lib/oauth/providers'
-import { fromTokenResponse, keepsTokens } from '../lib/provider-tokens'
-import type { ProviderRefresh } from '../lib/provider-tokens'
-import { providerConfig } from '../login'
-import { engineContext, providerFetch, useAegis } from '../services'
+import { AegisError, isAegisError, toH3Error } from '../core/errors'
+import { providerReady, refreshGrant } from '../oauth/engine'
+import { BUILTIN_PROVIDERS } from '../oauth/providers'
+import { fromTokenResponse, keepsTokens } from '../sessions/provider-tokens'
+import type { ProviderRefresh } from '../sessions/provider-tokens'
+import { providerConfig } from '../oauth/login'
+import { engineContext, providerFetch, useAegis } from '../context/services'
 import { getAuthUser } from './auth'
 
 /**

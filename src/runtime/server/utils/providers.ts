@@ -1,8 +1,8 @@
 import type { OAuthHandlerOptions } from '../../types'
 import type { Auth0ProviderOptions, GitHubProviderOptions, GoogleProviderOptions, MicrosoftProviderOptions, MockProviderOptions, OidcProviderOptions, SpotifyProviderOptions } from '../../../options'
-import { createOAuthEventHandler } from '../login'
-import { BUILTIN_PROVIDERS } from '../lib/oauth/providers'
-import { isMockEnabled } from '../mock'
+import { createOAuthEventHandler } from '../oauth/login'
+import { BUILTIN_PROVIDERS } from '../oauth/providers'
+import { isMockEnabled } from '../oauth/mock/guard'
 
 const handler = <T>(name: string) => (options: OAuthHandlerOptions<Partial<T>> = {}) =>
   createOAuthEventHandler(BUILTIN_PROVIDERS[name]!, options as OAuthHandlerOptions)

@@ -1,7 +1,7 @@
 import type { H3Event } from 'h3'
 import { getCookie } from 'h3'
-import type { SessionInfo } from '../lib/sessions'
-import { useAegis } from '../services'
+import type { SessionInfo } from '../sessions/sessions'
+import { useAegis } from '../context/services'
 
 export type { SessionInfo }
 

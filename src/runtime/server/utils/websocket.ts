@@ -1,7 +1,7 @@
 import { defineWebSocketHandler } from 'h3'
 import type { AegisClaims } from '../../types'
-import { upgradeToken, WEBSOCKET_TOKEN_PROTOCOL } from '../lib/websocket-token'
-import { useAegis } from '../services'
+import { upgradeToken, WEBSOCKET_TOKEN_PROTOCOL } from '../websocket/websocket-token'
+import { useAegis } from '../context/services'
 
 type Hooks = NonNullable<Parameters<typeof defineWebSocketHandler>[0]>
 type Peer = Parameters<NonNullable<Hooks['open']>>[0]

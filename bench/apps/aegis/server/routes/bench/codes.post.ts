@@ -1,6 +1,6 @@
-import { useAegis } from '../../../../../../src/runtime/server/services'
-import { randomToken, sha256 } from '../../../../../../src/runtime/server/lib/crypto'
-import { handoffCookieName } from '../../../../../../src/runtime/server/cookies'
+import { useAegis } from '../../../../../../src/runtime/server/context/services'
+import { randomToken, sha256 } from '../../../../../../src/runtime/server/core/crypto'
+import { handoffCookieName } from '../../../../../../src/runtime/server/context/cookies'
 
 /**
  * Bench only (never in the module): issues `n` CODEs, each for its own user (as many users

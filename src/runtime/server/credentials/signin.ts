@@ -1,0 +1,32 @@
+import type { H3Event } from 'h3'
+import type { AegisUser, CustomClaims, TokenResponse } from '../../types'
+import { resolveCustomClaims } from '../tokens/claims'
+import { fingerprint } from '../core/crypto'
+import { log } from '../core/errors'
+import { setRefreshCookie } from '../context/cookies'
+import { callAegisHook, runUserInfoHooks } from '../core/hooks'
+import { accessTokenResponse } from '../tokens/issue'
+import { useAegis } from '../context/services'
+
+/**
+ * Logs a user in from a credentials endpoint: the same steps and the same answer as a
+ * provider login followed by `POST /auth/token` (userInfo hooks, custom claims, a new session
+ * with its refresh cookie, the success hook, `{ token, tokenType, expiresIn }`). There is no
+ * CODE: the request itself is the same-origin POST that receives the tokens.
+ * `user` must already be free of passwords and hashes.
+ */
+export async function signIn(event: H3Event, provider: string, initial: AegisUser, customClaims?: CustomClaims): Promise<TokenResponse> {
+  const { sessions, config } = useAegis()
+  let user = await runUserInfoHooks({ user: { ...initial, provider }, tokens: {}, provider, event })
+  user = { ...user, provider, sub: initial.sub }
+  const claims = await resolveCustomClaims(customClaims, user, undefined)
+  let familyId: string | undefined
+  if (config.tokenRefresh.enabled) {
+    const session = await sessions.create({ user, claims })
+    familyId = session.session.familyId
+    setRefreshCookie(event, session.token, session.maxAge)
+  }
+  await callAegisHook('nuxt-aegis:success', { user, tokens: {}, provider, event })
+  log.debug(`${provider} login for ${fingerprint(user.sub)}`)
+  return accessTokenResponse(user, claims, { familyId })
+}

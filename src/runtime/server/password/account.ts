@@ -1,0 +1,62 @@
+import type { AegisUser } from '../../types'
+import { normalizeProfile } from '../oauth/profile'
+
+/** What the app's `findUser` returns: the stored account, with its password hash. */
+export interface PasswordAccount {
+  /** Stable user id: becomes the token's `sub`. */
+  id: string
+  email: string
+  /** The stored hash (`hashPassword`); null or absent for accounts without a password. */
+  passwordHash?: string | null
+  emailVerified?: boolean
+  name?: string
+  picture?: string
+  /** Other primitive profile fields go into the user (and the token), except secret-looking ones. */
+  [field: string]: unknown
+}
+
+/** Field names that never leave the account for the user, the session record or a token. */
+export const SECRET_FIELD = /pass(?:word)?|hash|secret|salt|token|otp/i
+
+/** Drops secret-looking fields (password, hash, salt, secret, token ...) from a user-like object. */
+export function withoutSecrets<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([name]) => !SECRET_FIELD.test(name))) as T
+}
+
+/** The user a login produces: bounded profile fields, no hash, `provider` set. */
+export function userFromProfile(profile: Record<string, unknown>, provider: string): AegisUser {
+  const normalized = normalizeProfile(withoutSecrets(profile) as Parameters<typeof normalizeProfile>[0])
+  return { ...normalized, provider }
+}
+
+/** The user of a password account: `sub` is the account id, `email_verified` what the app stored. */
+export function accountUser(account: PasswordAccount, provider = 'password'): AegisUser {
+  const { id, emailVerified, passwordHash: _hash, ...rest } = account
+  const user = userFromProfile({ ...rest, sub: id }, provider)
+  // normalizeProfile reads email_verified; ours is the app's emailVerified.
+  if (user.email !== undefined) user.email_verified = emailVerified === true
+  return user
+}
+
+/**
+ * Checks a password against an account, or against a dummy hash when there is no account
+ * (or no password on it): unknown emails cost the same scrypt work as wrong passwords.
+ */
+export async function checkAccountPassword(
+  account: PasswordAccount | null | undefined,
+  password: string,
+  deps: { verify: (password: string, hash: string) => Promise<boolean>, dummyHash: () => Promise<string> },
+): Promise<boolean> {
+  const stored = account && typeof account.passwordHash === 'string' && account.passwordHash ? account.passwordHash : undefined
+  const ok = await deps.verify(password, stored ?? await deps.dummyHash())
+  return ok && stored !== undefined
+}
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/
+
+/** Trimmed, lower-cased email, or undefined when it does not look like one (at most 320 characters). */
+export function normalizeEmail(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const email = value.trim().toLowerCase()
+  return email.length <= 320 && EMAIL.test(email) ? email : undefined
+}

@@ -1,0 +1,41 @@
+import { defineEventHandler, getRequestHeader } from 'h3'
+import { AegisError, log, withErrors } from '../../core/errors'
+import { fingerprint } from '../../core/crypto'
+import { checkAccountPassword, normalizeEmail } from '../account'
+import { hashPassword, verifyPassword } from '../hash'
+import { parseBearer } from '../../tokens/tokens'
+import { readCredentialsBody, rateLimit } from '../request'
+import { usePasswordServices } from '../services'
+import { assertNewPassword, findAccount, passwordField, persist, provider } from '../flow'
+import { useAegis } from '../../context/services'
+import { revokeUserSessions } from '../../utils/sessions'
+
+/**
+ * POST {authPath}/password/change `{ currentPassword, newPassword }` with the access token
+ * (`Authorization: Bearer`) → 200 `{ status: 'changed', revoked }`. Every other session of the
+ * user ends; the one of this request's refresh cookie stays.
+ */
+export default defineEventHandler(event => withErrors(event, async () => {
+  const body = await readCredentialsBody(event)
+  provider()
+  const token = parseBearer(getRequestHeader(event, 'authorization'))
+  const claims = token ? await useAegis().tokens.verify(token) : undefined
+  if (!claims) throw new AegisError(401, 'invalid_token', 'password change without a valid access token')
+  const email = normalizeEmail(claims.email)
+  if (claims.provider !== 'password' || !email) throw new AegisError(403, 'invalid_token', 'password change for a user who did not log in with a password')
+  const current = passwordField(body, 'currentPassword')
+  const next = passwordField(body, 'newPassword')
+  const { config, scrypt, dummyHash, limiter } = usePasswordServices()
+  await rateLimit(event, 'login', config.rateLimit.login, email)
+  const found = await findAccount(event, email)
+  const account = found && found.id === claims.sub ? found : undefined
+  if (!await checkAccountPassword(account, current, { verify: verifyPassword, dummyHash })) {
+    throw new AegisError(401, 'invalid_credentials', `password change refused for ${fingerprint(claims.sub)}`)
+  }
+  await limiter.reset('login:email', email)
+  await assertNewPassword(event, next, email)
+  await persist(event, { action: 'password', id: account!.id, email, passwordHash: await hashPassword(next, scrypt), reason: 'change' })
+  const revoked = await revokeUserSessions(account!.id, { keep: event })
+  log.info(`password changed for ${fingerprint(account!.id)}: ${revoked} other session(s) ended`)
+  return { status: 'changed', revoked }
+}))
