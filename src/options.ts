@@ -6,8 +6,10 @@
  */
 import type { MockUser } from './runtime/types'
 import type { PasswordProviderOptions } from './setup/password-options'
+import type { StorageOptions } from './setup/storage-options'
 
 export type * from './setup/password-options'
+export type * from './setup/storage-options'
 
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'EdDSA'
 
@@ -72,20 +74,6 @@ export interface RefreshCookieOptions {
   path?: string
   /** Cookie `Domain`; unset means host-only. @default undefined */
   domain?: string
-}
-
-export interface StorageOptions {
-  /**
-   * unstorage driver name: `'fs'`, `'memory'`, `'redis'` or any other unstorage driver;
-   * the other keys are passed to the driver.
-   * @default 'fs'
-   */
-  driver?: string
-  /** Directory of the fs driver. @default './.data/refresh-tokens' */
-  base?: string
-  /** Key prefix for session records. @default 'refresh:' */
-  prefix?: string
-  [driverOption: string]: unknown
 }
 
 export interface EncryptionOptions {
