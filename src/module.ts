@@ -1,46 +1,31 @@
-import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
-import {
-  addImports,
-  addPlugin,
-  addRouteMiddleware,
-  addServerHandler,
-  addServerImports,
-  addServerPlugin,
-  addTemplate,
-  addTypeTemplate,
-  createResolver,
-  defineNuxtModule,
-  extendPages,
-  useLogger,
-} from '@nuxt/kit'
+import { createResolver, defineNuxtModule } from '@nuxt/kit'
 import { defu } from 'defu'
 import { defaults } from './options'
-import { setupPassword } from './setup/password'
-import { setupCacheRules } from './setup/cache-rules'
-import { setupStorage } from './setup/storage'
-import { unguardedRouteRules } from './runtime/server/protection/paths'
 import type { ModuleOptions } from './options'
+import type { ResolvedModuleOptions, SetupContext } from './setup/context'
+import { setupCacheRules } from './setup/cache-rules'
+import { setupClient } from './setup/client'
+import { logger } from './setup/context'
+import { setupCore } from './setup/core'
+import { setupHandoff } from './setup/handoff'
+import { enabledOAuthProviders, setupOAuth } from './setup/oauth'
+import { setupPassword } from './setup/password'
+import { setupProtection } from './setup/protection'
+import { setupRuntimeConfig } from './setup/runtime-config'
+import { setupSessions } from './setup/sessions'
+import { setupStorage } from './setup/storage'
+import { setupTokens } from './setup/tokens'
+import { setupTypes } from './setup/types'
+import { setupWebSocket } from './setup/websocket'
 
 export type * from './options'
 export type * from './runtime/types'
 
-const PROVIDER_NAMES = ['google', 'github', 'microsoft', 'auth0', 'oidc', 'spotify', 'mock'] as const
-/** Runtime config keys must exist at build time for NUXT_AEGIS_PROVIDERS_* variables to override them. */
-const PROVIDER_DEFAULTS: Record<string, Record<string, unknown>> = {
-  // allowedEndpointHosts: present so NUXT_AEGIS_PROVIDERS_<NAME>_ALLOWED_ENDPOINT_HOSTS applies (discovery providers only).
-  google: { clientId: '', clientSecret: '', keepTokens: false, hd: '', allowedEndpointHosts: [] },
-  github: { clientId: '', clientSecret: '', keepTokens: false },
-  microsoft: { clientId: '', clientSecret: '', keepTokens: false, tenant: 'common' },
-  auth0: { clientId: '', clientSecret: '', keepTokens: false, domain: '', audience: '', allowedEndpointHosts: [] },
-  oidc: { clientId: '', clientSecret: '', keepTokens: false, issuer: '', allowedEndpointHosts: [] },
-  spotify: { clientId: '', clientSecret: '', keepTokens: false },
-  mock: { clientId: 'nuxt-aegis-mock', clientSecret: '', enableInProduction: false },
-}
-/** Auto-imported route handler of each built-in provider. */
-const PROVIDER_HANDLERS = ['defineOAuthGoogleEventHandler', 'defineOAuthGitHubEventHandler', 'defineOAuthMicrosoftEventHandler', 'defineOAuthAuth0EventHandler', 'defineOAuthOidcEventHandler', 'defineOAuthSpotifyEventHandler', 'defineOAuthMockEventHandler']
-const logger = useLogger('nuxt-aegis')
-
+/**
+ * The module as a table of contents: options are resolved once, then each capability
+ * registers its own runtime config, storage mounts, routes, plugins and auto-imports
+ * (src/setup/<capability>.ts, beside the runtime code in src/runtime/server/<capability>/).
+ */
 export default defineNuxtModule<ModuleOptions>({
   meta: {
     name: 'nuxt-aegis',
@@ -49,190 +34,31 @@ export default defineNuxtModule<ModuleOptions>({
   },
   defaults,
   setup(options, nuxt) {
-    const resolver = createResolver(import.meta.url)
-    const o = defu(options, defaults) as typeof defaults & Required<ModuleOptions>
-    const authPath = o.endpoints.authPath.replace(/\/+$/, '') || '/auth'
-    const providers = (o.providers ?? {}) as Record<string, Record<string, unknown> | undefined>
-    const enabledProviders = PROVIDER_NAMES.filter(name => providers[name] && providers[name]!.enabled !== false)
-    for (const name of Object.keys(providers)) {
-      if (!(PROVIDER_NAMES as readonly string[]).includes(name) && name !== 'password') logger.warn(`nuxtAegis.providers.${name} is not a provider of this version and is ignored`)
+    const o = defu(options, defaults) as ResolvedModuleOptions
+    const ctx: SetupContext = {
+      nuxt,
+      resolver: createResolver(import.meta.url),
+      options: o,
+      authPath: o.endpoints.authPath.replace(/\/+$/, '') || '/auth',
+      enabledProviders: enabledOAuthProviders(o),
     }
 
-    // Private runtime config: read on the server only, NUXT_AEGIS_* variables override it at run time.
-    const { storage, ...tokenRefresh } = o.tokenRefresh
-    const { encryption, ...tokenRefreshRest } = tokenRefresh
-    nuxt.options.runtimeConfig.aegis = defu(nuxt.options.runtimeConfig.aegis as object, {
-      token: o.token,
-      encryption,
-      tokenRefresh: { ...tokenRefreshRest, prefix: storage.prefix ?? 'refresh:' },
-      authCode: { expiresIn: o.authCode.expiresIn, shared: Boolean(o.authCode.storage) },
-      redirect: o.redirect,
-      routeProtection: o.routeProtection,
-      endpoints: { authPath, userInfoPath: o.endpoints.userInfoPath },
-      siteUrl: o.siteUrl,
-      // An app rendered in the browser only has no server HTML to put a user in.
-      ssrSession: nuxt.options.ssr === false ? false : o.ssrSession,
-      providers: Object.fromEntries(enabledProviders.map(name => [name, { ...PROVIDER_DEFAULTS[name], ...providers[name] }])),
-    }) as typeof nuxt.options.runtimeConfig.aegis
-    // Public runtime config: paths and flags only, never a secret.
-    nuxt.options.runtimeConfig.public.siteUrl ??= ''
-    nuxt.options.runtimeConfig.public.aegis = defu(nuxt.options.runtimeConfig.public.aegis as object, {
-      authPath,
-      userInfoPath: o.endpoints.userInfoPath,
-      redirect: o.redirect,
-      tokenRefresh: { enabled: o.tokenRefresh.enabled, automaticRefresh: o.tokenRefresh.automaticRefresh, cookieName: o.tokenRefresh.cookie.cookieName },
-      routeProtection: o.routeProtection,
-      providers: [...enabledProviders],
-      apiOrigins: o.apiOrigins,
-    }) as typeof nuxt.options.runtimeConfig.public.aegis
-
-    // Storage mounts: Nitro bundles the chosen unstorage drivers, with defaults per driver.
-    setupStorage(nuxt, resolver, {
-      'aegis:refresh': storage,
+    setupRuntimeConfig(ctx) // private and public runtime config of every capability
+    setupStorage(ctx.nuxt, ctx.resolver, { //  storage mounts, with defaults per driver
+      'aegis:refresh': o.tokenRefresh.storage,
       ...(o.authCode.storage ? { 'aegis:codes': o.authCode.storage } : {}),
       'aegis:credentials': o.providers?.password?.storage,
     })
-    nuxt.options.alias['#nuxt-aegis'] = resolver.resolve('./runtime/types')
-    // Custom providers (defineOAuthProvider, OAuthBaseProvider). Also set on Nitro directly: the
-    // shorter '#nuxt-aegis' alias must not swallow it.
-    const providersEntry = resolver.resolve('./runtime/server/providers')
-    nuxt.options.alias['#nuxt-aegis/server/providers'] = providersEntry
-    nuxt.hook('nitro:config', (nitroConfig) => {
-      const config = nitroConfig as { alias?: Record<string, string> }
-      config.alias = { '#nuxt-aegis/server/providers': providersEntry, ...config.alias }
-    })
-
-    // Nitro applies routeRules proxies and redirects before any server middleware: such routes
-    // never reach route protection, so a protected glob over them would be a false promise.
-    nuxt.hook('nitro:config', (nitroConfig) => {
-      type Rules = Record<string, { proxy?: unknown, redirect?: unknown } | undefined>
-      const rules: Rules = { ...(nuxt.options.routeRules as Rules), ...(nitroConfig as { routeRules?: Rules }).routeRules }
-      for (const { pattern, glob } of unguardedRouteRules(rules, o.routeProtection.protectedRoutes)) {
-        logger.warn(`routeRules["${pattern}"] proxies or redirects, which Nitro does before route protection: routeProtection.protectedRoutes "${glob}" does not guard it. Protect the target instead.`)
-      }
-    })
-
-    setupCacheRules(nuxt, { authPath, userInfoPath: o.endpoints.userInfoPath, protectedRoutes: o.routeProtection.protectedRoutes }, logger)
-
-    // Server: start-up checks, route protection, thin routes.
-    addServerPlugin(resolver.resolve('./runtime/server/plugins/startup'))
-    addServerHandler({ middleware: true, handler: resolver.resolve('./runtime/server/middleware/protect') })
-    const route = (path: string, file: string, method?: 'get' | 'post') =>
-      addServerHandler({ route: `${authPath}${path}`, method, handler: resolver.resolve(`./runtime/server/routes/${file}`) })
-    const postOnly = ['/token', '/logout', ...(o.tokenRefresh.enabled ? ['/refresh'] : [])]
-    for (const path of postOnly) {
-      route(path, `${path.slice(1)}.post`, 'post')
-      // Registered without a method: the router uses it for every method but POST.
-      route(path, 'method-not-allowed')
-    }
-    addServerHandler({ route: o.endpoints.userInfoPath, method: 'get', handler: resolver.resolve('./runtime/server/routes/me.get') })
-    // Always registered: the algorithm can change at run time (NUXT_AEGIS_TOKEN_ALGORITHM); 404 for HS256.
-    route('/jwks', 'jwks.get', 'get')
-    if (enabledProviders.includes('mock')) {
-      route('/mock/authorize', 'mock/authorize.get', 'get')
-      route('/mock/token', 'mock/token.post', 'post')
-      route('/mock/userinfo', 'mock/userinfo.get', 'get')
-    }
-
-    // A configured provider works without a route file; a user's route file replaces the default.
-    const userRouteFiles: string[] = []
-    for (const name of enabledProviders) {
-      const own = findUserProviderRoute(nuxt.options._layers.map(layer => layer.config.serverDir ?? join(layer.config.srcDir ?? layer.cwd, 'server')), authPath, name)
-      if (own) userRouteFiles.push(own)
-      else route(`/${name}`, `providers/${name}.get`, 'get')
-    }
-    // Custom providers (defineOAuthProvider) live only in route files: import those too.
-    for (const file of customProviderRoutes(nuxt.options._layers.map(layer => layer.config.serverDir ?? join(layer.config.srcDir ?? layer.cwd, 'server')), authPath)) {
-      if (!userRouteFiles.includes(file)) userRouteFiles.push(file)
-    }
-    // Import the user's provider routes at start so their customClaims are known on refresh.
-    const registry = addTemplate({
-      filename: 'nuxt-aegis/provider-routes.mjs',
-      write: true,
-      getContents: () => userRouteFiles.map(file => `import ${JSON.stringify(file)}`).join('\n') + '\nexport default () => {}\n',
-    })
-    addServerPlugin(registry.dst)
-    // In dev Nitro would import it unbundled (no auto-imports, raw TypeScript): always bundle it.
-    nuxt.hook('nitro:config', (nitroConfig) => {
-      const config = nitroConfig as { externals?: { inline?: string[] } }
-      config.externals = defu(config.externals, { inline: [registry.dst] })
-    })
-
-    setupPassword(nuxt, resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath })
-
-    addServerImports([
-      ...['getAuthUser', 'requireAuth'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/auth') })),
-      ...['defineOAuthMockEventHandler'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),
-      ...['getProviderToken'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/provider-tokens') })),
-      ...['revokeUserSessions', 'listUserSessions'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/sessions') })),
-      ...['defineAuthenticatedWebSocketHandler', 'getWebSocketUser', 'WEBSOCKET_TOKEN_PROTOCOL'].map(name => ({ name, from: resolver.resolve('./runtime/server/utils/websocket') })),
-      ...PROVIDER_HANDLERS.map(name => ({ name, from: resolver.resolve('./runtime/server/utils/providers') })),
-    ])
-
-    // Client: composable, plugin, page protection, callback and error pages.
-    addImports([
-      { name: 'useAuth', from: resolver.resolve('./runtime/app/composables/useAuth') },
-      { name: 'useAuthFetch', from: resolver.resolve('./runtime/app/composables/useAuthFetch') },
-    ])
-    addPlugin(resolver.resolve('./runtime/app/plugins/aegis'))
-    addRouteMiddleware({ name: 'aegis-auth', path: resolver.resolve('./runtime/app/middleware/auth'), global: true })
-    // The callback URL carries the CODE: render it in the browser only, never cache it, never leak it as Referer.
-    nuxt.options.routeRules = defu(nuxt.options.routeRules, {
-      [`${authPath}/callback`]: { ssr: false, headers: { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } },
-    })
-    extendPages((pages) => {
-      const has = (path: string) => pages.some(page => page.path === path)
-      if (!has(`${authPath}/callback`)) pages.push({ name: 'aegis-callback', path: `${authPath}/callback`, file: resolver.resolve('./runtime/app/pages/AegisCallback.vue') })
-      if (!has(o.redirect.error)) pages.push({ name: 'aegis-error', path: o.redirect.error, file: resolver.resolve('./runtime/app/pages/AegisError.vue') })
-    })
-
-    addTypeTemplate({
-      filename: 'types/nuxt-aegis.d.ts',
-      getContents: () => [
-        `import type { AegisHooks, AegisClaims } from ${JSON.stringify(resolver.resolve('./runtime/types'))}`,
-        `declare module 'nitropack/types' { interface NitroRuntimeHooks extends AegisHooks {} }`,
-        `declare module 'nitropack' { interface NitroRuntimeHooks extends AegisHooks {} }`,
-        `declare module 'h3' { interface H3EventContext { user?: AegisClaims, aegisSession?: { user: AegisClaims | null } } }`,
-        `declare module 'vue-router' { interface RouteMeta { auth?: boolean | 'guest' } }`,
-        `declare module '#app' { interface PageMeta { auth?: boolean | 'guest' } interface NuxtApp { $aegis: import(${JSON.stringify(resolver.resolve('./runtime/app/client'))}).AegisClient, $aegisFetch: import(${JSON.stringify(resolver.resolve('./runtime/app/client'))}).AegisClient['fetch'] } }`,
-        'export {}',
-      ].join('\n'),
-    }, { nitro: true, nuxt: true })
-
-    if (nuxt.options.dev && enabledProviders.includes('mock')) logger.info(`Mock provider on: log in at ${authPath}/mock?user=<persona>`)
+    setupCore(ctx) //          #nuxt-aegis types alias, start-up plugin (config checks, services)
+    setupProtection(ctx) //    middleware, GET <userInfoPath>, getAuthUser / requireAuth
+    setupCacheRules(ctx.nuxt, { authPath: ctx.authPath, userInfoPath: o.endpoints.userInfoPath, protectedRoutes: o.routeProtection.protectedRoutes }, logger)
+    setupHandoff(ctx) //       POST <authPath>/token, aegis:codes mount
+    setupSessions(ctx) //      aegis:refresh mount, POST <authPath>/logout and /refresh, session utils
+    setupTokens(ctx) //        GET <authPath>/jwks
+    setupOAuth(ctx) //         providers entry, mock IdP, provider routes, provider utils
+    setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
+    setupWebSocket(ctx) //     WebSocket utils
+    setupClient(ctx) //        composables, plugin, page middleware, callback and error pages
+    setupTypes(ctx) //         type augmentations
   },
 })
-
-/** Route names under `<authPath>` that are the module's own endpoints, never provider routes. */
-const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password'])
-
-/**
- * GET route files directly under `server/routes/<authPath>/` that are not the module's own
- * endpoints: custom provider routes, imported at start so their `customClaims` function is
- * known on refresh even before anyone opens the route.
- */
-function customProviderRoutes(serverDirs: string[], authPath: string): string[] {
-  const files: string[] = []
-  for (const dir of serverDirs) {
-    const routes = join(dir, 'routes', authPath)
-    if (!existsSync(routes)) continue
-    for (const entry of readdirSync(routes, { withFileTypes: true })) {
-      const match = /^([a-z][\w-]*)(?:\.get)?\.(?:ts|js|mjs|mts)$/i.exec(entry.name)
-      if (entry.isFile() && match && !OWN_ROUTES.has(match[1]!.toLowerCase())) files.push(join(routes, entry.name))
-    }
-  }
-  return files
-}
-
-/** The user's own route file for a provider, in any layer (`server/routes/<authPath>/<name>(.get).{ts,js,mjs}`). */
-function findUserProviderRoute(serverDirs: string[], authPath: string, name: string): string | undefined {
-  for (const dir of serverDirs) {
-    for (const file of [`${name}.get`, name]) {
-      for (const ext of ['ts', 'js', 'mjs', 'mts']) {
-        const path = join(dir, 'routes', authPath, `${file}.${ext}`)
-        if (existsSync(path)) return path
-      }
-    }
-  }
-  return undefined
-}

@@ -6,8 +6,10 @@
  */
 import type { MockUser } from './runtime/types'
 import type { PasswordProviderOptions } from './setup/password-options'
+import type { StorageOptions } from './setup/storage-options'
 
 export type * from './setup/password-options'
+export type * from './setup/storage-options'
 
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'EdDSA'
 
@@ -72,26 +74,6 @@ export interface RefreshCookieOptions {
   path?: string
   /** Cookie `Domain`; unset means host-only. @default undefined */
   domain?: string
-}
-
-export interface StorageOptions {
-  /**
-   * unstorage driver name: `'fs'`, `'memory'`, `'redis'` or any other unstorage driver;
-   * the other keys are passed to the driver. `'memory'` is the module's bounded memory driver
-   * (honours TTLs, sweeps expired entries, `maxEntries` caps it), not unstorage's.
-   * @default 'fs' (sessions), 'memory' (password and credentials store)
-   */
-  driver?: string
-  /**
-   * The driver's `base`. Only the fs drivers get a default directory (`./.data/refresh-tokens`
-   * for sessions, `./.data/auth-codes`, `./.data/credentials`); other drivers get none, so on
-   * Redis keys start at the mount (`refresh:...`) unless you set one.
-   * @default './.data/refresh-tokens' with `driver: 'fs'`, else unset
-   */
-  base?: string
-  /** Key prefix for session records (`tokenRefresh.storage` only). @default 'refresh:' */
-  prefix?: string
-  [driverOption: string]: unknown
 }
 
 export interface EncryptionOptions {

@@ -3,7 +3,7 @@
  * The app's callbacks (find and persist users, send codes) are code, not config: they are
  * registered with `definePasswordProvider({...})` in a Nitro plugin (see docs/password.md).
  */
-import type { StorageOptions } from '../options'
+import type { StorageOptions } from './storage-options'
 
 export type { PasswordAccount, PasswordProviderDefinition, PasswordUserChange, VerificationMessage, CodePurpose } from '../runtime/server/password/types'
 

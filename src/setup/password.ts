@@ -32,8 +32,8 @@ export function setupPassword(nuxt: Nuxt, resolver: Resolver, input: { password?
   if (enabled) {
     for (const path of PASSWORD_ROUTES) {
       const route = `${input.authPath}/password/${path}`
-      addServerHandler({ route, method: 'post', handler: resolver.resolve(`./runtime/server/routes/password/${path.replace('/', '-')}.post`) })
-      addServerHandler({ route, handler: resolver.resolve('./runtime/server/routes/method-not-allowed') })
+      addServerHandler({ route, method: 'post', handler: resolver.resolve(`./runtime/server/password/routes/${path.replace('/', '-')}.post`) })
+      addServerHandler({ route, handler: resolver.resolve('./runtime/server/core/routes/method-not-allowed') })
     }
   }
 
