@@ -4,7 +4,7 @@ import { resolveCustomClaims } from '../tokens/claims'
 import { fingerprint } from '../core/crypto'
 import { log } from '../core/errors'
 import { setRefreshCookie } from '../context/cookies'
-import { callAegisHook, runUserInfoHooks } from '../core/hooks'
+import { callAegisHook, runUserInfoHooks } from '../context/hooks'
 import { accessTokenResponse } from '../tokens/issue'
 import { useAegis } from '../context/services'
 

@@ -11,7 +11,7 @@ import type { OAuthProviderDefinition, ProviderConfig } from './types'
 import { safeRedirectPath } from '../protection/redirects'
 import { fromTokenResponse, keepsTokens, sealForHandoff, warnKeepTokens } from '../sessions/provider-tokens'
 import { loginCookieAttributes, setHandoffCookie } from '../context/cookies'
-import { callAegisHook, runUserInfoHooks } from '../core/hooks'
+import { callAegisHook, runUserInfoHooks } from '../context/hooks'
 import { engineContext, providerFetch, registerOAuthProvider, registerProviderHandler, useAegis } from '../context/services'
 
 /**

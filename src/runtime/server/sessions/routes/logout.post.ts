@@ -9,7 +9,7 @@ import { parseBearer } from '../../tokens/tokens'
 import { clearRefreshCookie, getRefreshCookie } from '../../context/cookies'
 import { assertSameOrigin, readJsonObject } from '../../context/http'
 import { useAegis } from '../../context/services'
-import { callAegisHook, reportTokenReuse } from '../../core/hooks'
+import { callAegisHook, reportTokenReuse } from '../../context/hooks'
 
 /**
  * POST {authPath}/logout: revoke the session on the server and clear the cookie.

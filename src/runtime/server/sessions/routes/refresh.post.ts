@@ -6,7 +6,7 @@ import { clearRefreshCookie, getRefreshCookie, setRefreshCookie } from '../../co
 import { assertSameOrigin } from '../../context/http'
 import { accessTokenResponse, refreshedClaims } from '../../tokens/issue'
 import { useAegis } from '../../context/services'
-import { callAegisHook, reportTokenReuse } from '../../core/hooks'
+import { callAegisHook, reportTokenReuse } from '../../context/hooks'
 
 /** POST {authPath}/refresh: rotate the refresh cookie and return a new access token. */
 export default defineEventHandler(event => withErrors(event, async () => {

@@ -1,8 +1,8 @@
 import type { H3Event } from 'h3'
 import { useNitroApp } from 'nitropack/runtime'
 import type { AegisHooks, AegisUser, UserInfoHookPayload } from '../../types'
-import { fingerprint } from './crypto'
-import { log } from './errors'
+import { fingerprint } from '../core/crypto'
+import { log } from '../core/errors'
 import type { TokenReuseError } from '../sessions/sessions'
 
 type Callback = (...args: unknown[]) => unknown
