@@ -3,7 +3,7 @@ import type { AegisUser, CustomClaims, TokenResponse } from '../types'
 import { resolveCustomClaims } from './lib/claims'
 import { fingerprint } from './lib/crypto'
 import { log } from './lib/errors'
-import { setRefreshCookie } from './cookies'
+import { refreshCookieHostPrefixed, setRefreshCookie } from './cookies'
 import { callAegisHook, runUserInfoHooks } from './hooks'
 import { accessTokenResponse } from './issue'
 import { useAegis } from './services'
@@ -22,7 +22,7 @@ export async function signIn(event: H3Event, provider: string, initial: AegisUse
   const claims = await resolveCustomClaims(customClaims, user, undefined)
   let familyId: string | undefined
   if (config.tokenRefresh.enabled) {
-    const session = await sessions.create({ user, claims })
+    const session = await sessions.create({ user, claims, hostCookie: refreshCookieHostPrefixed(event) })
     familyId = session.session.familyId
     setRefreshCookie(event, session.token, session.maxAge)
   }

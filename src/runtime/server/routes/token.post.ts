@@ -3,7 +3,7 @@ import { AegisError, log, withErrors } from '../lib/errors'
 import { CODE_PATTERN } from '../lib/codes'
 import { fingerprint, sha256 } from '../lib/crypto'
 import { openFromHandoff } from '../lib/provider-tokens'
-import { clearHandoffCookie, handoffCookieName, setRefreshCookie } from '../cookies'
+import { clearHandoffCookie, handoffCookieName, refreshCookieHostPrefixed, setRefreshCookie } from '../cookies'
 import { assertSameOrigin, readJsonObject } from '../http'
 import { accessTokenResponse } from '../issue'
 import { useAegis } from '../services'
@@ -33,7 +33,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (config.tokenRefresh.enabled) {
     let session
     try {
-      session = await sessions.create({ user, claims, providerTokens: openFromHandoff(binding, taken.payload.providerTokens) })
+      session = await sessions.create({ user, claims, providerTokens: openFromHandoff(binding, taken.payload.providerTokens), hostCookie: refreshCookieHostPrefixed(event) })
     }
     catch (error) {
       // Storage trouble is not the CODE's fault: put it back so a retry works. The answer stays
