@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, inject, it } from 'vitest'
-import { storedFiles, storedRecord } from '../support/storage'
+import { rewriteFamily, storedFamily, storedFiles, storedRecord } from '../support/storage'
 import {
   CookieJar,
   LEGACY_REFRESH_COOKIE,
@@ -13,6 +13,7 @@ import {
   sameOrigin,
   send,
   setCookie,
+  setCookies,
 } from '../support/http'
 import type { SetCookie, TokenBody } from '../support/http'
 
@@ -244,15 +245,23 @@ describe('POST /auth/logout', () => {
 })
 
 describe('[SES-14] the refresh cookie name', () => {
-  it('is __Host- prefixed when Secure, Path=/ and host-only; the old name is still read, moved on refresh, and both are cleared on logout', async () => {
+  /** A browser that holds only the unprefixed cookie (set before the upgrade, or tossed in by a subdomain). */
+  const legacyJar = (token: string) => {
+    const jar = new CookieJar()
+    jar.set(LEGACY_REFRESH_COOKIE, token)
+    return jar
+  }
+
+  it('is __Host- prefixed when Secure, Path=/ and host-only; a session from before the prefix is still read under the old name, moved on refresh, and both are cleared on logout', async () => {
     const session = await loginSession(baseUrl, 'alice')
     const current = session.jar.get(REFRESH_COOKIE)
     expect(current).toBe(session.refreshToken)
     expect(session.jar.get(LEGACY_REFRESH_COOKIE)).toBeUndefined()
+    expect(storedFamily(session.refreshToken)).toMatchObject({ hostCookie: true })
 
-    // A browser that still holds the cookie under its old name (set before the upgrade).
-    const upgraded = new CookieJar()
-    upgraded.set(LEGACY_REFRESH_COOKIE, session.refreshToken)
+    // A family as stored before the upgrade (no flag), in a browser that holds its old cookie name.
+    rewriteFamily(session.refreshToken, ({ hostCookie: _, ...family }) => family)
+    const upgraded = legacyJar(session.refreshToken)
     const refreshed = await refresh(upgraded)
     expect(refreshed.status).toBe(200)
     const moved = setCookie(refreshed, REFRESH_COOKIE)!
@@ -260,15 +269,32 @@ describe('[SES-14] the refresh cookie name', () => {
     expect(isDeletion(setCookie(refreshed, LEGACY_REFRESH_COOKIE)!)).toBe(true)
     expect(upgraded.names()).toEqual([REFRESH_COOKIE])
 
-    const old = new CookieJar()
-    old.set(LEGACY_REFRESH_COOKIE, moved.value)
-    const response = await logout(old)
+    const response = await logout(legacyJar(moved.value))
     expect(response.status).toBe(204)
     for (const name of [REFRESH_COOKIE, LEGACY_REFRESH_COOKIE]) {
       expect(isDeletion(setCookie(response, name)!), name).toBe(true)
       expectSameAttributes(setCookie(response, name)!)
     }
     await expectRefused(await refresh(jarWith(moved.value)))
+  })
+
+  it('a live token issued under __Host- is no cookie under the old name (cookie tossing, login CSRF): 401, no new token, and the attacker\'s own session is untouched', async () => {
+    // The attacker logs in and tosses their own live token in under the old name, for the whole site.
+    const attacker = await loginSession(baseUrl, 'bob')
+    const victim = legacyJar(attacker.refreshToken)
+    const response = await refresh(victim)
+    await expectRefused(response)
+    expect(setCookies(response).filter(cookie => !isDeletion(cookie))).toEqual([])
+    expect(victim.names()).toEqual([])
+    // Ignored, not judged: nothing was rotated or revoked (the token is still live for its holder).
+    expect(storedRecord(attacker.refreshToken)).not.toHaveProperty('rotatedAt')
+    expect((await refresh(attacker.jar)).status).toBe(200)
+  })
+
+  it('a logout with only a tossed old-name cookie ends nothing', async () => {
+    const attacker = await loginSession(baseUrl, 'bob')
+    expect((await logout(legacyJar(attacker.refreshToken))).status).toBe(204)
+    expect((await refresh(attacker.jar)).status).toBe(200)
   })
 })
 

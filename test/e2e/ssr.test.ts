@@ -4,7 +4,8 @@
  * rendered for a user are private. With ssrSession off there is no lookup for the state.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { CookieJar, REFRESH_COOKIE, hookCalls, loginSession, postWithCookie, send } from '../support/http'
+import { CookieJar, LEGACY_REFRESH_COOKIE, REFRESH_COOKIE, hookCalls, loginSession, postWithCookie, send } from '../support/http'
+import { rewriteFamily } from '../support/storage'
 import type { Session } from '../support/http'
 import { TEST_SECRET, startServer } from '../support/server'
 import type { RunningServer } from '../support/server'
@@ -184,6 +185,37 @@ describe('[CLIENT-4] SSR page protection', () => {
     }
     // The guest-only login page now renders for them.
     expect((await load(baseUrl, '/login', session.jar)).status).toBe(200)
+  })
+})
+
+describe('[SES-14] the SSR session and the unprefixed (old) cookie name', () => {
+  const legacyJar = (token: string) => {
+    const jar = new CookieJar()
+    jar.set(LEGACY_REFRESH_COOKIE, token)
+    return jar
+  }
+
+  it('[SES-14] a live token issued under __Host-, tossed in under the old name, renders no user (login CSRF)', async () => {
+    const attacker = await loginSession(baseUrl, 'bob')
+    const members = await load(baseUrl, '/members', legacyJar(attacker.refreshToken))
+    expect(members.status).toBe(302)
+    expect(new URL(members.headers.get('location')!, baseUrl).pathname).toBe('/login')
+    expect(await members.text()).not.toContain('Bob Fixture')
+    const home = await load(baseUrl, '/', legacyJar(attacker.refreshToken))
+    expect(home.status).toBe(200)
+    const html = await home.text()
+    expect(renderedStatus(html)).toBe('guest')
+    expect(html).not.toContain('Bob Fixture')
+    // Control: under its own name the same token is Bob's session.
+    expect(await (await load(baseUrl, '/members', attacker.jar)).text()).toContain('Bob Fixture')
+  })
+
+  it('[SES-14] a session from before the prefix still renders its user from the old name', async () => {
+    const session = await loginSession(baseUrl, 'alice')
+    rewriteFamily(session.refreshToken, ({ hostCookie: _, ...family }) => family)
+    const response = await load(baseUrl, '/members', legacyJar(session.refreshToken))
+    expect(response.status).toBe(200)
+    expect(await response.text()).toContain(USER_NAME)
   })
 })
 

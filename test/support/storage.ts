@@ -1,5 +1,5 @@
 /** Reads the fixture's refresh-token records straight from the fs storage (what an attacker with disk access sees). */
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURE_DIR } from './server'
 
@@ -29,10 +29,21 @@ export function storedRecord(refreshToken: string): Record<string, unknown> & { 
   return file ? JSON.parse(file.text) : undefined
 }
 
-/** The stored session family (user, claims, absolute end) a refresh token belongs to. */
-export function storedFamily(refreshToken: string): Record<string, unknown> & { user: Record<string, unknown> } | undefined {
+function familyFile(refreshToken: string): StoredFile | undefined {
   const token = storedRecord(refreshToken)
   if (!token) return undefined
-  const file = storedFiles().find(f => f.path.split(/[/\\]/).slice(-2).join('/') === `family/${token.familyId}`)
+  return storedFiles().find(f => f.path.split(/[/\\]/).slice(-2).join('/') === `family/${token.familyId}`)
+}
+
+/** The stored session family (user, claims, absolute end) a refresh token belongs to. */
+export function storedFamily(refreshToken: string): Record<string, unknown> & { user: Record<string, unknown> } | undefined {
+  const file = familyFile(refreshToken)
   return file ? JSON.parse(file.text) : undefined
+}
+
+/** Rewrites the stored family of a refresh token (e.g. as a family from before an upgrade looks). */
+export function rewriteFamily(refreshToken: string, change: (family: Record<string, unknown>) => Record<string, unknown>): void {
+  const file = familyFile(refreshToken)
+  if (!file) throw new Error('no stored family for that token')
+  writeFileSync(join(REFRESH_STORAGE_DIR, file.path), JSON.stringify(change(JSON.parse(file.text))))
 }

@@ -650,3 +650,65 @@ describe('[SES-3] ended sessions disappear without a scan (drivers without TTL)'
     expect((await storage.getKeys()).filter(k => k.includes('expiry') || k.includes('sweep'))).toEqual([])
   })
 })
+
+describe('[SES-14] tokens presented under the unprefixed (legacy) cookie name', () => {
+  const legacy = { legacyCookie: true }
+
+  it('a family issued under __Host- takes no token from the legacy name: no refresh, no session, no logout, nothing changed', async () => {
+    const storage = createStorage()
+    const sessions = store({ storage })
+    const { token, session } = await sessions.create({ user, claims, hostCookie: true })
+    const before = await dump(storage)
+    await expectRefused(sessions.rotate(token, undefined, legacy))
+    expect(await sessions.get(token, legacy)).toBeUndefined()
+    expect(await sessions.revoke(token, legacy)).toBeUndefined()
+    // Nothing was rotated or revoked: the same storage, and the token still works under __Host-.
+    expect(await dump(storage)).toBe(before)
+    expect(await sessions.get(token)).toMatchObject({ familyId: session.familyId })
+    expect((await sessions.rotate(token)).token).toMatch(TOKEN)
+    // Logged, by fingerprint only.
+    const logged = vi.mocked(console.warn).mock.calls.flat().join('\n')
+    expect(logged).toContain('unprefixed cookie name')
+    for (const part of token.split('.')) expect(logged).not.toContain(part)
+  })
+
+  it('the flag is kept across rotations: a successor is refused under the legacy name too', async () => {
+    const sessions = store()
+    const first = await sessions.create({ user, claims, hostCookie: true })
+    const second = await sessions.rotate(first.token)
+    const third = await sessions.rotate(second.token)
+    await expectRefused(sessions.rotate(third.token, undefined, legacy))
+    expect(await sessions.get(third.token, legacy)).toBeUndefined()
+    expect(await sessions.get(third.token)).toMatchObject({ familyId: first.session.familyId })
+  })
+
+  it('a rotated token of a __Host- family under the legacy name is ignored, never reuse: the family goes on', async () => {
+    const c = clock()
+    const sessions = store({ now: c.now })
+    const first = await sessions.create({ user, claims, hostCookie: true })
+    const second = await sessions.rotate(first.token)
+    c.t += 30_000
+    await expectRefused(sessions.rotate(first.token, undefined, legacy))
+    expect(await sessions.revoke(first.token, legacy)).toBeUndefined()
+    expect(await sessions.get(second.token)).toMatchObject({ familyId: first.session.familyId })
+  })
+
+  it('a family from before the prefix (no flag) still refreshes, is looked up and logs out under the legacy name', async () => {
+    const sessions = store()
+    const old = await sessions.create({ user, claims })
+    expect(await sessions.get(old.token, legacy)).toMatchObject({ familyId: old.session.familyId })
+    const next = await sessions.rotate(old.token, undefined, legacy)
+    expect(next.session.familyId).toBe(old.session.familyId)
+    expect(await sessions.revoke(next.token, legacy)).toMatchObject({ live: true })
+    expect(await sessions.get(next.token)).toBeUndefined()
+  })
+
+  it('the flag is written only when asked for (no prefix, no flag)', async () => {
+    const storage = createStorage()
+    const sessions = store({ storage })
+    const prefixed = await sessions.create({ user, claims, hostCookie: true })
+    const plain = await sessions.create({ user, claims, hostCookie: false })
+    expect(await storage.getItem(`refresh:family:${prefixed.session.familyId}`)).toMatchObject({ hostCookie: true })
+    expect(await storage.getItem(`refresh:family:${plain.session.familyId}`)).not.toHaveProperty('hostCookie')
+  })
+})

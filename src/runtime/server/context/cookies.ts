@@ -32,7 +32,7 @@ function attributes(event: H3Event) {
  * The refresh cookie's name: `cookieName` with the `__Host-` prefix when the cookie is Secure,
  * `Path=/` and host-only (the default in production), so that no subdomain or plain-http page
  * can set or shadow it. `legacy` is the name without the prefix (before 0.2): still read, and
- * cleared, for one version.
+ * cleared, for one version, and only for sessions issued before the prefix (see `getRefreshCookie`).
  */
 function refreshCookieNames(event: H3Event, attrs = attributes(event)): { current: string, legacy?: string } {
   const name = useAegis().config.tokenRefresh.cookie.cookieName
@@ -40,10 +40,31 @@ function refreshCookieNames(event: H3Event, attrs = attributes(event)): { curren
   return prefixed ? { current: `__Host-${name}`, legacy: name } : { current: name }
 }
 
-/** The refresh token of the request: the current cookie, else the one under the old name. */
-export function getRefreshCookie(event: H3Event): string | undefined {
+/**
+ * True when the refresh cookie set on this request carries the `__Host-` prefix: sessions
+ * created then record it, so their tokens are never taken from the unprefixed name.
+ */
+export function refreshCookieHostPrefixed(event: H3Event): boolean {
+  return refreshCookieNames(event).legacy !== undefined
+}
+
+export interface RefreshCookie {
+  token: string
+  /**
+   * Read under the old unprefixed name while the `__Host-` one is in use. Any subdomain can set
+   * that name for the whole site (cookie tossing), so the session store accepts such a token
+   * only for a family issued before the prefix (login CSRF otherwise).
+   */
+  legacy: boolean
+}
+
+/** The refresh token of the request: the current cookie, else the one under the old name (marked `legacy`). */
+export function getRefreshCookie(event: H3Event): RefreshCookie | undefined {
   const { current, legacy } = refreshCookieNames(event)
-  return getCookie(event, current) ?? (legacy ? getCookie(event, legacy) : undefined)
+  const token = getCookie(event, current)
+  if (token) return { token, legacy: false }
+  const old = legacy ? getCookie(event, legacy) : undefined
+  return old ? { token: old, legacy: true } : undefined
 }
 
 /** Sets the refresh cookie; it lives as long as the token (`maxAge` seconds, capped by the configured maxAge). */

@@ -3,7 +3,7 @@ import type { AegisUser, CustomClaims, TokenResponse } from '../../types'
 import { resolveCustomClaims } from '../tokens/claims'
 import { fingerprint } from '../core/crypto'
 import { log } from '../core/errors'
-import { setRefreshCookie } from '../context/cookies'
+import { refreshCookieHostPrefixed, setRefreshCookie } from '../context/cookies'
 import { callAegisHook, runUserInfoHooks } from '../context/hooks'
 import { accessTokenResponse } from '../tokens/issue'
 import { useAegis } from '../context/services'
@@ -22,7 +22,7 @@ export async function signIn(event: H3Event, provider: string, initial: AegisUse
   const claims = await resolveCustomClaims(customClaims, user, undefined)
   let familyId: string | undefined
   if (config.tokenRefresh.enabled) {
-    const session = await sessions.create({ user, claims })
+    const session = await sessions.create({ user, claims, hostCookie: refreshCookieHostPrefixed(event) })
     familyId = session.session.familyId
     setRefreshCookie(event, session.token, session.maxAge)
   }

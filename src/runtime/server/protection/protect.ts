@@ -88,7 +88,7 @@ async function pageSession(event: H3Event): Promise<AegisClaims | null | 'unavai
   const cookie = getRefreshCookie(event)
   if (!cookie) return null
   try {
-    const session = await aegis.sessions.get(cookie)
+    const session = await aegis.sessions.get(cookie.token, { legacyCookie: cookie.legacy })
     return session ? tokenClaims(session.user, session.claims) : null
   }
   catch {

@@ -25,6 +25,11 @@ export interface FamilyRecord {
   expiresAt: number
   /** The family's first token: revocation walks the chain from here to clean up. */
   rootId: string
+  /**
+   * Issued under the `__Host-` cookie name: its tokens are refused under the unprefixed name,
+   * which any subdomain can set. Absent on families from before the prefix (and without it).
+   */
+  hostCookie?: true
 }
 
 export interface TokenRecord {

@@ -26,19 +26,32 @@ export type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord }
  */
 export type ClaimsFor = (session: Session) => Promise<Record<string, ClaimValue>>
 
+/** How the token reached the server. */
+export interface Presented {
+  /**
+   * Under the unprefixed cookie name while the `__Host-` one is in use: accepted only for a
+   * family issued before the prefix; for any other it is no token at all (nothing is changed
+   * or revoked: it may be an attacker's own token tossed in from a subdomain).
+   */
+  legacyCookie?: boolean
+}
+
 export interface SessionStore {
-  /** Starts a session; `providerTokens` are kept with it until it ends (`keepTokens`). */
-  create: (input: { user: AegisUser, claims: Record<string, ClaimValue>, providerTokens?: ProviderTokenSet }) => Promise<IssuedSession>
+  /**
+   * Starts a session; `providerTokens` are kept with it until it ends (`keepTokens`).
+   * `hostCookie`: its token goes out under the `__Host-` cookie name (see `Presented`).
+   */
+  create: (input: { user: AegisUser, claims: Record<string, ClaimValue>, providerTokens?: ProviderTokenSet, hostCookie?: boolean }) => Promise<IssuedSession>
   /** Validates a refresh token and returns its successor (the same token renewed when rotation is off). */
-  rotate: (token: string, claimsFor?: ClaimsFor) => Promise<IssuedSession>
+  rotate: (token: string, claimsFor?: ClaimsFor, presented?: Presented) => Promise<IssuedSession>
   /** A live session for a token, without changing anything. */
-  get: (token: string) => Promise<Session | undefined>
+  get: (token: string, presented?: Presented) => Promise<Session | undefined>
   /**
    * Ends the token's whole family (logout); `live` when the token was the family's current one.
    * A rotated token is judged as on `rotate`: the immediate predecessor inside the reuse interval
    * ends its session, any other replay is reuse (the family is revoked, `TokenReuseError`).
    */
-  revoke: (token: string) => Promise<{ session: Session, live: boolean } | undefined>
+  revoke: (token: string, presented?: Presented) => Promise<{ session: Session, live: boolean } | undefined>
   revokeFamily: (familyId: string) => Promise<void>
   /**
    * Ends every session of a login identity (provider, sub), except `exceptFamilyId`. Without a
@@ -125,8 +138,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     }
   }
 
-  /** The token's record and family when the secret matches and the family is live. */
-  async function resolve(token: string): Promise<{ record: TokenRecord, family: FamilyRecord, secret: string } | undefined> {
+  /** The token's record and family when the secret matches, the family is live and takes the token as presented. */
+  async function resolve(token: string, presented: Presented = {}): Promise<{ record: TokenRecord, family: FamilyRecord, secret: string } | undefined> {
     const match = TOKEN_PATTERN.exec(token)
     if (!match) return undefined
     const [, id, secret] = match as unknown as [string, string, string]
@@ -134,6 +147,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     if (!record || typeof record.hash !== 'string' || !safeEqual(record.hash, sha256(secret))) return undefined
     const { record: family, stale } = await readRaw<FamilyRecord>(keys.family(record.familyId))
     if (!family) return undefined
+    // Before anything that could change or revoke: a tossed cookie is no cookie (see Presented).
+    if (presented.legacyCookie && family.hostCookie) {
+      log.warn(`refresh token ${fingerprint(id)} of family ${fingerprint(family.familyId)} came under the unprefixed cookie name but was issued under __Host-: ignored (cookie tossing?)`)
+      return undefined
+    }
     if (family.expiresAt <= now()) {
       await revokeFamily(family.familyId)
       return undefined
@@ -184,8 +202,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     return undefined
   }
 
-  async function rotateNow(token: string, claimsFor?: ClaimsFor): Promise<IssuedSession> {
-    const found = await resolve(token)
+  async function rotateNow(token: string, claimsFor?: ClaimsFor, presented?: Presented): Promise<IssuedSession> {
+    const found = await resolve(token, presented)
     if (!found) throw invalid('unknown, expired, revoked or mismatched refresh token')
     const { record, family, secret } = found
     if (record.rotatedAt) return replayed(record, family, secret, false, claimsFor)
@@ -241,11 +259,13 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const inFlight = new Map<string, Promise<unknown>>()
 
   return {
-    async create({ user, claims, providerTokens: tokens }) {
+    async create({ user, claims, providerTokens: tokens, hostCookie }) {
       const createdAt = now()
       const family: FamilyRecord = {
         v: 2, familyId: randomToken(16), user, claims, createdAt,
         expiresAt: createdAt + options.absoluteTimeout * 1000, rootId: randomToken(16),
+        // Kept on the family, so every successor token carries it without a write of its own.
+        ...(hostCookie ? { hostCookie: true as const } : {}),
       }
       // Index first: a family that exists is always found by revokeUser.
       await indexes.addFamily(user, family.familyId, family.expiresAt)
@@ -257,12 +277,12 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return issued(first.token, first.record, family)
     },
 
-    rotate(token, claimsFor) {
+    rotate(token, claimsFor, presented) {
       const id = TOKEN_PATTERN.exec(token)?.[1] ?? ''
       const previous = inFlight.get(id)
       const run = previous
-        ? previous.then(() => {}, () => {}).then(() => rotateAfterWait(token, claimsFor))
-        : rotateNow(token, claimsFor)
+        ? previous.then(() => {}, () => {}).then(() => rotateAfterWait(token, claimsFor, presented))
+        : rotateNow(token, claimsFor, presented)
       const tracked = run.finally(() => {
         if (inFlight.get(id) === tracked) inFlight.delete(id)
       })
@@ -271,14 +291,14 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return run
     },
 
-    async get(token) {
-      const found = await resolve(token)
+    async get(token, presented) {
+      const found = await resolve(token, presented)
       if (!found || found.record.rotatedAt || found.record.expiresAt <= now()) return undefined
       return view(found.family)
     },
 
-    async revoke(token) {
-      const found = await resolve(token)
+    async revoke(token, presented) {
+      const found = await resolve(token, presented)
       if (!found) return undefined
       const { record, family, secret } = found
       if (record.rotatedAt && !(await sameSuccessor(record, secret, false))) await reused(record, family)
@@ -321,10 +341,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   }
 
   /** A request that queued behind another with the same token saw it live: it is racing, not replaying. */
-  async function rotateAfterWait(token: string, claimsFor?: ClaimsFor): Promise<IssuedSession> {
-    const found = await resolve(token)
+  async function rotateAfterWait(token: string, claimsFor?: ClaimsFor, presented?: Presented): Promise<IssuedSession> {
+    const found = await resolve(token, presented)
     if (!found) throw invalid('unknown, expired, revoked or mismatched refresh token')
     if (found.record.rotatedAt) return replayed(found.record, found.family, found.secret, true, claimsFor)
-    return rotateNow(token, claimsFor)
+    return rotateNow(token, claimsFor, presented)
   }
 }

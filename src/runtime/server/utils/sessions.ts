@@ -29,7 +29,7 @@ export async function revokeUserSessions(owner: SessionOwner, options: { keep?: 
   let exceptFamilyId: string | undefined
   if (options.keep) {
     const cookie = getRefreshCookie(options.keep)
-    const current = cookie ? await sessions.get(cookie) : undefined
+    const current = cookie ? await sessions.get(cookie.token, { legacyCookie: cookie.legacy }) : undefined
     if (current?.user.sub === sub && (provider === undefined || current.user.provider === provider)) exceptFamilyId = current.familyId
   }
   return sessions.revokeUser(sub, { exceptFamilyId, provider })

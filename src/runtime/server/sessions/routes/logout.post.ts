@@ -20,12 +20,12 @@ export default defineEventHandler(event => withErrors(event, async () => {
   assertSameOrigin(event)
   const everywhere = await readEverywhere(event)
   const { sessions } = useAegis()
-  const token = getRefreshCookie(event)
+  const cookie = getRefreshCookie(event)
   let ended: { session: Session, live: boolean } | undefined
   // Whose session the cookie named, live or not: a Bearer of someone else cannot widen a logout.
   let owner: AegisUser | undefined
   try {
-    ended = token ? await sessions.revoke(token) : undefined
+    ended = cookie ? await sessions.revoke(cookie.token, { legacyCookie: cookie.legacy }) : undefined
     owner = ended?.session.user
   }
   catch (error) {

@@ -13,11 +13,11 @@ export default defineEventHandler(event => withErrors(event, async () => {
   setResponseHeader(event, 'cache-control', 'no-store')
   assertSameOrigin(event)
   const { sessions } = useAegis()
-  const token = getRefreshCookie(event)
-  if (!token) throw new AegisError(401, 'invalid_refresh_token', 'no refresh cookie')
+  const cookie = getRefreshCookie(event)
+  if (!cookie) throw new AegisError(401, 'invalid_refresh_token', 'no refresh cookie')
   let next
   try {
-    next = await sessions.rotate(token, refreshedClaims)
+    next = await sessions.rotate(cookie.token, refreshedClaims, { legacyCookie: cookie.legacy })
   }
   catch (error) {
     // An invalid token clears the cookie; a storage failure (503) or a conflict (409) keeps it so a retry works.
