@@ -171,6 +171,15 @@ describe('[PWD-17] pre-account hijacking: a password set before verification nev
     expect((await accountState(server.url, email)).account!.emailVerified).toBe(false)
   })
 
+  it('a mistyped password does not spend the code', async () => {
+    const ip = uniqueIp()
+    const email = uniqueEmail('typo')
+    await postJson(server.url, '/auth/password/register', { email, password: 'typo-pass-1' }, { ip })
+    const { code } = await lastMessage(server.url, email, 1)
+    expect((await postJson(server.url, '/auth/password/verify', { email, code, password: 'typo-pass-2' }, { ip })).status).toBe(400)
+    expect((await postJson(server.url, '/auth/password/verify', { email, code, password: 'typo-pass-1' }, { ip })).status).toBe(200)
+  })
+
   it('a login that sends verification codes counts against the send limit', async () => {
     const ip = uniqueIp()
     const email = uniqueEmail('mailbomb')
@@ -195,6 +204,16 @@ describe('[PWD-17] pre-account hijacking: a password set before verification nev
 })
 
 describe('[PWD-17] login codes are bound to the password of step one', () => {
+  it('login codes count against the send limit: a known password cannot flood the mailbox', async () => {
+    const ip = uniqueIp()
+    const email = uniqueEmail('loginflood')
+    await postJson(always.url, '/auth/password/register', { email, password: 'flood-pass-1' }, { ip })
+    for (let i = 0; i < 8; i++) expect((await postJson(always.url, '/auth/password/login', { email, password: 'flood-pass-1' }, { ip })).status).toBe(202)
+    await settle()
+    // The registration's mail, then at most the fixture's send limit (4) of login codes.
+    expect((await outbox(always.url, email)).length).toBeLessThanOrEqual(5)
+  })
+
   it('a login code sent before another registration replaced the password neither signs in nor verifies', async () => {
     const ip = uniqueIp()
     const email = uniqueEmail('logincode')

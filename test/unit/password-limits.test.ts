@@ -135,5 +135,12 @@ describe('[PWD-16] credentials identifiers are folded as a loose collation compa
   it('accents, compatibility forms, ignorable characters and case fall together', () => {
     for (const spelling of ['admín', 'ＡDMIN', 'ad\u00ADmin', 'a\u200Bdmin', ' Admin ']) expect(credentialSubjects({ username: spelling })).toEqual(['username:admin'])
     expect(credentialSubjects({ username: 'admin2' })).toEqual(['username:admin2'])
+    // Letters without a decomposition that accent-insensitive collations fold too.
+    for (const [spelling, folded] of [['bøb', 'bob'], ['pał', 'pal'], ['straße', 'strasse'], ['æsir', 'aesir'], ['œuvre', 'oeuvre'], ['đuro', 'duro'], ['ħal', 'hal']]) expect(credentialSubjects({ username: spelling })).toEqual([`username:${folded}`])
+  })
+
+  it('padding never makes an identifier uncounted', () => {
+    expect(credentialSubjects({ username: `admin${'\u200B'.repeat(400)}` })).toEqual(['username:admin'])
+    expect(credentialSubjects({ username: 'x'.repeat(1000) })).toEqual([`username:${'x'.repeat(320)}`])
   })
 })

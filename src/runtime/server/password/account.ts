@@ -72,8 +72,12 @@ export function normalizeEmail(value: unknown): string | undefined {
  * rate limits and locks only: grouping too much only makes a limit stricter.
  */
 export function lookalikeKey(value: string): string {
-  return value.normalize('NFKD').replace(/[\p{M}\p{Default_Ignorable_Code_Point}]/gu, '').toLowerCase().replace(/\s+/g, ' ').trim()
+  return value.normalize('NFKD').replace(/[\p{M}\p{Default_Ignorable_Code_Point}]/gu, '').toLowerCase()
+    .replace(/[øłđħßæœ]/g, letter => LETTER_FOLDS[letter]!).replace(/\s+/g, ' ').trim()
 }
+
+/** Letters without a decomposition that accent-insensitive collations still fold (ICU base strength). */
+const LETTER_FOLDS: Record<string, string> = { ø: 'o', ł: 'l', đ: 'd', ħ: 'h', ß: 'ss', æ: 'ae', œ: 'oe' }
 
 /**
  * True when the account `findUser` returned is really the one of the typed address: its stored

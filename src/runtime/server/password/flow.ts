@@ -6,6 +6,7 @@ import type { PasswordAccount } from './account'
 import { policyProblem } from './policy'
 import { canonicalCode } from './verification'
 import type { CheckResult, CodePurpose } from './verification'
+import type { HeldLock } from '../core/locks'
 import { publicOrigin, useAegis } from '../context/services'
 import { stringField } from './request'
 import { passwordProvider, usePasswordServices } from './services'
@@ -87,6 +88,16 @@ export async function lookupAccount(event: H3Event, email: string): Promise<Acco
 export async function findAccount(event: H3Event, email: string): Promise<PasswordAccount | undefined> {
   return (await lookupAccount(event, email)).account
 }
+
+/**
+ * Before a write inside an account's turn: on Redis the turn is a lease, and a flow that
+ * outlived it (a slow database) must not write over the next holder's result.
+ */
+export async function assertTurn(held?: HeldLock): Promise<void> {
+  if (held && !await held.extend(TURN_MS)) throw new AegisError(503, 'storage_unavailable', 'account turn lost before writing')
+}
+
+const TURN_MS = 5_000
 
 /** What a verification code may activate: a fingerprint of the password hash stored when it was sent. */
 export function passwordBinding(account: Pick<PasswordAccount, 'passwordHash'>): string {

@@ -8,8 +8,9 @@ const IDENTIFYING_FIELDS = ['email', 'username', 'login', 'user', 'phone', 'iden
  * case- and accent-insensitively gives look-alike spellings no fresh budget.
  */
 function canonicalIdentifier(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 320) return undefined
-  return lookalikeKey(value) || undefined
+  if (typeof value !== 'string') return undefined
+  // Folded first, then cut: padding (ignorable characters, spaces) never makes a value uncounted.
+  return lookalikeKey(value).slice(0, 320) || undefined
 }
 
 /**

@@ -11,6 +11,7 @@ import { createVerificationStore } from './verification'
 import type { VerificationStore } from './verification'
 import { trustedHops } from '../core/client-ip'
 import { lazyLocks, locksForMount } from '../core/locks'
+import type { HeldLock } from '../core/locks'
 import { passwordConfigProblems } from './config'
 import { useAegis } from '../context/services'
 import type { PasswordProviderDefinition } from './types'
@@ -27,7 +28,7 @@ export interface PasswordServices {
    * Runs a flow's read-then-write of one account (look up, check, persist) alone: per address,
    * folded as a loose collation folds it, in this process and across instances on Redis.
    */
-  serializeAccount: <T>(email: string, fn: () => Promise<T>) => Promise<T>
+  serializeAccount: <T>(email: string, fn: (held?: HeldLock) => Promise<T>) => Promise<T>
 }
 
 let services: PasswordServices | undefined

@@ -6,7 +6,7 @@ import { hashPassword, verifyPassword } from '../hash'
 import { parseBearer } from '../../tokens/tokens'
 import { limitIp, limitSubjects, readCredentialsBody, resetSubject } from '../request'
 import { usePasswordServices } from '../services'
-import { assertNewPassword, findAccount, passwordField, persist, provider, subjectOf } from '../flow'
+import { assertNewPassword, assertTurn, findAccount, passwordField, persist, provider, subjectOf } from '../flow'
 import { useAegis } from '../../context/services'
 import { revokeUserSessions } from '../../utils/sessions'
 
@@ -25,7 +25,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (claims.provider !== 'password' || !email) throw new AegisError(403, 'invalid_token', 'password change for a user who did not log in with a password')
   const current = passwordField(body, 'currentPassword')
   const next = passwordField(body, 'newPassword')
-  const { config, scrypt, dummyHash } = usePasswordServices()
+  const { config, scrypt, dummyHash, serializeAccount } = usePasswordServices()
   await limitIp(event, 'login', config.rateLimit.login)
   const subject = subjectOf({ id: claims.sub })
   await limitSubjects(event, 'login', config.rateLimit.login, [subject])
@@ -36,7 +36,17 @@ export default defineEventHandler(event => withErrors(event, async () => {
   }
   await resetSubject('login', subject)
   await assertNewPassword(event, next, email)
-  await persist(event, { action: 'password', id: account!.id, email: account!.email, passwordHash: await hashPassword(next, scrypt), reason: 'change' })
+  const passwordHash = await hashPassword(next, scrypt)
+  const checkedHash = account!.passwordHash
+  // Only over the password just checked: a reset by the owner meanwhile must not be undone by a stolen session.
+  const changed = await serializeAccount(email, async (held) => {
+    const fresh = await findAccount(event, email)
+    if (fresh?.id !== claims.sub || fresh.passwordHash !== checkedHash) return false
+    await assertTurn(held)
+    await persist(event, { action: 'password', id: fresh.id, email: fresh.email, passwordHash, reason: 'change' })
+    return true
+  })
+  if (!changed) throw new AegisError(401, 'invalid_credentials', `password of ${fingerprint(claims.sub)} changed meanwhile`)
   const revoked = await revokeUserSessions(account!.id, { keep: event, provider: 'password' })
   log.info(`password changed for ${fingerprint(account!.id)}: ${revoked} other session(s) ended`)
   return { status: 'changed', revoked }

@@ -3,7 +3,7 @@ import { AegisError, withErrors } from '../../core/errors'
 import { accountUser } from '../account'
 import { limitIp, limitSubjects, readCredentialsBody } from '../request'
 import { usePasswordServices } from '../services'
-import { accountOfCheck, codeField, emailField, lookupAccount, persist, provider } from '../flow'
+import { accountOfCheck, assertTurn, codeField, emailField, lookupAccount, persist, provider } from '../flow'
 import { signIn } from '../../credentials/signin'
 
 /**
@@ -18,12 +18,14 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const code = codeField(body, 'login')
   const { config, codes, serializeAccount } = usePasswordServices()
   await limitIp(event, 'code', config.rateLimit.code)
-  const account = await serializeAccount(email, async () => {
+  // Counted before the account's turn: refused requests never hold it.
+  await limitSubjects(event, 'code', config.rateLimit.code, [(await lookupAccount(event, email)).subject])
+  const account = await serializeAccount(email, async (held) => {
     const lookup = await lookupAccount(event, email)
-    await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
     // Bound to the password of step one: a password stored since (another registration) voids the code.
     const found = await accountOfCheck(event, await codes.checkCode(lookup.subject, 'login', code), lookup)
     if (found && !found.emailVerified) {
+      await assertTurn(held)
       await persist(event, { action: 'verify', id: found.id, email: found.email, emailVerified: true })
       found.emailVerified = true
     }

@@ -5,7 +5,7 @@ import { accountUser, checkAccountPassword } from '../account'
 import { hashPassword, passwordNeedsRehash, verifyPassword } from '../hash'
 import { allowSubjects, limitIp, limitSubjects, readCredentialsBody, resetSubject } from '../request'
 import { usePasswordServices } from '../services'
-import { emailField, findAccount, lookupAccount, passwordBinding, passwordField, persist, provider, sendCode } from '../flow'
+import { assertTurn, emailField, findAccount, lookupAccount, passwordBinding, passwordField, persist, provider, sendCode } from '../flow'
 import { signIn } from '../../credentials/signin'
 
 /**
@@ -32,10 +32,11 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (passwordNeedsRehash(found.passwordHash!, scrypt)) {
     try {
       const passwordHash = await hashPassword(password, scrypt)
-      await serializeAccount(email, async () => {
+      await serializeAccount(email, async (held) => {
         // Only over the hash just checked: a registration or reset may have stored another meanwhile.
         const current = await findAccount(event, email)
         if (current?.id !== found.id || current.passwordHash !== found.passwordHash) return
+        await assertTurn(held)
         await persist(event, { action: 'password', id: found.id, email: found.email, passwordHash, reason: 'rehash' })
         // A code sent below is bound to the hash now stored.
         found.passwordHash = passwordHash
@@ -46,7 +47,8 @@ export default defineEventHandler(event => withErrors(event, async () => {
     }
   }
   if (config.loginCode === 'always') {
-    await sendCode(event, found, 'login', passwordBinding(found))
+    // Counted as a mail sent (the answer stays 202): a known password must not flood the mailbox.
+    if (await allowSubjects('send', config.rateLimit.send, [subject])) await sendCode(event, found, 'login', passwordBinding(found))
     setResponseStatus(event, 202)
     return { status: 'code_required' }
   }

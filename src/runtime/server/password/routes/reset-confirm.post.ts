@@ -1,12 +1,14 @@
 import { defineEventHandler } from 'h3'
 import { AegisError, log, withErrors } from '../../core/errors'
 import { fingerprint } from '../../core/crypto'
+import { normalizeEmail } from '../account'
 import { hashPassword } from '../hash'
 import { limitIp, limitSubjects, readCredentialsBody, resetSubject, stringField } from '../request'
 import { usePasswordServices } from '../services'
-import { accountOfCheck, assertNewPassword, codeField, emailField, lookupAccount, passwordField, persist, provider, subjectOf } from '../flow'
+import { accountOfCheck, assertNewPassword, assertTurn, codeField, emailField, lookupAccount, passwordField, persist, provider, subjectOf } from '../flow'
+import type { AccountLookup } from '../flow'
+import type { CheckResult } from '../verification'
 import { revokeUserSessions } from '../../utils/sessions'
-import type { PasswordAccount } from '../types'
 
 /**
  * POST {authPath}/password/reset/confirm `{ email, code, password }` or `{ token, password }`
@@ -24,30 +26,30 @@ export default defineEventHandler(event => withErrors(event, async () => {
   await limitIp(event, 'code', config.rateLimit.code)
   // Check the new password before the code is spent (the email rule again below for links).
   await assertNewPassword(event, password, typed?.email ?? '')
-  /** Stores the new hash, inside the account's turn (a registration running meanwhile cannot write over it). */
-  const store = async (account: PasswordAccount) => {
-    await persist(event, { action: 'password', id: account.id, email: account.email, passwordHash: await hashPassword(password, scrypt), reason: 'reset', emailVerified: true })
-    return account
-  }
-  let account: PasswordAccount | undefined
+  let lookup: AccountLookup | undefined
+  let link: CheckResult | undefined
   if (typed) {
-    account = await serializeAccount(typed.email, async () => {
-      const lookup = await lookupAccount(event, typed.email)
-      await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
-      const found = await accountOfCheck(event, await codes.checkCode(lookup.subject, 'reset', typed.code), lookup)
-      return found && store(found)
-    })
+    lookup = await lookupAccount(event, typed.email)
+    await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
   }
   else {
-    const checked = await codes.checkLink('reset', token!)
-    account = checked.ok
-      ? await serializeAccount(checked.email, async () => {
-          const found = await accountOfCheck(event, checked)
-          if (found) await assertNewPassword(event, password, found.email)
-          return found && store(found)
-        })
-      : undefined
+    link = await codes.checkLink('reset', token!)
+    const email = link.ok ? normalizeEmail(link.email) : undefined
+    lookup = email ? await lookupAccount(event, email) : undefined
+    if (lookup?.account) await assertNewPassword(event, password, lookup.account.email)
   }
+  // Hashed before the account's turn (scrypt must not hold it), with or without an account.
+  const passwordHash = await hashPassword(password, scrypt)
+  const email = lookup?.account?.email
+  const account = email && await serializeAccount(email, async (held) => {
+    const fresh = await lookupAccount(event, normalizeEmail(email)!)
+    if (fresh.subject !== lookup!.subject) return undefined
+    const target = await accountOfCheck(event, link ?? await codes.checkCode(fresh.subject, 'reset', typed!.code), fresh)
+    if (!target) return undefined
+    await assertTurn(held)
+    await persist(event, { action: 'password', id: target.id, email: target.email, passwordHash, reason: 'reset', emailVerified: true })
+    return target
+  })
   if (!account) throw new AegisError(400, 'invalid_verification_code')
   const revoked = await revokeUserSessions(account.id, { provider: 'password' })
   // The owner is back in control: failed logins of the attacker no longer lock them out.

@@ -1,10 +1,12 @@
 import { defineEventHandler } from 'h3'
 import { AegisError, withErrors } from '../../core/errors'
+import { checkAccountPassword, normalizeEmail } from '../account'
 import { verifyPassword } from '../hash'
 import { limitIp, limitSubjects, readCredentialsBody, stringField } from '../request'
 import { usePasswordServices } from '../services'
-import { accountOfCheck, codeField, emailField, lookupAccount, passwordField, persist, provider } from '../flow'
-import type { PasswordAccount } from '../types'
+import { accountOfCheck, assertTurn, codeField, emailField, lookupAccount, passwordField, persist, provider } from '../flow'
+import type { AccountLookup } from '../flow'
+import type { CheckResult } from '../verification'
 
 /**
  * POST {authPath}/password/verify `{ email, code, password }` or `{ token, password }` (from the
@@ -18,31 +20,43 @@ import type { PasswordAccount } from '../types'
 export default defineEventHandler(event => withErrors(event, async () => {
   const body = await readCredentialsBody(event)
   provider()
-  const { config, codes, serializeAccount } = usePasswordServices()
+  const { config, codes, dummyHash, serializeAccount } = usePasswordServices()
   const password = passwordField(body, 'password')
   const token = body.token !== undefined ? stringField(body, 'token', 200) : undefined
   const typed = token === undefined ? { email: emailField(body), code: codeField(body, 'verify') } : undefined
   await limitIp(event, 'code', config.rateLimit.code)
-  const verified = typed
-    ? await serializeAccount(typed.email, async () => {
-        const lookup = await lookupAccount(event, typed.email)
-        await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
-        return activate(await accountOfCheck(event, await codes.checkCode(lookup.subject, 'verify', typed.code), lookup))
-      })
-    : await verifyLink(token!)
+  // A link has no address until it is opened (and spent); a typed code is checked later, so a
+  // mistyped password does not spend it.
+  let lookup: AccountLookup | undefined
+  let link: CheckResult | undefined
+  if (typed) {
+    lookup = await lookupAccount(event, typed.email)
+    await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
+  }
+  else {
+    link = await codes.checkLink('verify', token!)
+    const email = link.ok ? normalizeEmail(link.email) : undefined
+    lookup = email ? await lookupAccount(event, email) : undefined
+  }
+  const account = lookup?.account
+  // scrypt outside the account's turn, the same work with or without an account.
+  if (!await checkAccountPassword(account, password, { verify: verifyPassword, dummyHash }) || !account) {
+    throw new AegisError(400, 'invalid_verification_code')
+  }
+  const checkedHash = account.passwordHash
+  const verified = await serializeAccount(account.email, async (held) => {
+    // Inside the turn: still the account, and still the password just checked.
+    const fresh = await lookupAccount(event, normalizeEmail(account.email)!)
+    if (fresh.subject !== lookup!.subject || fresh.account?.passwordHash !== checkedHash) return false
+    const checked = link ?? await codes.checkCode(fresh.subject, 'verify', typed!.code)
+    const target = await accountOfCheck(event, checked, fresh)
+    if (!target) return false
+    if (!target.emailVerified) {
+      await assertTurn(held)
+      await persist(event, { action: 'verify', id: target.id, email: target.email, emailVerified: true })
+    }
+    return true
+  })
   if (!verified) throw new AegisError(400, 'invalid_verification_code')
   return { status: 'verified' }
-
-  async function verifyLink(link: string): Promise<boolean> {
-    const checked = await codes.checkLink('verify', link)
-    if (!checked.ok) return false
-    return serializeAccount(checked.email, async () => activate(await accountOfCheck(event, checked)))
-  }
-
-  /** Marks the account verified when the password is the stored one (checked inside the account's turn). */
-  async function activate(account: PasswordAccount | undefined): Promise<boolean> {
-    if (!account?.passwordHash || !await verifyPassword(password, account.passwordHash)) return false
-    if (!account.emailVerified) await persist(event, { action: 'verify', id: account.id, email: account.email, emailVerified: true })
-    return true
-  }
 }))
