@@ -8,7 +8,7 @@ import { canonicalCode } from './verification'
 import type { CheckResult, CodePurpose } from './verification'
 import type { HeldLock } from '../core/locks'
 import { publicOrigin, useAegis } from '../context/services'
-import { stringField } from './request'
+import { limitSubjects, stringField } from './request'
 import { passwordProvider, usePasswordServices } from './services'
 import type { PasswordProviderDefinition, PasswordUserChange } from './types'
 
@@ -64,6 +64,22 @@ export interface AccountLookup {
   lookalike: boolean
   /** Key of codes and per-account limits: the account's id, or the typed address when there is no account. */
   subject: string
+}
+
+/**
+ * The account a typed code or an emailed link is for, before a typed code is checked: a link is
+ * checked (and spent) now, since it names no address until it is opened.
+ */
+export async function codeTarget(event: H3Event, purpose: CodePurpose, input: { typed?: { email: string }, token?: string }): Promise<{ lookup?: AccountLookup, link?: CheckResult }> {
+  const { config, codes } = usePasswordServices()
+  if (input.typed) {
+    const lookup = await lookupAccount(event, input.typed.email)
+    await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
+    return { lookup }
+  }
+  const link = await codes.checkLink(purpose, input.token!)
+  const email = link.ok ? normalizeEmail(link.email) : undefined
+  return { link, lookup: email ? await lookupAccount(event, email) : undefined }
 }
 
 /** The key of an account's codes and counters. */

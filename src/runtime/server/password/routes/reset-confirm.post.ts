@@ -3,11 +3,9 @@ import { AegisError, log, withErrors } from '../../core/errors'
 import { fingerprint } from '../../core/crypto'
 import { normalizeEmail } from '../account'
 import { hashPassword } from '../hash'
-import { limitIp, limitSubjects, readCredentialsBody, resetSubject, stringField } from '../request'
+import { limitIp, readCredentialsBody, resetSubject, stringField } from '../request'
 import { usePasswordServices } from '../services'
-import { accountOfCheck, assertNewPassword, assertTurn, codeField, emailField, lookupAccount, passwordField, persist, provider, subjectOf } from '../flow'
-import type { AccountLookup } from '../flow'
-import type { CheckResult } from '../verification'
+import { accountOfCheck, assertNewPassword, assertTurn, codeField, codeTarget, emailField, lookupAccount, passwordField, persist, provider, subjectOf } from '../flow'
 import { revokeUserSessions } from '../../utils/sessions'
 
 /**
@@ -26,18 +24,8 @@ export default defineEventHandler(event => withErrors(event, async () => {
   await limitIp(event, 'code', config.rateLimit.code)
   // Check the new password before the code is spent (the email rule again below for links).
   await assertNewPassword(event, password, typed?.email ?? '')
-  let lookup: AccountLookup | undefined
-  let link: CheckResult | undefined
-  if (typed) {
-    lookup = await lookupAccount(event, typed.email)
-    await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
-  }
-  else {
-    link = await codes.checkLink('reset', token!)
-    const email = link.ok ? normalizeEmail(link.email) : undefined
-    lookup = email ? await lookupAccount(event, email) : undefined
-    if (lookup?.account) await assertNewPassword(event, password, lookup.account.email)
-  }
+  const { lookup, link } = await codeTarget(event, 'reset', { typed, token })
+  if (link && lookup?.account) await assertNewPassword(event, password, lookup.account.email)
   // Hashed before the account's turn (scrypt must not hold it), with or without an account.
   const passwordHash = await hashPassword(password, scrypt)
   const email = lookup?.account?.email

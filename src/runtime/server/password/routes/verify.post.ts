@@ -2,11 +2,9 @@ import { defineEventHandler } from 'h3'
 import { AegisError, withErrors } from '../../core/errors'
 import { checkAccountPassword, normalizeEmail } from '../account'
 import { verifyPassword } from '../hash'
-import { limitIp, limitSubjects, readCredentialsBody, stringField } from '../request'
+import { limitIp, readCredentialsBody, stringField } from '../request'
 import { usePasswordServices } from '../services'
-import { accountOfCheck, assertTurn, codeField, emailField, lookupAccount, passwordField, persist, provider } from '../flow'
-import type { AccountLookup } from '../flow'
-import type { CheckResult } from '../verification'
+import { accountOfCheck, assertTurn, codeField, codeTarget, emailField, lookupAccount, passwordField, persist, provider } from '../flow'
 
 /**
  * POST {authPath}/password/verify `{ email, code, password }` or `{ token, password }` (from the
@@ -25,19 +23,8 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const token = body.token !== undefined ? stringField(body, 'token', 200) : undefined
   const typed = token === undefined ? { email: emailField(body), code: codeField(body, 'verify') } : undefined
   await limitIp(event, 'code', config.rateLimit.code)
-  // A link has no address until it is opened (and spent); a typed code is checked later, so a
-  // mistyped password does not spend it.
-  let lookup: AccountLookup | undefined
-  let link: CheckResult | undefined
-  if (typed) {
-    lookup = await lookupAccount(event, typed.email)
-    await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
-  }
-  else {
-    link = await codes.checkLink('verify', token!)
-    const email = link.ok ? normalizeEmail(link.email) : undefined
-    lookup = email ? await lookupAccount(event, email) : undefined
-  }
+  // A typed code is checked only after the password, so a mistyped password does not spend it.
+  const { lookup, link } = await codeTarget(event, 'verify', { typed, token })
   const account = lookup?.account
   // scrypt outside the account's turn, the same work with or without an account.
   if (!await checkAccountPassword(account, password, { verify: verifyPassword, dummyHash }) || !account) {
