@@ -8,7 +8,7 @@ import { canonicalCode } from './verification'
 import type { CheckResult, CodePurpose } from './verification'
 import type { HeldLock } from '../core/locks'
 import { publicOrigin, useAegis } from '../context/services'
-import { limitSubjects, stringField } from './request'
+import { limitIp, limitSubjects, readCredentialsBody, stringField } from './request'
 import { passwordProvider, usePasswordServices } from './services'
 import type { PasswordProviderDefinition, PasswordUserChange } from './types'
 
@@ -80,6 +80,21 @@ export async function codeTarget(event: H3Event, purpose: CodePurpose, input: { 
   const link = await codes.checkLink(purpose, input.token!)
   const email = link.ok ? normalizeEmail(link.email) : undefined
   return { link, lookup: email ? await lookupAccount(event, email) : undefined }
+}
+
+/**
+ * The start of a request that only mails (reset, resend): the `send` limits per IP, then per
+ * account, and the account of the address if there is one.
+ */
+export async function accountToMail(event: H3Event): Promise<PasswordAccount | undefined> {
+  const body = await readCredentialsBody(event)
+  provider()
+  const email = emailField(body)
+  const rules = usePasswordServices().config.rateLimit.send
+  await limitIp(event, 'send', rules)
+  const { account, subject } = await lookupAccount(event, email)
+  await limitSubjects(event, 'send', rules, [subject])
+  return account
 }
 
 /** The key of an account's codes and counters. */
