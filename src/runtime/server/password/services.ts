@@ -12,7 +12,6 @@ import type { VerificationStore } from './verification'
 import { trustedHops } from '../core/client-ip'
 import { lazyLocks, locksForMount } from '../core/locks'
 import type { HeldLock } from '../core/locks'
-import { passwordConfigProblems } from './config'
 import { useAegis } from '../context/services'
 import type { PasswordProviderDefinition } from './types'
 
@@ -39,8 +38,7 @@ export function usePasswordServices(): PasswordServices {
   if (services) return services
   const runtime = useRuntimeConfig()
   const config = runtime.aegisPassword as unknown as ResolvedPasswordOptions
-  const problems = passwordConfigProblems(config, { production: !import.meta.dev, siteOrigin: useAegis().siteOrigin })
-  if (problems.length) throw new Error(`[nuxt-aegis] invalid configuration:\n${problems.map(p => `  - ${p}`).join('\n')}`)
+  // Its settings were checked by the start-up plugin (context/startup.ts), before any request.
   const storage = useStorage('aegis:credentials')
   const scrypt = scryptParams(config.scrypt)
   let dummy: Promise<string> | undefined
