@@ -58,9 +58,9 @@ async function guard(event: H3Event, path: string, token: string | null | undefi
   // Never while prerendering: that HTML is served to everyone.
   const ssrSessionOn = !import.meta.prerender && (aegis.config.ssrSession === undefined || isTruthy(aegis.config.ssrSession))
   const navigation = token === undefined && isPageNavigation(event)
-  if (navigation) noteCookieForCachedRender(event)
-  if (navigation && (isProtected || ssrSessionOn) && await servedByRenderer(event)) {
-    const rules = getRouteRules(event)
+  const rules = navigation ? getRouteRules(event) : undefined
+  if (rules && isCachingRule(rules)) noteCookieForCachedRender(event)
+  if (rules && (isProtected || ssrSessionOn) && await servedByRenderer(event)) {
     // No user in HTML that is rendered in the browser only (`ssr: false`: a shell) or that a
     // cache stores for everyone.
     const ssrSession = ssrSessionOn && rules.ssr !== false && !isCachingRule(rules)
@@ -107,7 +107,6 @@ function isPageNavigation(event: H3Event): boolean {
 
 /** On a caching route, tells the render whether the refresh cookie came (it cannot see it). */
 function noteCookieForCachedRender(event: H3Event): void {
-  if (!isCachingRule(getRouteRules(event))) return
   (event.context as Record<string, unknown>)[REFRESH_COOKIE_SEEN] = Boolean(getRefreshCookie(event))
 }
 
