@@ -171,6 +171,24 @@ describe('[PWD-17] pre-account hijacking: a password set before verification nev
     expect((await accountState(server.url, email)).account!.emailVerified).toBe(false)
   })
 
+  it('password guesses through /verify draw on the login budget of the account', async () => {
+    const ip = uniqueIp()
+    const email = uniqueEmail('verifyguess')
+    await registerVerified(server.url, email, 'guess-pass-1', ip)
+    // The fixture allows 5 failed logins per account: /verify guesses count there too.
+    for (let i = 0; i < 5; i++) expect((await postJson(server.url, '/auth/password/verify', { email, code: '000000', password: `guess-${i}-wrong` }, { ip: uniqueIp() })).status).toBe(400)
+    expect((await postJson(server.url, '/auth/password/login', { email, password: 'guess-pass-1' }, { ip: uniqueIp() })).status).toBe(429)
+  })
+
+  it('spellings of an unknown address that a loose collation folds together share one budget', async () => {
+    const base = uniqueEmail('foldghost')
+    const spellings = [base, base.replace('-', '\u00AD-'), base.replace('@', '\u200B@'), base.replace('g', 'g\u00AD'), base.replace('o', 'o\u00AD')]
+    const statuses = []
+    for (const email of spellings) statuses.push((await postJson(server.url, '/auth/password/reset', { email }, { ip: uniqueIp() })).status)
+    // The fixture's send limit is 4 per address.
+    expect(statuses).toEqual([202, 202, 202, 202, 429])
+  })
+
   it('a mistyped password does not spend the code', async () => {
     const ip = uniqueIp()
     const email = uniqueEmail('typo')

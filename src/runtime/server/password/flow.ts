@@ -1,7 +1,7 @@
 import type { H3Event } from 'h3'
 import { AegisError, log } from '../core/errors'
 import { fingerprint, sha256 } from '../core/crypto'
-import { isAccountOf, normalizeEmail } from './account'
+import { isAccountOf, lookalikeKey, normalizeEmail } from './account'
 import type { PasswordAccount } from './account'
 import { policyProblem } from './policy'
 import { canonicalCode } from './verification'
@@ -108,10 +108,12 @@ export const subjectOf = (account: Pick<PasswordAccount, 'id'>) => `account:${ac
  */
 export async function lookupAccount(event: H3Event, email: string): Promise<AccountLookup> {
   const found = await provider().findUser(email, event)
-  if (!found || typeof found.id !== 'string' || !found.id) return { lookalike: false, subject: `email:${email}` }
+  // Without an account, spellings a loose collation treats as one (soft hyphens, accents) share one budget.
+  const unknown = `email:${lookalikeKey(email)}`
+  if (!found || typeof found.id !== 'string' || !found.id) return { lookalike: false, subject: unknown }
   if (!isAccountOf(found, email)) {
     log.warn(`findUser returned an account whose stored email is not the requested one (${fingerprint(email)}): treated as unknown`)
-    return { lookalike: true, subject: `email:${email}` }
+    return { lookalike: true, subject: unknown }
   }
   return { account: found, lookalike: false, subject: subjectOf(found) }
 }

@@ -28,8 +28,9 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (link && lookup?.account) await assertNewPassword(event, password, lookup.account.email)
   // Hashed before the account's turn (scrypt must not hold it), with or without an account.
   const passwordHash = await hashPassword(password, scrypt)
-  const email = lookup?.account?.email
-  const account = email && await serializeAccount(email, async (held) => {
+  // The same steps with or without an account (a typed code is checked either way).
+  const email = lookup?.account?.email ?? typed?.email
+  const account = email && lookup && await serializeAccount(email, async (held) => {
     const fresh = await lookupAccount(event, normalizeEmail(email)!)
     if (fresh.subject !== lookup!.subject) return undefined
     const target = await accountOfCheck(event, link ?? await codes.checkCode(fresh.subject, 'reset', typed!.code), fresh)

@@ -2,7 +2,7 @@ import { defineEventHandler } from 'h3'
 import { AegisError, withErrors } from '../../core/errors'
 import { checkAccountPassword, normalizeEmail } from '../account'
 import { verifyPassword } from '../hash'
-import { limitIp, readCredentialsBody, stringField } from '../request'
+import { limitIp, limitSubjects, readCredentialsBody, resetSubject, stringField } from '../request'
 import { usePasswordServices } from '../services'
 import { accountOfCheck, assertTurn, codeField, codeTarget, emailField, lookupAccount, passwordField, persist, provider } from '../flow'
 
@@ -26,10 +26,14 @@ export default defineEventHandler(event => withErrors(event, async () => {
   // A typed code is checked only after the password, so a mistyped password does not spend it.
   const { lookup, link } = await codeTarget(event, 'verify', { typed, token })
   const account = lookup?.account
+  // A password check like a login's: it draws on the same per-account budget, so /verify adds no guesses.
+  if (lookup) await limitSubjects(event, 'login', config.rateLimit.login, [lookup.subject])
   // scrypt outside the account's turn, the same work with or without an account.
   if (!await checkAccountPassword(account, password, { verify: verifyPassword, dummyHash }) || !account) {
     throw new AegisError(400, 'invalid_verification_code')
   }
+  // The right password, as after a login: its failed attempts are forgotten.
+  await resetSubject('login', lookup!.subject)
   const checkedHash = account.passwordHash
   const verified = await serializeAccount(account.email, async (held) => {
     // Inside the turn: still the account, and still the password just checked.
