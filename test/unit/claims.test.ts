@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { RESERVED_CLAIMS, filterClaims, profileClaims, resolveCustomClaims } from '../../src/runtime/server/tokens/claims'
+import { RESERVED_CLAIMS, authenticationMethods, filterClaims, keepSessionClaims, profileClaims, resolveCustomClaims } from '../../src/runtime/server/tokens/claims'
 import type { AegisUser, CustomClaims, ProviderTokens } from '../../src/runtime/types'
 
 const user: AegisUser = { sub: 'alice', provider: 'mock', email: 'alice@example.com', email_verified: true, name: 'Alice' }
@@ -18,7 +18,7 @@ describe('[JWT-3] filterClaims', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const out = filterClaims({ iss: 'evil', sub: 'admin', aud: 'x', exp: 9e9, nbf: 0, iat: 0, jti: 'j', role: 'user' })
     expect(out).toEqual({ role: 'user' })
-    expect([...RESERVED_CLAIMS].sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'sid', 'sub'])
+    expect([...RESERVED_CLAIMS].sort()).toEqual(['act', 'amr', 'aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'sid', 'sub'])
     expect(warn).toHaveBeenCalledOnce()
     expect(String(warn.mock.calls[0]!.join(' '))).toMatch(/iss \(reserved\)/)
   })
@@ -92,5 +92,24 @@ describe('[JWT-3] profileClaims', () => {
   it('carries provider and the profile fields that are set, nothing else', () => {
     expect(profileClaims({ ...user, secretThing: 'x' })).toEqual({ provider: 'mock', email: 'alice@example.com', email_verified: true, name: 'Alice' })
     expect(profileClaims({ sub: 'b', provider: 'github' })).toEqual({ provider: 'github' })
+  })
+})
+
+describe('amr (authentication methods, RFC 8176)', () => {
+  it('is reserved: custom claims cannot claim a second factor', () => {
+    expect(filterClaims({ amr: ['mfa'], act: { sub: 'x' }, role: 'a' } as Record<string, unknown>)).toEqual({ role: 'a' })
+  })
+
+  it('accepts short lower-case method names, deduplicated in order', () => {
+    expect(authenticationMethods(['pwd', 'otp', 'pwd'])).toEqual(['pwd', 'otp'])
+  })
+
+  it.each([[[]], [['PWD']], [['pwd otp']], [['x'.repeat(33)]], [Array.from({ length: 9 }, (_, i) => `m${i}`)]])('refuses %j', (amr) => {
+    expect(() => authenticationMethods(amr)).toThrow(/amr must be/)
+  })
+
+  it('survives a claims callback that runs again (refresh, claims update)', () => {
+    expect(keepSessionClaims({ role: 'b' }, { role: 'a', amr: ['pwd', 'otp'] })).toEqual({ role: 'b', amr: ['pwd', 'otp'] })
+    expect(keepSessionClaims({ role: 'b' }, { role: 'a' })).toEqual({ role: 'b' })
   })
 })

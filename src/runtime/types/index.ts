@@ -33,6 +33,12 @@ export interface AegisClaims extends Record<string, unknown> {
   jti?: string
   /** The session (refresh-token family) the token was issued for; absent without sessions. */
   sid?: string
+  /**
+   * How the user authenticated (RFC 8176), set by the module's own logins: e.g. `['pwd']`
+   * (password), `['hwk', 'user']` (passkey), `'otp'` / `'mfa'` after a second factor.
+   * Absent for provider (OAuth) logins. Kept for the whole session.
+   */
+  amr?: string[]
 }
 
 /** Tokens the provider returned at login (never sent to the browser). */

@@ -1,12 +1,17 @@
 import type { H3Event } from 'h3'
 import type { AegisUser, CustomClaims, TokenResponse } from '../../types'
-import { resolveCustomClaims } from '../tokens/claims'
+import { authenticationMethods, resolveCustomClaims } from '../tokens/claims'
 import { fingerprint } from '../core/crypto'
 import { log } from '../core/errors'
 import { refreshCookieHostPrefixed, setRefreshCookie } from '../context/cookies'
 import { callAegisHook, runUserInfoHooks } from '../context/hooks'
 import { accessTokenResponse } from '../tokens/issue'
 import { useAegis } from '../context/services'
+
+export interface SignInOptions {
+  /** How the user authenticated (RFC 8176 `amr` values, e.g. `['pwd']`, `['hwk', 'user']`). */
+  amr?: string[]
+}
 
 /**
  * Logs a user in from a credentials endpoint: the same steps and the same answer as a
@@ -15,11 +20,13 @@ import { useAegis } from '../context/services'
  * CODE: the request itself is the same-origin POST that receives the tokens.
  * `user` must already be free of passwords and hashes.
  */
-export async function signIn(event: H3Event, provider: string, initial: AegisUser, customClaims?: CustomClaims): Promise<TokenResponse> {
+export async function signIn(event: H3Event, provider: string, initial: AegisUser, customClaims?: CustomClaims, options: SignInOptions = {}): Promise<TokenResponse> {
   const { sessions, config } = useAegis()
   let user = await runUserInfoHooks({ user: { ...initial, provider }, tokens: {}, provider, event })
   user = { ...user, provider, sub: initial.sub }
   const claims = await resolveCustomClaims(customClaims, user, undefined)
+  // Stored with the session's claims, so every refreshed token says how the login was made.
+  if (options.amr) claims.amr = authenticationMethods(options.amr)
   let familyId: string | undefined
   if (config.tokenRefresh.enabled) {
     const session = await sessions.create({ user, claims, hostCookie: refreshCookieHostPrefixed(event) })

@@ -1,8 +1,36 @@
 import type { AegisUser, ClaimValue, CustomClaims, ProviderTokens } from '../../types'
 import { log } from '../core/errors'
 
-/** Claims the module owns; custom claims can never set them. */
-export const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid'])
+/**
+ * Claims the module owns; custom claims can never set them. `amr` (how the user authenticated,
+ * RFC 8176) and `act` (the actor of an impersonation, RFC 8693) are set only by the module.
+ */
+export const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid', 'amr', 'act'])
+
+/** RFC 8176 method values are short tokens; a login names a few of them. */
+const AMR_VALUE = /^[a-z][a-z0-9_-]{0,31}$/
+const MAX_AMR = 8
+
+/**
+ * Checks the authentication methods a login reports (`amr`, RFC 8176): a non-empty list of
+ * short lower-case tokens, deduplicated in order. Anything else is a programming error of the
+ * caller (the module's own flows), so it throws rather than signing a token with it.
+ */
+export function authenticationMethods(amr: readonly string[]): string[] {
+  const out = [...new Set(amr)]
+  if (!out.length || out.length > MAX_AMR || !out.every(value => typeof value === 'string' && AMR_VALUE.test(value))) {
+    throw new TypeError(`amr must be 1 to ${MAX_AMR} RFC 8176 method names (lower-case tokens), got ${JSON.stringify(amr)}`)
+  }
+  return out
+}
+
+/**
+ * Claims the session keeps from its login whatever the claims callback returns later
+ * (refresh, claims updates): today only `amr`. Returns `next` with them copied from `stored`.
+ */
+export function keepSessionClaims(next: Record<string, ClaimValue>, stored: Record<string, ClaimValue>): Record<string, ClaimValue> {
+  return stored.amr === undefined ? next : { ...next, amr: stored.amr }
+}
 const MAX_ARRAY = 100
 
 function isPrimitive(value: unknown): value is string | number | boolean | null {

@@ -1,5 +1,5 @@
 import type { AegisClaims, AegisUser, ClaimValue, TokenResponse } from '../../types'
-import { profileClaims, resolveCustomClaims } from './claims'
+import { keepSessionClaims, profileClaims, resolveCustomClaims } from './claims'
 import type { Session } from '../sessions/sessions'
 import { sessionId } from '../sessions/provider-tokens'
 import { useAegis } from '../context/services'
@@ -24,9 +24,10 @@ export async function accessTokenResponse(user: AegisUser, claims: Record<string
 /**
  * Claims on refresh: the provider route's claims function runs again with the stored user
  * (provider tokens are not available then); without one the claims of the login are kept.
+ * What the login itself established (`amr`) is kept either way.
  */
 export async function refreshedClaims(record: Session): Promise<Record<string, ClaimValue>> {
   const custom = useAegis().handlers.get(record.user.provider)?.customClaims
   if (typeof custom !== 'function') return record.claims
-  return resolveCustomClaims(custom, record.user, undefined)
+  return keepSessionClaims(await resolveCustomClaims(custom, record.user, undefined), record.claims)
 }
