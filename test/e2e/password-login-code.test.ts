@@ -31,7 +31,7 @@ describe('[PWD-9] loginCode: always', () => {
     expect(body).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: 600 })
     expect(jar.get(REFRESH_COOKIE)).toBeTruthy()
     // The code proved the address.
-    expect(decodeJwt(body.token)).toMatchObject({ provider: 'password', email, email_verified: true })
+    expect(decodeJwt(body.token)).toMatchObject({ provider: 'password', email, email_verified: true, amr: ['pwd', 'otp'] })
     expect((await accountState(server.url, email)).account!.emailVerified).toBe(true)
     const replay = await postJson(server.url, '/auth/password/login/code', { email, code: mail.code }, { ip })
     expect(replay.status).toBe(400)

@@ -41,14 +41,15 @@ describe('[PWD-7] register → verify → login → refresh → change password'
     expect(cookie.attributes).toMatchObject({ httponly: true, secure: true, path: '/' })
     const claims = decodeJwt(body.token)
     const { account } = await accountState(server.url, email)
-    expect(claims).toMatchObject({ sub: account!.id, provider: 'password', email, email_verified: true, role: 'member', via: 'password' })
+    expect(claims).toMatchObject({ sub: account!.id, provider: 'password', email, email_verified: true, role: 'member', via: 'password', amr: ['pwd'] })
 
     // Two sessions: this one (A) and another device (B).
     const a = await passwordLogin(server.url, email, 'first-pass-1', ip)
     const b = await passwordLogin(server.url, email, 'first-pass-1', ip)
     const refreshed = await refresh(a.jar, ip)
     expect(refreshed.status).toBe(200)
-    expect(decodeJwt((await refreshed.json()).token)).toMatchObject({ sub: account!.id, via: 'password' })
+    // The claims function runs again on refresh; how the login was made (amr) stays.
+    expect(decodeJwt((await refreshed.json()).token)).toMatchObject({ sub: account!.id, via: 'password', amr: ['pwd'] })
 
     const change = await postJson(server.url, '/auth/password/change', { currentPassword: 'first-pass-1', newPassword: 'second-pass-2' }, {
       ip, jar: a.jar, headers: { authorization: `Bearer ${a.token}` },

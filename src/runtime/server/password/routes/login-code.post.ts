@@ -32,5 +32,6 @@ export default defineEventHandler(event => withErrors(event, async () => {
     return found
   })
   if (!account) throw new AegisError(400, 'invalid_verification_code')
-  return signIn(event, 'password', accountUser(account), app.customClaims)
+  // The password of step one, then a one-time code from the mailbox (RFC 8176 `otp`).
+  return signIn(event, 'password', accountUser(account), app.customClaims, { amr: ['pwd', 'otp'] })
 }))

@@ -57,5 +57,5 @@ export default defineEventHandler(event => withErrors(event, async () => {
     if (await allowSubjects('send', config.rateLimit.send, [subject])) await sendCode(event, found, 'verify', passwordBinding(found))
     throw new AegisError(403, 'email_not_verified', `unverified account ${fingerprint(found.id)}`)
   }
-  return signIn(event, 'password', accountUser(found), app.customClaims)
+  return signIn(event, 'password', accountUser(found), app.customClaims, { amr: ['pwd'] })
 }))
