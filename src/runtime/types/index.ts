@@ -34,9 +34,9 @@ export interface AegisClaims extends Record<string, unknown> {
   /** The session (refresh-token family) the token was issued for; absent without sessions. */
   sid?: string
   /**
-   * How the user authenticated (RFC 8176), set by the module's own logins: e.g. `['pwd']`
-   * (password), `['hwk', 'user']` (passkey), `'otp'` / `'mfa'` after a second factor.
-   * Absent for provider (OAuth) logins. Kept for the whole session.
+   * How the user authenticated (RFC 8176), set by the module's own logins: `['pwd']` after a
+   * password login, `['pwd', 'otp']` after a password plus an emailed login code.
+   * Absent for provider (OAuth) and credentials logins. Kept for the whole session.
    */
   amr?: string[]
 }

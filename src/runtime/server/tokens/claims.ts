@@ -26,7 +26,7 @@ export function authenticationMethods(amr: readonly string[]): string[] {
 
 /**
  * Claims the session keeps from its login whatever the claims callback returns later
- * (refresh, claims updates): today only `amr`. Returns `next` with them copied from `stored`.
+ * (a refresh that runs the claims function again): today only `amr`. Returns `next` with them copied from `stored`.
  */
 export function keepSessionClaims(next: Record<string, ClaimValue>, stored: Record<string, ClaimValue>): Record<string, ClaimValue> {
   return stored.amr === undefined ? next : { ...next, amr: stored.amr }
