@@ -18,9 +18,9 @@ export interface DevSecretInput {
   envFile: string
 }
 
-export type DevSecretDecision =
-  | { action: 'generate' }
-  | { action: 'skip', reason: 'not-dev' | 'ci' | 'asymmetric' | 'configured' | 'in-env-file' }
+export type DevSecretDecision
+  = | { action: 'generate' }
+    | { action: 'skip', reason: 'not-dev' | 'ci' | 'asymmetric' | 'configured' | 'in-env-file' }
 
 const LINE = new RegExp(`^\\s*(?:export\\s+)?${DEV_SECRET_ENV}\\s*=`, 'm')
 
