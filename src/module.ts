@@ -10,6 +10,7 @@ import { setupCore } from './setup/core'
 import { setupDevSecret } from './setup/dev-secret'
 import { setupHandoff } from './setup/handoff'
 import { enabledOAuthProviders, setupOAuth } from './setup/oauth'
+import { setupPages } from './setup/pages'
 import { setupPassword } from './setup/password'
 import { setupProtection } from './setup/protection'
 import { setupRuntimeConfig } from './setup/runtime-config'
@@ -60,7 +61,8 @@ export default defineNuxtModule<ModuleOptions>({
     setupOAuth(ctx) //         providers entry, mock IdP, provider routes, provider utils
     setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
     setupWebSocket(ctx) //     WebSocket utils
-    setupClient(ctx) //        composables, plugin, page middleware, callback and error pages
+    setupClient(ctx) //        composables, plugin, page middleware
+    setupPages(ctx) //         callback and error pages (replaceable, texts), <AuthState>
     setupTypes(ctx) //         type augmentations
   },
 })

@@ -10,6 +10,7 @@ import type { AuthCodeOptions } from './setup/handoff-options'
 import type { EndpointOptions, RedirectOptions, RouteProtectionOptions } from './setup/protection-options'
 import type { ProvidersOptions } from './setup/oauth-options'
 import type { StorageOptions } from './setup/storage-options'
+import type { PageTextsOptions } from './setup/pages-options'
 
 // Each capability's options live beside its setup (src/setup/<capability>-options.ts); re-exported here.
 export type * from './setup/tokens-options'
@@ -19,6 +20,7 @@ export type * from './setup/protection-options'
 export type * from './setup/oauth-options'
 export type * from './setup/password-options'
 export type * from './setup/storage-options'
+export type * from './setup/pages-options'
 
 export interface ModuleOptions {
   token?: TokenOptions
@@ -53,6 +55,12 @@ export interface ModuleOptions {
    */
   trustProxy?: boolean | number
   providers?: ProvidersOptions
+  /**
+   * Texts of the module's callback and error pages (English by default), e.g.
+   * `{ error: { title: 'Anmeldung fehlgeschlagen', messages: { access_denied: '…' } } }`.
+   * To change more than the texts, add your own page at `<authPath>/callback` or `redirect.error`.
+   */
+  texts?: PageTextsOptions
 }
 
 export const defaults = {

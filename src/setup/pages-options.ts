@@ -1,0 +1,51 @@
+/** Texts of the module's own pages (`nuxtAegis.texts`): translate them, or replace the pages. */
+export interface CallbackPageTexts {
+  /** While the CODE is exchanged. @default 'Signing you in…' */
+  signingIn?: string
+  /** In a login popup once its opener has the session. @default 'Signed in. You can close this window.' */
+  signedIn?: string
+  /** The CODE is missing, used or expired. @default 'This login link is invalid or has expired. Please log in again.' */
+  invalid?: string
+  /** The link to `redirect.login`. @default 'Back to login' */
+  backToLogin?: string
+}
+
+/** The error codes the error page shows (`?error=<code>`; anything else shows `login_failed`). */
+export type LoginErrorCode = 'access_denied' | 'invalid_state' | 'provider_error' | 'login_failed' | 'provider_disabled' | 'invalid_code'
+
+export interface ErrorPageTexts {
+  /** The page's heading. @default 'Login failed' */
+  title?: string
+  /** The link to `redirect.login`. @default 'Back to login' */
+  backToLogin?: string
+  /** One message per error code. */
+  messages?: Partial<Record<LoginErrorCode, string>>
+}
+
+export interface PageTextsOptions {
+  callback?: CallbackPageTexts
+  error?: ErrorPageTexts
+}
+
+export const pageTextDefaults = {
+  callback: {
+    signingIn: 'Signing you in…',
+    signedIn: 'Signed in. You can close this window.',
+    invalid: 'This login link is invalid or has expired. Please log in again.',
+    backToLogin: 'Back to login',
+  },
+  error: {
+    title: 'Login failed',
+    backToLogin: 'Back to login',
+    messages: {
+      access_denied: 'The login was cancelled or denied at the provider.',
+      invalid_state: 'The login could not be verified (it may have expired or been opened in another browser). Please try again.',
+      provider_error: 'The identity provider reported an error. Please try again later.',
+      login_failed: 'The login could not be completed. Please try again.',
+      provider_disabled: 'This login method is not available.',
+      invalid_code: 'This login link is invalid or has expired. Please log in again.',
+    } as Record<LoginErrorCode, string>,
+  },
+}
+
+export type ResolvedPageTexts = typeof pageTextDefaults
