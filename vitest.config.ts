@@ -22,6 +22,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // The newcomer path (scripts/packed-check.mjs): minutes of npm installs and builds, so only on request.
+      ...(process.env.AEGIS_PACKED_CHECK === '1'
+        ? [{
+            test: {
+              name: 'packed',
+              include: ['test/packed/**/*.test.ts'],
+              environment: 'node',
+              globalSetup: ['test/packed/global-setup.ts'],
+              testTimeout: 600_000,
+              hookTimeout: 600_000,
+            },
+          }]
+        : []),
     ],
   },
 })

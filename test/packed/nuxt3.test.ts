@@ -1,0 +1,3 @@
+import { describeFreshApp } from './suite'
+
+describeFreshApp(3)
