@@ -22,6 +22,16 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          // The VitePress site over docs/ in Chromium (builds it first when docs/ changed).
+          name: 'docs',
+          include: ['test/docs/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
       // The newcomer path (scripts/packed-check.mjs): minutes of npm installs and builds, so only on request.
       ...(process.env.AEGIS_PACKED_CHECK === '1'
         ? [{

@@ -8,6 +8,7 @@ import { setupClient } from './setup/client'
 import { logger } from './setup/context'
 import { setupCore } from './setup/core'
 import { setupDevSecret } from './setup/dev-secret'
+import { setupDevtools } from './setup/devtools'
 import { setupHandoff } from './setup/handoff'
 import { enabledOAuthProviders, setupOAuth } from './setup/oauth'
 import { setupPages } from './setup/pages'
@@ -63,6 +64,7 @@ export default defineNuxtModule<ModuleOptions>({
     setupWebSocket(ctx) //     WebSocket utils
     setupClient(ctx) //        composables, plugin, page middleware
     setupPages(ctx) //         callback and error pages (replaceable, texts), <AuthState>
+    setupDevtools(ctx) //      nuxi dev only: the Nuxt DevTools tab and its routes
     setupTypes(ctx) //         type augmentations
   },
 })

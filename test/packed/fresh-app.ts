@@ -24,13 +24,10 @@ export interface RunningProcess {
 
 /** The environment of commands in the app: this machine's, minus CI (a newcomer's shell has none) unless given. */
 function appEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NUXT_TELEMETRY_DISABLED: '1' }
-  for (const name of ['CI', 'NUXT_AEGIS_TOKEN_SECRET', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'NODE_ENV', 'TEST']) delete env[name]
-  for (const [name, value] of Object.entries(extra)) {
-    if (value === undefined) delete env[name]
-    else env[name] = value
-  }
-  return env
+  const dropped = new Set(['CI', 'NUXT_AEGIS_TOKEN_SECRET', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'NODE_ENV', 'TEST'])
+  const base = Object.entries(process.env).filter(([name]) => !dropped.has(name) && !(name in extra))
+  const given = Object.entries(extra).filter((entry): entry is [string, string] => entry[1] !== undefined)
+  return Object.fromEntries([...base, ...given, ['NUXT_TELEMETRY_DISABLED', '1']])
 }
 
 export function createFreshApp(options: { dir: string, nuxt: 3 | 4, tarball: string, readme: string }): FreshApp {
@@ -48,6 +45,11 @@ export function createFreshApp(options: { dir: string, nuxt: 3 | 4, tarball: str
     ...(nuxt === 4 ? { overrides: { vite: '8.3.8' } } : {}),
   }
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`)
+  // The tsconfig.json `nuxi init` writes for each major.
+  const tsconfig = nuxt === 4
+    ? { files: [], references: ['app', 'server', 'shared', 'node'].map(name => ({ path: `./.nuxt/tsconfig.${name}.json` })) }
+    : { extends: './.nuxt/tsconfig.json' }
+  writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`)
   for (const [name, content] of readmeFiles(options.readme)) {
     const target = join(dir, name.startsWith('pages/') ? `${appDir}${name}` : name)
     mkdirSync(dirname(target), { recursive: true })

@@ -12,6 +12,7 @@ import { login, redeem, send } from '../support/http'
 import { appCallback, providerRoundTrip } from '../support/oidc-flow'
 import { OIDC_CLIENT, startOidcProvider } from '../support/oidc-provider'
 import { freePort } from '../support/server'
+import { checkDevtoolsInBrowser, checkDevtoolsRoutes } from './devtools'
 import { createFreshApp, waitForHttp } from './fresh-app'
 import type { RunningProcess } from './fresh-app'
 
@@ -86,6 +87,11 @@ export function describeFreshApp(nuxt: 3 | 4) {
       const page = await send(new URL('/dashboard', base), { headers: PAGE, jar })
       expect(page.status).toBe(200)
       expect(await page.text()).toContain('Hello Alice Example')
+
+      // The DevTools tab (dev only): its data, then in a browser (once: Nuxt 4).
+      const secret = /^NUXT_AEGIS_TOKEN_SECRET=(.+)$/m.exec(readFileSync(join(app.dir, '.env'), 'utf8'))![1]!
+      await checkDevtoolsRoutes(base, secret)
+      if (nuxt === 4) await checkDevtoolsInBrowser(base)
       await dev.stop()
     })
 
@@ -113,6 +119,8 @@ export function describeFreshApp(nuxt: 3 | 4) {
         running.push(server)
         await waitForApp(`http://127.0.0.1:${port}`, server, 60_000)
         expect((await send(new URL('/auth/mock?user=alice', siteUrl))).status).toBe(404)
+        // Nothing of the DevTools tab is in a build.
+        for (const path of ['/auth/_devtools', '/auth/_devtools/state', '/auth/_devtools/events']) expect((await send(new URL(path, siteUrl))).status, path).toBe(404)
 
         const { jar, callbackUrl } = await providerRoundTrip(siteUrl, 'oidc', { login: 'newcomer' })
         const { location } = await appCallback(callbackUrl, jar)
