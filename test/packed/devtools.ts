@@ -51,6 +51,7 @@ export async function checkDevtoolsInBrowser(base: string): Promise<void> {
     await tab.getByTestId('status').filter({ hasText: 'authenticated' }).waitFor()
     await expect.poll(() => tab.getByTestId('claims').textContent()).toContain('"sub": "mock-alice"')
     await tab.getByTestId('events').getByText('login').first().waitFor()
+    await tab.getByTestId('sessions').getByText('this one').waitFor()
     await tab.getByTestId('route-verdict').filter({ hasText: 'protected' }).waitFor()
     expect(await tab.getByTestId('route-normalized').textContent()).toBe('/dashboard')
     if (process.env.AEGIS_SCREENSHOT_DIR) await page.locator('#aegis-devtools').screenshot({ path: `${process.env.AEGIS_SCREENSHOT_DIR}/devtools.png` })

@@ -81,8 +81,8 @@ async function renderSessions(app) {
   try {
     const answer = await app.$aegis.fetch(AUTH_PATH + '/sessions')
     const list = Array.isArray(answer) ? answer : answer?.sessions ?? []
-    $('sessions').innerHTML = list.length === 0 ? 'No live session.' : '<table><tr><th>Device</th><th>Last used</th><th></th></tr>' + list.map(s =>
-      '<tr><td>' + esc(s.device ?? s.label ?? s.userAgent ?? s.id) + '</td><td>' + esc(s.lastUsedAt ? new Date(s.lastUsedAt).toLocaleString() : s.lastRefreshAt ?? '') + '</td><td>' + (s.current ? '<span class="badge ok">this one</span>' : '') + '</td></tr>').join('') + '</table>'
+    $('sessions').innerHTML = list.length === 0 ? 'No live session.' : '<table data-testid="sessions"><tr><th>Device</th><th>Provider</th><th>Logged in</th><th>Last refresh</th><th></th></tr>' + list.map(s =>
+      '<tr><td>' + esc(s.device ?? 'unknown device') + '</td><td>' + esc(s.provider) + '</td><td>' + esc(new Date(s.createdAt).toLocaleString()) + '</td><td>' + esc(new Date(s.refreshedAt).toLocaleTimeString()) + '</td><td>' + (s.current ? '<span class="badge ok">this one</span>' : '') + '</td></tr>').join('') + '</table>'
   } catch (error) {
     $('sessions').innerHTML = '<span class="muted">' + esc(AUTH_PATH) + '/sessions: ' + esc(error?.statusCode ?? error?.message ?? error) + '</span>'
   }
