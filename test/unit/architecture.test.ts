@@ -31,6 +31,8 @@ const PUBLIC: Record<string, string[]> = {
   email: [],
   credentials: ['signin'],
   websocket: ['websocket-token'],
+  // The Nuxt DevTools tab's routes (dev only).
+  devtools: [],
 }
 const SHARED = 'core'
 const OPEN = ['context', 'utils']
