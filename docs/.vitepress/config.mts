@@ -7,6 +7,11 @@ import type { DefaultTheme } from 'vitepress'
 const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..')
 const REPO = 'https://github.com/nuxt-aegis/nuxt-aegis'
 
+/** Heading ids as GitHub makes them, so `page.md#anchor` links work on GitHub and on the site alike. */
+function githubSlug(text: string): string {
+  return text.trim().toLowerCase().replace(/[^\p{L}\p{N}\p{M} _-]/gu, '').replace(/ /g, '-')
+}
+
 /** The first `# ` heading of a page (its title in the sidebar). */
 function title(file: string): string {
   const heading = /^# (.+)$/m.exec(readFileSync(join(DOCS, file), 'utf8'))?.[1] ?? file
@@ -47,6 +52,7 @@ export default defineConfig({
   // No build-time link is left unchecked: a dead internal link fails `npm run docs:build`.
   ignoreDeadLinks: false,
   lastUpdated: false,
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   themeConfig: {
     nav: [{ text: 'Getting started', link: '/getting-started' }, { text: 'Configuration', link: '/configuration' }, { text: 'Changelog', link: `${REPO}/blob/main/CHANGELOG.md` }],
     sidebar: sidebar(),
@@ -55,6 +61,7 @@ export default defineConfig({
     socialLinks: [{ icon: 'github', link: REPO }],
   },
   markdown: {
+    anchor: { slugify: githubSlug },
     config(md) {
       // Links that leave docs/ (../examples/..., ../CHANGELOG.md) point at the repository on GitHub.
       md.core.ruler.push('aegis-repo-links', (state) => {
