@@ -20,6 +20,12 @@ export interface FamilyRecord {
   user: AegisUser
   /** Custom claims resolved at login, reused when no claims function is registered. */
   claims: Record<string, ClaimValue>
+  /**
+   * How the login was made (RFC 8176 `amr`), set only by the module's own flows. Kept apart from
+   * `claims`, which an app's claims function (or an older version) may have filled: only this
+   * field ever becomes the token's `amr`.
+   */
+  amr?: string[]
   createdAt: number
   /** Absolute end of the session: refresh never extends it. */
   expiresAt: number
@@ -30,6 +36,10 @@ export interface FamilyRecord {
    * which any subdomain can set. Absent on families from before the prefix (and without it).
    */
   hostCookie?: true
+  /** A coarse device/browser label from the User-Agent of the login, then of the last refresh (never the header itself). */
+  device?: string
+  /** When a refresh last rotated a token of the family (ms); absent until the first one, and on families from before it. */
+  refreshedAt?: number
 }
 
 export interface TokenRecord {
@@ -51,6 +61,8 @@ export interface Session {
   familyId: string
   user: AegisUser
   claims: Record<string, ClaimValue>
+  /** How the login was made (`amr`); absent for sessions without one. */
+  amr?: string[]
   createdAt: number
   /** Absolute end (ms). */
   expiresAt: number
@@ -68,8 +80,16 @@ export interface SessionInfo {
   /** A fingerprint of the family id, stable for the session's life. */
   id: string
   provider: string
+  /** When the login happened (ms). */
   createdAt: number
+  /** When the session last got a new access token: its last refresh, else its login (ms). */
+  refreshedAt: number
+  /** Absolute end (ms). */
   expiresAt: number
+  /** A coarse device/browser label ("Firefox on Linux"); null when the User-Agent said nothing known (and for sessions from before labels). */
+  device: string | null
+  /** The session the listing request's access token belongs to. */
+  current: boolean
 }
 
 /** A replayed rotated token: the family was revoked. Carries what the reuse hook reports. */
