@@ -11,13 +11,10 @@ function files(dir: string): string[] {
   })
 }
 
-/** Static (value) imports of a file: `import x from`, `import { x } from`, `export ... from`; not `import type`. */
+/** Static (value) imports of a file: `import x from`, `import { x } from`, `export { x } from`, `import 'x'`; not `import type`. */
 function staticImports(source: string): string[] {
-  const found: string[] = []
-  for (const match of source.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^'"]*?\bfrom\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)) {
-    found.push((match[1] ?? match[2])!)
-  }
-  return found
+  // The first quoted string of an import or re-export statement is its module (none of ours quote names).
+  return [...source.matchAll(/^\s*(?:import(?!\s+type\b)|export\s*(?:\{|\*))[^;'"]*['"]([^'"]+)['"]/gm)].map(match => match[1]!)
 }
 
 /** Files every page load fetches: all of src/runtime/app except the lazy chunks and the pages (lazy too). */
