@@ -10,6 +10,7 @@ import { setupCore } from './setup/core'
 import { setupHandoff } from './setup/handoff'
 import { enabledOAuthProviders, setupOAuth } from './setup/oauth'
 import { setupPassword } from './setup/password'
+import { setupPasskey } from './setup/passkey'
 import { setupProtection } from './setup/protection'
 import { setupRuntimeConfig } from './setup/runtime-config'
 import { setupSessions } from './setup/sessions'
@@ -57,6 +58,7 @@ export default defineNuxtModule<ModuleOptions>({
     setupTokens(ctx) //        GET <authPath>/jwks
     setupOAuth(ctx) //         providers entry, mock IdP, provider routes, provider utils
     setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
+    setupPasskey(ctx) //       <authPath>/passkey/* routes, definePasskeyProvider
     setupWebSocket(ctx) //     WebSocket utils
     setupClient(ctx) //        composables, plugin, page middleware, callback and error pages
     setupTypes(ctx) //         type augmentations

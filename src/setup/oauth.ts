@@ -25,7 +25,7 @@ export function enabledOAuthProviders(o: ResolvedModuleOptions): string[] {
   const providers = (o.providers ?? {}) as Record<string, Record<string, unknown> | undefined>
   const enabledProviders = PROVIDER_NAMES.filter(name => providers[name] && providers[name]!.enabled !== false)
   for (const name of Object.keys(providers)) {
-    if (!(PROVIDER_NAMES as readonly string[]).includes(name) && name !== 'password') logger.warn(`nuxtAegis.providers.${name} is not a provider of this version and is ignored`)
+    if (!(PROVIDER_NAMES as readonly string[]).includes(name) && !['password', 'passkey'].includes(name)) logger.warn(`nuxtAegis.providers.${name} is not a provider of this version and is ignored`)
   }
   return enabledProviders
 }
@@ -88,7 +88,7 @@ export function setupOAuth({ nuxt, resolver, authPath, enabledProviders }: Setup
 }
 
 /** Route names under `<authPath>` that are the module's own endpoints, never provider routes. */
-const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password'])
+const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password', 'passkey'])
 
 /**
  * GET route files directly under `server/routes/<authPath>/` that are not the module's own

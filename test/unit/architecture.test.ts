@@ -27,6 +27,7 @@ const PUBLIC: Record<string, string[]> = {
   protection: ['paths', 'redirects', 'cache-rules'],
   oauth: ['profile', 'custom-provider', 'fetch'],
   password: [],
+  passkeys: [],
   credentials: ['signin'],
   websocket: ['websocket-token'],
 }
