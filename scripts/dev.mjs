@@ -3,15 +3,18 @@
  * 127.0.0.1, then `nuxi dev playground` with the playground's `oidc` provider pointed at it.
  * Log in there with any user name and any password. Ctrl-C stops both.
  *
- * Ports: PORT (the app, default 3000) and AEGIS_DEV_OIDC_PORT (the provider, default 4010).
+ * Arguments after `--` go to `nuxi dev` unchanged: `npm run dev -- --port 4000 --host 0.0.0.0`.
+ * The app's port (`--port`/`-p`, else PORT, default 3000) and host set the provider's redirect
+ * URIs. AEGIS_DEV_OIDC_PORT sets the provider's own port (default 4010).
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import Provider from 'oidc-provider'
+import { devArgs } from './dev-args.mjs'
 
-const appPort = Number(process.env.PORT || 3000)
+const { nuxiArgs, redirectUris } = devArgs(process.argv.slice(2), process.env)
 const oidcPort = Number(process.env.AEGIS_DEV_OIDC_PORT || 4010)
 const issuer = `http://127.0.0.1:${oidcPort}`
 const client = { id: 'nuxt-aegis-playground', secret: 'playground-only-oidc-secret-0123456789' }
@@ -20,7 +23,7 @@ const provider = new Provider(issuer, {
   clients: [{
     client_id: client.id,
     client_secret: client.secret,
-    redirect_uris: [`http://localhost:${appPort}/auth/oidc`, `http://127.0.0.1:${appPort}/auth/oidc`],
+    redirect_uris: redirectUris,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
@@ -47,7 +50,7 @@ server.listen(oidcPort, '127.0.0.1', () => {
   // nuxi ships inside @nuxt/cli (a dependency of nuxt); a top-level nuxi package may not exist.
   const bin = [`${root}node_modules/nuxi/bin/nuxi.mjs`, `${root}node_modules/@nuxt/cli/bin/nuxi.mjs`].find(path => existsSync(path))
   if (!bin) throw new Error('nuxi not found: run npm install')
-  const nuxi = spawn(process.execPath, [bin, 'dev', 'playground', '--port', String(appPort)], {
+  const nuxi = spawn(process.execPath, [bin, ...nuxiArgs], {
     cwd: root,
     stdio: 'inherit',
     env: {

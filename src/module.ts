@@ -7,6 +7,7 @@ import { setupCacheRules } from './setup/cache-rules'
 import { setupClient } from './setup/client'
 import { logger } from './setup/context'
 import { setupCore } from './setup/core'
+import { setupDevSecret } from './setup/dev-secret'
 import { setupHandoff } from './setup/handoff'
 import { enabledOAuthProviders, setupOAuth } from './setup/oauth'
 import { setupPassword } from './setup/password'
@@ -44,6 +45,7 @@ export default defineNuxtModule<ModuleOptions>({
       enabledProviders: enabledOAuthProviders(o),
     }
 
+    setupDevSecret(ctx) //     nuxi dev without a token secret: one generated into .env
     setupRuntimeConfig(ctx) // private and public runtime config of every capability
     setupStorage(ctx.nuxt, ctx.resolver, { //  storage mounts, with defaults per driver
       'aegis:refresh': o.tokenRefresh.storage,

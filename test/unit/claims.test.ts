@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { RESERVED_CLAIMS, authenticationMethods, filterClaims, keepSessionClaims, profileClaims, resolveCustomClaims } from '../../src/runtime/server/tokens/claims'
+import { RESERVED_CLAIMS, authenticationMethods, filterClaims, isReservedClaimName, profileClaims, resolveCustomClaims, tokenClaims, withoutReservedClaims } from '../../src/runtime/server/tokens/claims'
 import type { AegisUser, CustomClaims, ProviderTokens } from '../../src/runtime/types'
 
 const user: AegisUser = { sub: 'alice', provider: 'mock', email: 'alice@example.com', email_verified: true, name: 'Alice' }
@@ -18,7 +18,7 @@ describe('[JWT-3] filterClaims', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const out = filterClaims({ iss: 'evil', sub: 'admin', aud: 'x', exp: 9e9, nbf: 0, iat: 0, jti: 'j', role: 'user' })
     expect(out).toEqual({ role: 'user' })
-    expect([...RESERVED_CLAIMS].sort()).toEqual(['act', 'amr', 'aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'sid', 'sub'])
+    expect([...RESERVED_CLAIMS].sort()).toEqual(['acr', 'act', 'amr', 'aud', 'auth_time', 'cnf', 'exp', 'iat', 'iss', 'jti', 'may_act', 'nbf', 'sid', 'sub'])
     expect(warn).toHaveBeenCalledOnce()
     expect(String(warn.mock.calls[0]!.join(' '))).toMatch(/iss \(reserved\)/)
   })
@@ -108,8 +108,31 @@ describe('amr (authentication methods, RFC 8176)', () => {
     expect(() => authenticationMethods(amr)).toThrow(/amr must be/)
   })
 
-  it('survives a claims callback that runs again (refresh, claims update)', () => {
-    expect(keepSessionClaims({ role: 'b' }, { role: 'a', amr: ['pwd', 'otp'] })).toEqual({ role: 'b', amr: ['pwd', 'otp'] })
-    expect(keepSessionClaims({ role: 'b' }, { role: 'a' })).toEqual({ role: 'b' })
+  it('refuses look-alike names of reserved claims (case, Unicode compatibility forms)', () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    for (const name of ['AMR', 'Amr', '\uFF41\uFF4D\uFF52', 'SID', 'Act', 'May_Act', 'AUTH_TIME', '__PROTO__']) expect(isReservedClaimName(name), name).toBe(true)
+    for (const name of ['role', 'amrx', 'provider_id', 'sid2']) expect(isReservedClaimName(name), name).toBe(false)
+    expect(filterClaims({ AMR: ['mfa'], ａｍｒ: ['mfa'], role: 'a' })).toEqual({ role: 'a' })
+  })
+})
+
+describe('[JWT-6] tokenClaims: amr, sid and the profile come only from the module', () => {
+  it('takes amr from the login facts, never from stored claims (sessions and CODEs of older versions)', () => {
+    const stored = { role: 'a', amr: ['mfa', 'otp'], AMR: ['mfa'], act: 'admin', sid: 'forged', acr: 'gold' }
+    expect(withoutReservedClaims(stored)).toEqual({ role: 'a' })
+    const out = tokenClaims(user, stored)
+    expect(out).not.toHaveProperty('amr')
+    expect(out).not.toHaveProperty('AMR')
+    expect(out).not.toHaveProperty('act')
+    expect(out).not.toHaveProperty('sid')
+    expect(out).not.toHaveProperty('acr')
+    expect(tokenClaims(user, stored, { amr: ['pwd'] }).amr).toEqual(['pwd'])
+  })
+
+  it('lets custom claims add names and replace name/picture, never the profile\'s email or email_verified', () => {
+    const out = tokenClaims({ ...user, email_verified: false }, { email_verified: true, email: 'admin@example.com', provider: 'admin', role: 'x', name: 'Al' })
+    expect(out).toMatchObject({ email_verified: false, email: 'alice@example.com', provider: 'mock', sub: 'alice', role: 'x', name: 'Al' })
+    // A name the profile does not have stays the app's to set.
+    expect(tokenClaims({ sub: 'b', provider: 'creds' }, { email: 'b@example.com' }).email).toBe('b@example.com')
   })
 })

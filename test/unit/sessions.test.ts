@@ -92,6 +92,19 @@ describe('[REF-1] creating a session', () => {
     expect(await sessions.get(token)).toMatchObject({ familyId: session.familyId, user })
   })
 
+  it('[JWT-6] keeps the login\'s amr on the session apart from its claims, through every rotation', async () => {
+    const sessions = store()
+    const first = await sessions.create({ user, claims: { role: 'a', amr: ['mfa'] }, amr: ['pwd', 'otp'] })
+    expect(first.session.amr).toEqual(['pwd', 'otp'])
+    const next = await sessions.rotate(first.token, async () => ({ role: 'b' }))
+    expect(next.session).toMatchObject({ amr: ['pwd', 'otp'], claims: { role: 'b' } })
+    expect((await sessions.get(next.token))?.amr).toEqual(['pwd', 'otp'])
+    // A session without one has none, whatever its claims say.
+    const plain = await sessions.create({ user, claims: { amr: ['mfa'] } })
+    expect(plain.session.amr).toBeUndefined()
+    expect((await sessions.rotate(plain.token)).session.amr).toBeUndefined()
+  })
+
   it('every login starts its own family and gets a different token', async () => {
     const sessions = store()
     const a = await sessions.create({ user, claims })

@@ -25,15 +25,15 @@ export async function signIn(event: H3Event, provider: string, initial: AegisUse
   let user = await runUserInfoHooks({ user: { ...initial, provider }, tokens: {}, provider, event })
   user = { ...user, provider, sub: initial.sub }
   const claims = await resolveCustomClaims(customClaims, user, undefined)
-  // Stored with the session's claims, so every refreshed token says how the login was made.
-  if (options.amr) claims.amr = authenticationMethods(options.amr)
+  // Stored on the session apart from the claims, so every refreshed token says how the login was made.
+  const amr = options.amr && authenticationMethods(options.amr)
   let familyId: string | undefined
   if (config.tokenRefresh.enabled) {
-    const session = await sessions.create({ user, claims, hostCookie: refreshCookieHostPrefixed(event) })
+    const session = await sessions.create({ user, claims, amr, hostCookie: refreshCookieHostPrefixed(event) })
     familyId = session.session.familyId
     setRefreshCookie(event, session.token, session.maxAge)
   }
   await callAegisHook('nuxt-aegis:success', { user, tokens: {}, provider, event })
   log.debug(`${provider} login for ${fingerprint(user.sub)}`)
-  return accessTokenResponse(user, claims, { familyId })
+  return accessTokenResponse(user, claims, { familyId, amr })
 }

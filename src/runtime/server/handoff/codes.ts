@@ -9,6 +9,8 @@ import type { Locks } from '../core/locks'
 export interface CodePayload {
   user: AegisUser
   claims: Record<string, ClaimValue>
+  /** How the login was made (`amr`), apart from the claims (see `FamilyRecord.amr`). */
+  amr?: string[]
   redirectTo?: string
   /** SHA-256 of the browser binding held in the handoff cookie: a CODE only works in the browser that logged in. */
   binding: string

@@ -10,7 +10,7 @@ import { isUnder, normalizePath } from './paths'
 import { rendererRoutes } from './renderer-routes'
 import { parseBearer } from '../tokens/tokens'
 import { getRefreshCookie } from '../context/cookies'
-import { tokenClaims } from '../tokens/issue'
+import { tokenClaims } from '../tokens/claims'
 import { useAegis } from '../context/services'
 
 /**
@@ -89,7 +89,7 @@ async function pageSession(event: H3Event): Promise<AegisClaims | null | 'unavai
   if (!cookie) return null
   try {
     const session = await aegis.sessions.get(cookie.token, { legacyCookie: cookie.legacy })
-    return session ? tokenClaims(session.user, session.claims) : null
+    return session ? tokenClaims(session.user, session.claims, { familyId: session.familyId, amr: session.amr }) : null
   }
   catch {
     return 'unavailable'

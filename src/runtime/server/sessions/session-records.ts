@@ -20,6 +20,12 @@ export interface FamilyRecord {
   user: AegisUser
   /** Custom claims resolved at login, reused when no claims function is registered. */
   claims: Record<string, ClaimValue>
+  /**
+   * How the login was made (RFC 8176 `amr`), set only by the module's own flows. Kept apart from
+   * `claims`, which an app's claims function (or an older version) may have filled: only this
+   * field ever becomes the token's `amr`.
+   */
+  amr?: string[]
   createdAt: number
   /** Absolute end of the session: refresh never extends it. */
   expiresAt: number
@@ -51,6 +57,8 @@ export interface Session {
   familyId: string
   user: AegisUser
   claims: Record<string, ClaimValue>
+  /** How the login was made (`amr`); absent for sessions without one. */
+  amr?: string[]
   createdAt: number
   /** Absolute end (ms). */
   expiresAt: number

@@ -41,7 +41,7 @@ export interface SessionStore {
    * Starts a session; `providerTokens` are kept with it until it ends (`keepTokens`).
    * `hostCookie`: its token goes out under the `__Host-` cookie name (see `Presented`).
    */
-  create: (input: { user: AegisUser, claims: Record<string, ClaimValue>, providerTokens?: ProviderTokenSet, hostCookie?: boolean }) => Promise<IssuedSession>
+  create: (input: { user: AegisUser, claims: Record<string, ClaimValue>, amr?: string[], providerTokens?: ProviderTokenSet, hostCookie?: boolean }) => Promise<IssuedSession>
   /** Validates a refresh token and returns its successor (the same token renewed when rotation is off). */
   rotate: (token: string, claimsFor?: ClaimsFor, presented?: Presented) => Promise<IssuedSession>
   /** A live session for a token, without changing anything. */
@@ -106,6 +106,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
   const view = (family: FamilyRecord): Session => ({
     familyId: family.familyId, user: family.user, claims: family.claims, createdAt: family.createdAt, expiresAt: family.expiresAt,
+    ...(family.amr ? { amr: family.amr } : {}),
   })
 
   async function mint(family: FamilyRecord, id = randomToken(16)): Promise<{ token: string, record: TokenRecord }> {
@@ -259,10 +260,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const inFlight = new Map<string, Promise<unknown>>()
 
   return {
-    async create({ user, claims, providerTokens: tokens, hostCookie }) {
+    async create({ user, claims, amr, providerTokens: tokens, hostCookie }) {
       const createdAt = now()
       const family: FamilyRecord = {
         v: 2, familyId: randomToken(16), user, claims, createdAt,
+        ...(amr ? { amr } : {}),
         expiresAt: createdAt + options.absoluteTimeout * 1000, rootId: randomToken(16),
         // Kept on the family, so every successor token carries it without a write of its own.
         ...(hostCookie ? { hostCookie: true as const } : {}),

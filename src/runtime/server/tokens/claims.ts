@@ -1,11 +1,24 @@
-import type { AegisUser, ClaimValue, CustomClaims, ProviderTokens } from '../../types'
+import type { AegisClaims, AegisUser, ClaimValue, CustomClaims, ProviderTokens } from '../../types'
 import { log } from '../core/errors'
+import { sessionId } from '../sessions/provider-tokens'
 
 /**
- * Claims the module owns; custom claims can never set them. `amr` (how the user authenticated,
- * RFC 8176) and `act` (the actor of an impersonation, RFC 8693) are set only by the module.
+ * Claims the module owns; custom claims can never set them. Besides the registered JWT claims:
+ * `sid` (the session), `amr` (how the user authenticated, RFC 8176), `act` and `may_act` (the
+ * actor of an impersonation, RFC 8693), `acr` and `auth_time` (OIDC: a verifier may trust them
+ * as statements about the login), `cnf` (a proof-of-possession key, RFC 7800).
  */
-export const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid', 'amr', 'act'])
+export const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid', 'amr', 'act', 'may_act', 'acr', 'auth_time', 'cnf'])
+
+/**
+ * A name that is, or looks like, a reserved claim or an object prototype key. Claim names are
+ * case-sensitive, but a verifier that reads them loosely (`AMR`, full-width letters) must not
+ * be fooled either: the check folds Unicode compatibility forms and case first.
+ */
+export function isReservedClaimName(name: string): boolean {
+  const folded = name.normalize('NFKC').toLowerCase()
+  return RESERVED_CLAIMS.has(folded) || folded === '__proto__' || folded === 'constructor' || folded === 'prototype'
+}
 
 /** RFC 8176 method values are short tokens; a login names a few of them. */
 const AMR_VALUE = /^[a-z][a-z0-9_-]{0,31}$/
@@ -24,13 +37,6 @@ export function authenticationMethods(amr: readonly string[]): string[] {
   return out
 }
 
-/**
- * Claims the session keeps from its login whatever the claims callback returns later
- * (a refresh that runs the claims function again): today only `amr`. Returns `next` with them copied from `stored`.
- */
-export function keepSessionClaims(next: Record<string, ClaimValue>, stored: Record<string, ClaimValue>): Record<string, ClaimValue> {
-  return stored.amr === undefined ? next : { ...next, amr: stored.amr }
-}
 const MAX_ARRAY = 100
 
 function isPrimitive(value: unknown): value is string | number | boolean | null {
@@ -50,7 +56,7 @@ export function filterClaims(claims: Record<string, unknown>): Record<string, Cl
   const out: Record<string, ClaimValue> = Object.create(null)
   const dropped: string[] = []
   for (const [name, value] of Object.entries(claims)) {
-    if (RESERVED_CLAIMS.has(name) || name === '__proto__' || name === 'constructor' || name === 'prototype') {
+    if (isReservedClaimName(name)) {
       dropped.push(`${name} (reserved)`)
       continue
     }
@@ -76,6 +82,22 @@ export async function resolveCustomClaims(custom: CustomClaims | undefined, user
   return filterClaims(claims)
 }
 
+/**
+ * Drops reserved names from claims read back from storage (a session or CODE written by an
+ * older version, or by an app that stored them itself) without a warning per refresh: only the
+ * module's own fields ever become `amr`, `sid`, `act` and the other reserved claims.
+ */
+export function withoutReservedClaims(claims: Record<string, ClaimValue>): Record<string, ClaimValue> {
+  for (const name in claims) {
+    if (isReservedClaimName(name)) {
+      const out: Record<string, ClaimValue> = {}
+      for (const [key, value] of Object.entries(claims)) if (!isReservedClaimName(key)) out[key] = value
+      return out
+    }
+  }
+  return claims
+}
+
 /** The profile fields that go into every access token. */
 export function profileClaims(user: AegisUser): Record<string, ClaimValue> {
   const out: Record<string, ClaimValue> = { provider: user.provider }
@@ -83,5 +105,29 @@ export function profileClaims(user: AegisUser): Record<string, ClaimValue> {
   if (user.email_verified !== undefined) out.email_verified = user.email_verified
   if (user.name !== undefined) out.name = user.name
   if (user.picture !== undefined) out.picture = user.picture
+  return out
+}
+
+/** What the module itself states about a login, apart from the app's claims. */
+export interface LoginFacts {
+  /** The session (refresh-token family) the token comes from. */
+  familyId?: string
+  /** How the user authenticated (RFC 8176), as the module's own flow recorded it. */
+  amr?: string[]
+}
+
+/**
+ * The claims a user's access token carries. The app's custom claims can add names and replace
+ * the display claims `name` and `picture`, but never the profile's `email` and `email_verified`
+ * (a claim spread from untrusted data must not mark an address verified; change the user in
+ * `onUserInfo` or the userInfo hook instead) nor any reserved claim, whatever was stored.
+ * `sub` and `provider` are always the user's; `sid` and `amr` only the module's.
+ */
+export function tokenClaims(user: AegisUser, claims: Record<string, ClaimValue>, { familyId, amr }: LoginFacts = {}): AegisClaims {
+  const out: AegisClaims = { ...profileClaims(user), ...withoutReservedClaims(claims), provider: user.provider, sub: user.sub }
+  if (user.email !== undefined) out.email = user.email
+  if (user.email_verified !== undefined) out.email_verified = user.email_verified
+  if (familyId) out.sid = sessionId(familyId)
+  if (amr?.length) out.amr = amr
   return out
 }

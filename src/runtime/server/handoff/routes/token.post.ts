@@ -28,12 +28,12 @@ export default defineEventHandler(event => withErrors(event, async () => {
     log.warn(`CODE ${fingerprint(code)} presented again with its binding; the session it issued was revoked`)
   }
   if (taken.status !== 'ok') throw new AegisError(400, 'invalid_code', `CODE ${fingerprint(code)}: unknown, expired, used or wrongly bound`)
-  const { user, claims, redirectTo } = taken.payload
+  const { user, claims, amr, redirectTo } = taken.payload
   let familyId: string | undefined
   if (config.tokenRefresh.enabled) {
     let session
     try {
-      session = await sessions.create({ user, claims, providerTokens: openFromHandoff(binding, taken.payload.providerTokens), hostCookie: refreshCookieHostPrefixed(event) })
+      session = await sessions.create({ user, claims, amr, providerTokens: openFromHandoff(binding, taken.payload.providerTokens), hostCookie: refreshCookieHostPrefixed(event) })
     }
     catch (error) {
       // Storage trouble is not the CODE's fault: put it back so a retry works. The answer stays
@@ -46,5 +46,5 @@ export default defineEventHandler(event => withErrors(event, async () => {
     setRefreshCookie(event, session.token, session.maxAge)
   }
   clearHandoffCookie(event, code)
-  return accessTokenResponse(user, claims, { redirectTo, familyId })
+  return accessTokenResponse(user, claims, { redirectTo, familyId, amr })
 }))

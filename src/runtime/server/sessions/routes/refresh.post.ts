@@ -28,5 +28,5 @@ export default defineEventHandler(event => withErrors(event, async () => {
   // Re-set even without rotation: it renews the cookie's Max-Age with the session.
   setRefreshCookie(event, next.token, next.maxAge)
   await callAegisHook('nuxt-aegis:refresh', { user: next.session.user, session: fingerprint(next.session.familyId), event })
-  return accessTokenResponse(next.session.user, next.session.claims, { familyId: next.session.familyId })
+  return accessTokenResponse(next.session.user, next.session.claims, { familyId: next.session.familyId, amr: next.session.amr })
 }))
