@@ -6,6 +6,7 @@ import { log } from '../core/errors'
 import { refreshCookieHostPrefixed, setRefreshCookie } from '../context/cookies'
 import { callAegisHook, runUserInfoHooks } from '../context/hooks'
 import { accessTokenResponse } from '../tokens/issue'
+import { requestDevice } from '../sessions/sessions'
 import { useAegis } from '../context/services'
 
 export interface SignInOptions {
@@ -29,7 +30,7 @@ export async function signIn(event: H3Event, provider: string, initial: AegisUse
   const amr = options.amr && authenticationMethods(options.amr)
   let familyId: string | undefined
   if (config.tokenRefresh.enabled) {
-    const session = await sessions.create({ user, claims, amr, hostCookie: refreshCookieHostPrefixed(event) })
+    const session = await sessions.create({ user, claims, amr, hostCookie: refreshCookieHostPrefixed(event), device: requestDevice(event) })
     familyId = session.session.familyId
     setRefreshCookie(event, session.token, session.maxAge)
   }

@@ -36,6 +36,10 @@ export interface FamilyRecord {
    * which any subdomain can set. Absent on families from before the prefix (and without it).
    */
   hostCookie?: true
+  /** A coarse device/browser label from the User-Agent of the login, then of the last refresh (never the header itself). */
+  device?: string
+  /** When a refresh last rotated a token of the family (ms); absent until the first one, and on families from before it. */
+  refreshedAt?: number
 }
 
 export interface TokenRecord {
@@ -76,8 +80,16 @@ export interface SessionInfo {
   /** A fingerprint of the family id, stable for the session's life. */
   id: string
   provider: string
+  /** When the login happened (ms). */
   createdAt: number
+  /** When the session last got a new access token: its last refresh, else its login (ms). */
+  refreshedAt: number
+  /** Absolute end (ms). */
   expiresAt: number
+  /** A coarse device/browser label ("Firefox on Linux"); null when the User-Agent said nothing known (and for sessions from before labels). */
+  device: string | null
+  /** The session the listing request's access token belongs to. */
+  current: boolean
 }
 
 /** A replayed rotated token: the family was revoked. Carries what the reuse hook reports. */

@@ -10,10 +10,13 @@ import { plainCodec } from './record-codec'
 import { createRecordStore, io, LOCK_MS, sleep, TokenReuseError } from './session-records'
 import type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord } from './session-records'
 import { createSessionIndexes } from './session-index'
+import { createSessionList, noteRefresh } from './session-list'
 import { createProviderTokenStore } from './provider-tokens'
 import type { ProviderTokenSet, ProviderTokenStore } from './provider-tokens'
 
 export { TokenReuseError }
+/** The device label of a request, for `create` and `rotate` (used by logins outside this folder). */
+export { requestDevice } from './device'
 export type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord }
 
 /**
@@ -34,6 +37,8 @@ export interface Presented {
    * or revoked: it may be an attacker's own token tossed in from a subdomain).
    */
   legacyCookie?: boolean
+  /** The device label of the request (see device.ts): kept on the session as last seen. */
+  device?: string
 }
 
 export interface SessionStore {
@@ -41,7 +46,7 @@ export interface SessionStore {
    * Starts a session; `providerTokens` are kept with it until it ends (`keepTokens`).
    * `hostCookie`: its token goes out under the `__Host-` cookie name (see `Presented`).
    */
-  create: (input: { user: AegisUser, claims: Record<string, ClaimValue>, amr?: string[], providerTokens?: ProviderTokenSet, hostCookie?: boolean }) => Promise<IssuedSession>
+  create: (input: { user: AegisUser, claims: Record<string, ClaimValue>, amr?: string[], providerTokens?: ProviderTokenSet, hostCookie?: boolean, device?: string }) => Promise<IssuedSession>
   /** Validates a refresh token and returns its successor (the same token renewed when rotation is off). */
   rotate: (token: string, claimsFor?: ClaimsFor, presented?: Presented) => Promise<IssuedSession>
   /** A live session for a token, without changing anything. */
@@ -58,8 +63,16 @@ export interface SessionStore {
    * provider: of every provider that sub logged in with (logged as a warning when several).
    */
   revokeUser: (sub: string, options?: { exceptFamilyId?: string, provider?: string }) => Promise<number>
-  /** The live sessions of an identity (without a provider: of every provider of that sub). */
-  listUser: (sub: string, options?: { provider?: string }) => Promise<SessionInfo[]>
+  /**
+   * The live sessions of an identity (without a provider: of every provider of that sub);
+   * `current` is the `sid` of the asking access token, marked in the list.
+   */
+  listUser: (sub: string, options?: { provider?: string, current?: string }) => Promise<SessionInfo[]>
+  /**
+   * The live session of that identity with the listed id (`{ id }`) or an access token's
+   * `{ sid }`; found through the user's index only, so another user's session never matches.
+   */
+  findUserSession: (sub: string, match: { id?: string, sid?: string }, options?: { provider?: string }) => Promise<Session | undefined>
   /** Removes families that ended before today (drivers without TTL); returns how many. */
   sweep: () => Promise<number>
   /** Provider tokens kept with sessions: ended with them. */
@@ -102,6 +115,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     sweep: options.sweep ?? false, revokeFamily: id => revokeFamily(id), keepUnreadMs: options.absoluteTimeout * 1000,
   })
   const providerTokens = createProviderTokenStore(records)
+  const list = createSessionList(records, indexes)
   const successorKey = (secret: string) => deriveKey(secret, 'refresh-successor')
 
   const view = (family: FamilyRecord): Session => ({
@@ -140,13 +154,13 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   }
 
   /** The token's record and family when the secret matches, the family is live and takes the token as presented. */
-  async function resolve(token: string, presented: Presented = {}): Promise<{ record: TokenRecord, family: FamilyRecord, secret: string } | undefined> {
+  async function resolve(token: string, presented: Presented = {}): Promise<{ record: TokenRecord, family: FamilyRecord, secret: string, familyVersion: string | null } | undefined> {
     const match = TOKEN_PATTERN.exec(token)
     if (!match) return undefined
     const [, id, secret] = match as unknown as [string, string, string]
     const record = await read<TokenRecord>(keys.token(id))
     if (!record || typeof record.hash !== 'string' || !safeEqual(record.hash, sha256(secret))) return undefined
-    const { record: family, stale } = await readRaw<FamilyRecord>(keys.family(record.familyId))
+    const { record: family, stale, version: familyVersion } = await readRaw<FamilyRecord>(keys.family(record.familyId))
     if (!family) return undefined
     // Before anything that could change or revoke: a tossed cookie is no cookie (see Presented).
     if (presented.legacyCookie && family.hostCookie) {
@@ -159,7 +173,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     }
     // After an encryption key change, the family moves to the new key on its next use.
     if (stale) await write(keys.family(family.familyId), family, family.expiresAt)
-    return { record, family, secret }
+    return { record, family, secret, familyVersion: stale ? null : familyVersion }
   }
 
   /**
@@ -206,7 +220,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   async function rotateNow(token: string, claimsFor?: ClaimsFor, presented?: Presented): Promise<IssuedSession> {
     const found = await resolve(token, presented)
     if (!found) throw invalid('unknown, expired, revoked or mismatched refresh token')
-    const { record, family, secret } = found
+    const { record, family, secret, familyVersion } = found
     if (record.rotatedAt) return replayed(record, family, secret, false, claimsFor)
     if (record.expiresAt <= now()) {
       await revokeFamily(family.familyId)
@@ -215,6 +229,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     if (!rotation) {
       const renewed = { ...record, expiresAt: Math.min(now() + options.idleTimeout * 1000, family.expiresAt) }
       await write(keys.token(record.id), renewed, renewed.expiresAt)
+      await noteRefresh(records, family, familyVersion, presented?.device)
       return issuedWithClaims(token, renewed, family, claimsFor)
     }
     const lease = await io('lock', () => locks.acquire(`rotate:${record.id}`, LOCK_MS))
@@ -247,6 +262,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         if (!winner?.rotatedAt) throw invalid('refresh token revoked during rotation')
         return await replayed(winner, family, secret, true, claimsFor)
       }
+      await noteRefresh(records, family, familyVersion, presented?.device)
       const result = issued(next.token, next.record, family)
       result.session.claims = claims
       return result
@@ -260,7 +276,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const inFlight = new Map<string, Promise<unknown>>()
 
   return {
-    async create({ user, claims, amr, providerTokens: tokens, hostCookie }) {
+    async create({ user, claims, amr, providerTokens: tokens, hostCookie, device }) {
       const createdAt = now()
       const family: FamilyRecord = {
         v: 2, familyId: randomToken(16), user, claims, createdAt,
@@ -268,6 +284,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         expiresAt: createdAt + options.absoluteTimeout * 1000, rootId: randomToken(16),
         // Kept on the family, so every successor token carries it without a write of its own.
         ...(hostCookie ? { hostCookie: true as const } : {}),
+        ...(device ? { device } : {}),
       }
       // Index first: a family that exists is always found by revokeUser.
       await indexes.addFamily(user, family.familyId, family.expiresAt)
@@ -327,15 +344,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return count
     },
 
-    async listUser(sub, { provider } = {}) {
-      const sessions: SessionInfo[] = []
-      for (const familyId of (await indexes.userFamilies(sub, provider)).families.keys()) {
-        const family = await read<FamilyRecord>(keys.family(familyId))
-        if (!family || family.expiresAt <= now()) continue
-        if (provider !== undefined && family.user.provider !== provider) continue
-        sessions.push({ id: fingerprint(familyId), provider: family.user.provider, createdAt: family.createdAt, expiresAt: family.expiresAt })
-      }
-      return sessions.sort((a, b) => b.createdAt - a.createdAt)
+    listUser: (sub, options) => list.list(sub, options),
+
+    async findUserSession(sub, match, { provider } = {}) {
+      const family = await list.find(sub, match, provider)
+      return family ? view(family) : undefined
     },
 
     sweep: indexes.sweep,

@@ -11,7 +11,7 @@ export type { SessionInfo }
  * are two users. A bare `sub` without `options.provider` means that sub with every provider it
  * logged in with (as before; a warning is logged when that spans several providers).
  */
-export type SessionOwner = string | { sub: string, provider: string }
+export type SessionOwner = string | { sub: string, provider: string, sid?: string }
 
 function identity(owner: SessionOwner, provider?: string): { sub: string, provider?: string } {
   return typeof owner === 'string' ? { sub: owner, provider } : { sub: owner.sub, provider: owner.provider }
@@ -35,8 +35,28 @@ export async function revokeUserSessions(owner: SessionOwner, options: { keep?: 
   return sessions.revokeUser(sub, { exceptFamilyId, provider })
 }
 
-/** The live sessions of a user (see `SessionOwner`), newest first: ids are fingerprints, never tokens. */
+/**
+ * The live sessions of a user (see `SessionOwner`), newest first: ids are fingerprints, never
+ * tokens. Given the user of `getAuthUser(event)` (its claims carry `sid`), the request's own
+ * session is marked `current`. Found through the user's index, never a scan.
+ */
 export function listUserSessions(owner: SessionOwner, options: { provider?: string } = {}): Promise<SessionInfo[]> {
   const { sub, provider } = identity(owner, options.provider)
-  return useAegis().sessions.listUser(sub, { provider })
+  const current = typeof owner === 'object' && typeof owner.sid === 'string' ? owner.sid : undefined
+  return useAegis().sessions.listUser(sub, { provider, current })
+}
+
+/**
+ * Ends one session of a user by the `id` that `listUserSessions` shows. Only that user's sessions
+ * are searched (their index): an id of someone else's session ends nothing. True when one ended.
+ * Like every session end, it stops the session's refresh token at once.
+ */
+export async function revokeSession(owner: SessionOwner, id: string, options: { provider?: string } = {}): Promise<boolean> {
+  if (typeof id !== 'string' || !id) return false
+  const { sessions } = useAegis()
+  const { sub, provider } = identity(owner, options.provider)
+  const session = await sessions.findUserSession(sub, { id }, { provider })
+  if (!session) return false
+  await sessions.revokeFamily(session.familyId)
+  return true
 }

@@ -3,6 +3,7 @@ import { AegisError, log, withErrors } from '../../core/errors'
 import { CODE_PATTERN } from '../codes'
 import { fingerprint, sha256 } from '../../core/crypto'
 import { openFromHandoff } from '../../sessions/provider-tokens'
+import { requestDevice } from '../../sessions/sessions'
 import { clearHandoffCookie, handoffCookieName, refreshCookieHostPrefixed, setRefreshCookie } from '../../context/cookies'
 import { assertSameOrigin, readJsonObject } from '../../context/http'
 import { accessTokenResponse } from '../../tokens/issue'
@@ -33,7 +34,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (config.tokenRefresh.enabled) {
     let session
     try {
-      session = await sessions.create({ user, claims, amr, providerTokens: openFromHandoff(binding, taken.payload.providerTokens), hostCookie: refreshCookieHostPrefixed(event) })
+      session = await sessions.create({ user, claims, amr, providerTokens: openFromHandoff(binding, taken.payload.providerTokens), hostCookie: refreshCookieHostPrefixed(event), device: requestDevice(event) })
     }
     catch (error) {
       // Storage trouble is not the CODE's fault: put it back so a retry works. The answer stays

@@ -6,6 +6,7 @@ import { clearRefreshCookie, getRefreshCookie, setRefreshCookie } from '../../co
 import { assertSameOrigin } from '../../context/http'
 import { accessTokenResponse, refreshedClaims } from '../../tokens/issue'
 import { useAegis } from '../../context/services'
+import { requestDevice } from '../device'
 import { callAegisHook, reportTokenReuse } from '../../context/hooks'
 
 /** POST {authPath}/refresh: rotate the refresh cookie and return a new access token. */
@@ -17,7 +18,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (!cookie) throw new AegisError(401, 'invalid_refresh_token', 'no refresh cookie')
   let next
   try {
-    next = await sessions.rotate(cookie.token, refreshedClaims, { legacyCookie: cookie.legacy })
+    next = await sessions.rotate(cookie.token, refreshedClaims, { legacyCookie: cookie.legacy, device: requestDevice(event) })
   }
   catch (error) {
     // An invalid token clears the cookie; a storage failure (503) or a conflict (409) keeps it so a retry works.
