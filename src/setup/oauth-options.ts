@@ -2,6 +2,7 @@
 import type { MockUser } from '../runtime/types'
 import type { PasswordProviderOptions } from './password-options'
 import type { PasskeyProviderOptions } from './passkey-options'
+import type { EmailProviderOptions } from './email-options'
 
 export interface ProviderOptions {
   /** @default process.env.NUXT_AEGIS_PROVIDERS_<NAME>_CLIENT_ID */
@@ -102,4 +103,6 @@ export interface ProvidersOptions {
   password?: PasswordProviderOptions
   /** Passkey (WebAuthn) registration and login under `<authPath>/passkey/*` (docs/passkeys.md). */
   passkey?: PasskeyProviderOptions
+  /** Email one-time code and magic-link login under `<authPath>/email/*` (docs/email-login.md). */
+  email?: EmailProviderOptions
 }
