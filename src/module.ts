@@ -3,6 +3,7 @@ import { defu } from 'defu'
 import { defaults } from './options'
 import type { ModuleOptions } from './options'
 import type { ResolvedModuleOptions, SetupContext } from './setup/context'
+import { setupAccounts } from './setup/accounts'
 import { setupCacheRules } from './setup/cache-rules'
 import { setupClient } from './setup/client'
 import { logger } from './setup/context'
@@ -59,6 +60,7 @@ export default defineNuxtModule<ModuleOptions>({
     setupTokens(ctx) //        GET <authPath>/jwks
     setupOAuth(ctx) //         providers entry, mock IdP, provider routes, provider utils
     setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
+    setupAccounts(ctx) //      account linking routes, defineAccounts
     setupWebSocket(ctx) //     WebSocket utils
     setupClient(ctx) //        composables, plugin, page middleware, callback and error pages
     setupTypes(ctx) //         type augmentations

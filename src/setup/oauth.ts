@@ -88,7 +88,7 @@ export function setupOAuth({ nuxt, resolver, authPath, enabledProviders }: Setup
 }
 
 /** Route names under `<authPath>` that are the module's own endpoints, never provider routes. */
-const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password'])
+const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password', 'link', 'unlink', 'identities'])
 
 /**
  * GET route files directly under `server/routes/<authPath>/` that are not the module's own

@@ -31,6 +31,9 @@ export const ERROR_CODES = {
   weak_password: 'The password does not meet the requirements.',
   too_many_requests: 'Too many attempts. Please wait and try again.',
   not_found: 'Not found.',
+  link_failed: 'The sign-in method could not be linked. Please try again.',
+  identity_already_linked: 'This sign-in method belongs to another account.',
+  last_identity: 'This is the account\'s last sign-in method: add another one first.',
   server_error: 'Something went wrong.',
 } as const
 
