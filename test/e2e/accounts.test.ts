@@ -146,6 +146,17 @@ describe('[ACC-2] linking another method to the logged-in user', () => {
     expect(await ownerOf('mock-dave')).toBeNull()
   })
 
+  it('a link started by A, then B logged in in the same browser, links nothing to B (or A)', async () => {
+    const a = await loginAs('alice')
+    const url = await linkUrl(a, 'dave')
+    expect((await postWithCookie(base, '/auth/logout', a.jar)).status).toBe(204)
+    const b = await loginAs('bob', a.jar)
+    expect(b.sub).not.toBe(a.sub)
+    const location = await finishLink(url, a.jar)
+    expect(location.searchParams.get('error')).toBe('link_failed')
+    expect(await ownerOf('mock-dave')).toBeNull()
+  })
+
   it('a link whose session ended (logout) before the callback fails; so does a replayed callback', async () => {
     const alice = await loginAs('alice')
     const url = await linkUrl(alice, 'dave')
