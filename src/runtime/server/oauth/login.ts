@@ -13,10 +13,7 @@ import { fromTokenResponse, keepsTokens, sealForHandoff, warnKeepTokens } from '
 import { loginCookieAttributes, setHandoffCookie } from '../context/cookies'
 import { callAegisHook, runUserInfoHooks } from '../context/hooks'
 import { engineContext, providerFetch, registerOAuthProvider, registerProviderHandler, useAegis } from '../context/services'
-import { useAccounts } from '../accounts/registry'
-import { completeLink } from '../accounts/link'
-import { takeLinkIntent } from '../accounts/link-intent'
-import { identityOf, resolveAccountUser } from '../accounts/resolve'
+import { completeLink, identityOf, resolveAccountUser, takeLinkIntent, useAccounts } from '../accounts/login'
 
 /**
  * The one event handler behind every provider route: without `code`/`state`/`error` it
