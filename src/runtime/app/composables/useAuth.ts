@@ -3,6 +3,7 @@ import type { ComputedRef } from 'vue'
 import { navigateTo, useNuxtApp, useRuntimeConfig, useState } from '#imports'
 import type { AegisUser } from '../../types'
 import type { AuthClient } from '../client'
+import type { PasskeyApi } from '../lazy/passkey'
 import { openLoginPopup } from '../popup'
 import { STATE_KEY } from '../state'
 import type { AuthState, AuthStatus, PublicAegisConfig } from '../state'
@@ -56,6 +57,11 @@ export interface UseAuth<T extends AegisUser = AegisUser> {
   identities: () => Promise<Array<{ provider: string, subject: string }>>
   /** Removes one sign-in method; the server refuses the last one (409 `last_identity`). */
   unlinkIdentity: (identity: { provider: string, subject: string }) => Promise<Array<{ provider: string, subject: string }>>
+  /**
+   * Passkeys (`providers.passkey`, docs/passkeys.md): `register({ name? })` (logged in), `login({ autofill? })`,
+   * `list()`, `remove(id)`, `supported()`. The code (and @simplewebauthn/browser) loads on first use.
+   */
+  passkey: PasskeyApi
 }
 
 /** The logged-in user and the actions around it. */
@@ -111,5 +117,12 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
     fetch: (url, options) => client.fetch(url, options),
     identities: async () => (await import('../lazy/accounts')).listIdentities(client, config.authPath),
     unlinkIdentity: async identity => (await import('../lazy/accounts')).unlinkIdentity(client, config.authPath, identity),
+    passkey: {
+      register: options => client.passkey().then(api => api.register(options)),
+      login: options => client.passkey().then(api => api.login(options)),
+      list: () => client.passkey().then(api => api.list()),
+      remove: id => client.passkey().then(api => api.remove(id)),
+      supported: () => client.passkey().then(api => api.supported()),
+    },
   }
 }
