@@ -18,6 +18,7 @@ export type * from './setup/handoff-options'
 export type * from './setup/protection-options'
 export type * from './setup/oauth-options'
 export type * from './setup/password-options'
+export type * from './setup/passkey-options'
 export type * from './setup/email-options'
 export type * from './setup/storage-options'
 

@@ -30,6 +30,9 @@ export const ERROR_CODES = {
   invalid_verification_code: 'The code is invalid or has expired.',
   weak_password: 'The password does not meet the requirements.',
   too_many_requests: 'Too many attempts. Please wait and try again.',
+  invalid_challenge: 'The passkey request has expired or was already used. Please try again.',
+  invalid_passkey: 'The passkey could not be verified.',
+  passkey_exists: 'This passkey is already registered.',
   not_found: 'Not found.',
   server_error: 'Something went wrong.',
 } as const
