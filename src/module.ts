@@ -9,6 +9,7 @@ import { logger } from './setup/context'
 import { setupCore } from './setup/core'
 import { setupDevSecret } from './setup/dev-secret'
 import { setupHandoff } from './setup/handoff'
+import { setupImpersonation } from './setup/impersonation'
 import { enabledOAuthProviders, setupOAuth } from './setup/oauth'
 import { setupPassword } from './setup/password'
 import { setupProtection } from './setup/protection'
@@ -60,6 +61,7 @@ export default defineNuxtModule<ModuleOptions>({
     setupOAuth(ctx) //         providers entry, mock IdP, provider routes, provider utils
     setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
     setupWebSocket(ctx) //     WebSocket utils
+    setupImpersonation(ctx) // POST <authPath>/impersonate and /impersonate/stop, start/stopImpersonation
     setupClient(ctx) //        composables, plugin, page middleware, callback and error pages
     setupTypes(ctx) //         type augmentations
   },

@@ -10,6 +10,7 @@ import type { AuthCodeOptions } from './setup/handoff-options'
 import type { EndpointOptions, RedirectOptions, RouteProtectionOptions } from './setup/protection-options'
 import type { ProvidersOptions } from './setup/oauth-options'
 import type { StorageOptions } from './setup/storage-options'
+import type { ImpersonationOptions } from './setup/impersonation-options'
 
 // Each capability's options live beside its setup (src/setup/<capability>-options.ts); re-exported here.
 export type * from './setup/tokens-options'
@@ -19,6 +20,7 @@ export type * from './setup/protection-options'
 export type * from './setup/oauth-options'
 export type * from './setup/password-options'
 export type * from './setup/storage-options'
+export type * from './setup/impersonation-options'
 
 export interface ModuleOptions {
   token?: TokenOptions
@@ -53,6 +55,8 @@ export interface ModuleOptions {
    */
   trustProxy?: boolean | number
   providers?: ProvidersOptions
+  /** An allowed user acts as another for a short while (off by default): see docs/impersonation.md. */
+  impersonation?: ImpersonationOptions
 }
 
 export const defaults = {

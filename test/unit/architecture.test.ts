@@ -29,6 +29,7 @@ const PUBLIC: Record<string, string[]> = {
   password: [],
   credentials: ['signin'],
   websocket: ['websocket-token'],
+  impersonation: [],
 }
 const SHARED = 'core'
 const OPEN = ['context', 'utils']

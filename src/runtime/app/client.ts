@@ -293,6 +293,9 @@ export function createAuthClient(options: AuthClientOptions) {
       if (status !== 401 || !attach || needsProviderLogin(error)) throw error
       const fresh = await refresh(sent).catch(() => null)
       if (!fresh) throw error
+      // A request made under impersonation is never replayed as the actor: the refresh brought the
+      // actor back, and the caller sees the 401 of the impersonation token.
+      if (sent !== null && decodeClaims(sent)?.act !== undefined) throw error
       return options.fetch<T>(url, withToken())
     }
   }
@@ -313,6 +316,10 @@ export function createAuthClient(options: AuthClientOptions) {
     handoff,
     fetch: authFetch,
     getToken: () => token,
+    /** Forgets the token here and in the other tabs, without a request (its session ended elsewhere). */
+    forget: () => clear(),
+    /** Takes a token the server issued to a call of the app's own (an impersonation token), as a login does. */
+    adopt: (response: TokenResponse) => void accept(response),
   }
 }
 

@@ -1,7 +1,7 @@
 import { computed } from 'vue'
 import type { ComputedRef } from 'vue'
 import { navigateTo, useNuxtApp, useRuntimeConfig, useState } from '#imports'
-import type { AegisUser } from '../../types'
+import type { AegisUser, ImpersonationActor, SessionInfo } from '../../types'
 import type { AuthClient } from '../client'
 import { openLoginPopup, waitForLoginPopup } from '../popup'
 import { STATE_KEY } from '../state'
@@ -47,6 +47,27 @@ export interface UseAuth<T extends AegisUser = AegisUser> {
   loginWithCredentials: (path: string, credentials: Record<string, unknown>) => Promise<void>
   /** `$fetch` that sends the access token to same-origin URLs and retries once after a refresh. */
   fetch: <R = unknown>(url: string, options?: Record<string, unknown>) => Promise<R>
+  /** The user's live sessions ("your devices"), newest first; this tab's has `current: true`. */
+  sessions: () => Promise<SessionInfo[]>
+  /**
+   * Ends one session by its listed id. Ending this tab's own session logs this tab (and its
+   * sibling tabs) out and goes to `redirect.logout`, as `logout()` does.
+   */
+  revokeSession: (id: string) => Promise<void>
+  /** Ends every session of the user but this one; resolves to how many ended. */
+  revokeOtherSessions: () => Promise<number>
+  /** True while this tab acts as another user (its token has an `act` claim). */
+  impersonating: ComputedRef<boolean>
+  /** The real user behind an impersonation (`act`: `{ sub, provider }`), null otherwise. */
+  actor: ComputedRef<ImpersonationActor | null>
+  /**
+   * Act as the user `sub` (`POST <authPath>/impersonate`; the server's `nuxt-aegis:canImpersonate`
+   * decides). `user` becomes the target; there is no refresh: when the short-lived token ends,
+   * or on `stopImpersonation()` or a reload, the tab is back to the actor.
+   */
+  impersonate: (sub: string, options?: { reason?: string }) => Promise<void>
+  /** Back to the actor's own session. */
+  stopImpersonation: () => Promise<void>
 }
 
 /** The logged-in user and the actions around it. */
@@ -94,5 +115,38 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
       await client.signIn(path, credentials)
     },
     fetch: (url, options) => client.fetch(url, options),
+    // The session list is a lazy chunk: only pages that show it download it.
+    async sessions() {
+      return (await import('../lazy/sessions')).listSessions(sessionsApi())
+    },
+    async revokeSession(id) {
+      const { current } = await (await import('../lazy/sessions')).endSession(sessionsApi(), id)
+      if (current) await navigateTo(config.redirect.logout)
+    },
+    async revokeOtherSessions() {
+      return (await import('../lazy/sessions')).endOtherSessions(sessionsApi())
+    },
+    impersonating: computed(() => actorOf(state.value.user) !== null),
+    actor: computed(() => actorOf(state.value.user)),
+    async impersonate(sub, options = {}) {
+      await (await import('../lazy/impersonation')).impersonate(impersonationApi(), sub, options.reason)
+    },
+    async stopImpersonation() {
+      await (await import('../lazy/impersonation')).stopImpersonation(impersonationApi())
+    },
   }
+
+  function impersonationApi() {
+    return { authPath: config.authPath, fetch: client.fetch, adopt: client.adopt, refresh: client.refresh, getToken: client.getToken }
+  }
+
+  function sessionsApi() {
+    return { authPath: config.authPath, fetch: client.fetch, forget: client.forget }
+  }
+}
+
+/** The `act` claim of the user's token, when it is a well-formed one. */
+function actorOf(user: Record<string, unknown> | null): ImpersonationActor | null {
+  const act = user?.act as ImpersonationActor | undefined
+  return act && typeof act === 'object' && typeof act.sub === 'string' ? act : null
 }

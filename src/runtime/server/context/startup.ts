@@ -8,6 +8,7 @@ import { isUnder } from '../protection/paths'
 import { keepsTokens, warnKeepTokens } from '../sessions/provider-tokens'
 import { isMockEnabled } from '../oauth/mock/guard'
 import { useAegis } from './services'
+import { impersonationConfigProblems } from '../impersonation/config'
 
 /** Refuses to start on invalid configuration; warns loudly when the mock provider runs in production. */
 export default defineNitroPlugin(() => {
@@ -19,6 +20,7 @@ export default defineNitroPlugin(() => {
   const password = runtimeConfig.aegisPassword as unknown as PasswordConfigShape & { enabled?: unknown }
   const siteOrigin = originOf(config.siteUrl || String(runtimeConfig.public.siteUrl ?? ''))
   problems.push(...passwordConfigProblems(password, password.enabled ? { production: !import.meta.dev, siteOrigin } : undefined))
+  problems.push(...impersonationConfigProblems(runtimeConfig.aegisImpersonation as { enabled?: unknown, expiresIn?: string | number } | undefined))
   if (problems.length) {
     const message = `[nuxt-aegis] invalid configuration, refusing to start:\n${problems.map(p => `  - ${p}`).join('\n')}`
     console.error(message)

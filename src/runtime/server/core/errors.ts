@@ -31,6 +31,9 @@ export const ERROR_CODES = {
   weak_password: 'The password does not meet the requirements.',
   too_many_requests: 'Too many attempts. Please wait and try again.',
   not_found: 'Not found.',
+  impersonation_forbidden: 'Impersonation of this user is not allowed.',
+  impersonation_chain: 'Stop the current impersonation before starting another.',
+  impersonation_not_allowed: 'This action is not available while impersonating.',
   server_error: 'Something went wrong.',
 } as const
 
