@@ -113,6 +113,9 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     let user: AegisUser = { ...result.profile, provider: def.name }
     user = (await options.onUserInfo?.(user, tokens, event)) ?? user
     user = await runUserInfoHooks({ user, tokens, provider: def.name, event })
+    // Hooks may map the user (another `sub`: the app's own id), never move it to another
+    // provider: sessions, refresh claims and the per-user index go by the route's provider.
+    user = { ...user, provider: def.name }
     const claims = await resolveCustomClaims(options.customClaims, user, tokens)
     const binding = randomToken(32)
     const keeps = keepsTokens(config)
