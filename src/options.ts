@@ -19,6 +19,7 @@ export type * from './setup/handoff-options'
 export type * from './setup/protection-options'
 export type * from './setup/oauth-options'
 export type * from './setup/password-options'
+export type * from './setup/email-options'
 export type * from './setup/storage-options'
 export type * from './setup/impersonation-options'
 

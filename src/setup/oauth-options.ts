@@ -1,6 +1,7 @@
 /** Options of the OAuth / OpenID Connect providers (`nuxtAegis.providers`). */
 import type { MockUser } from '../runtime/types'
 import type { PasswordProviderOptions } from './password-options'
+import type { EmailProviderOptions } from './email-options'
 
 export interface ProviderOptions {
   /** @default process.env.NUXT_AEGIS_PROVIDERS_<NAME>_CLIENT_ID */
@@ -99,4 +100,6 @@ export interface ProvidersOptions {
   mock?: MockProviderOptions
   /** Built-in email + password flows under `<authPath>/password/*` (docs/password.md). */
   password?: PasswordProviderOptions
+  /** Email one-time code and magic-link login under `<authPath>/email/*` (docs/email-login.md). */
+  email?: EmailProviderOptions
 }

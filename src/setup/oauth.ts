@@ -20,12 +20,15 @@ export const PROVIDER_DEFAULTS: Record<string, Record<string, unknown>> = {
 /** Auto-imported route handler of each built-in provider. */
 const PROVIDER_HANDLERS = ['defineOAuthGoogleEventHandler', 'defineOAuthGitHubEventHandler', 'defineOAuthMicrosoftEventHandler', 'defineOAuthAuth0EventHandler', 'defineOAuthOidcEventHandler', 'defineOAuthSpotifyEventHandler', 'defineOAuthMockEventHandler']
 
+/** `providers.<name>` entries that are not OAuth providers (their own capabilities set them up). */
+const NON_OAUTH_PROVIDERS = ['password', 'email']
+
 /** The built-in providers that are configured and not disabled; warns about unknown ones. */
 export function enabledOAuthProviders(o: ResolvedModuleOptions): string[] {
   const providers = (o.providers ?? {}) as Record<string, Record<string, unknown> | undefined>
   const enabledProviders = PROVIDER_NAMES.filter(name => providers[name] && providers[name]!.enabled !== false)
   for (const name of Object.keys(providers)) {
-    if (!(PROVIDER_NAMES as readonly string[]).includes(name) && name !== 'password') logger.warn(`nuxtAegis.providers.${name} is not a provider of this version and is ignored`)
+    if (!(PROVIDER_NAMES as readonly string[]).includes(name) && !NON_OAUTH_PROVIDERS.includes(name)) logger.warn(`nuxtAegis.providers.${name} is not a provider of this version and is ignored`)
   }
   return enabledProviders
 }
@@ -88,7 +91,7 @@ export function setupOAuth({ nuxt, resolver, authPath, enabledProviders }: Setup
 }
 
 /** Route names under `<authPath>` that are the module's own endpoints, never provider routes. */
-const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password'])
+const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password', 'email', 'mfa'])
 
 /**
  * GET route files directly under `server/routes/<authPath>/` that are not the module's own

@@ -30,7 +30,7 @@ export async function freePort(): Promise<number> {
  * started without NUXT_PUBLIC_SITE_URL turn the links off (usePasswordServer sets a siteUrl).
  */
 function withoutLinks(env: Record<string, string>): Record<string, string> {
-  return env.NUXT_PUBLIC_SITE_URL ? {} : { NUXT_AEGIS_PASSWORD_LINKS_VERIFY: '', NUXT_AEGIS_PASSWORD_LINKS_RESET: '' }
+  return env.NUXT_PUBLIC_SITE_URL ? {} : { NUXT_AEGIS_PASSWORD_LINKS_VERIFY: '', NUXT_AEGIS_PASSWORD_LINKS_RESET: '', NUXT_AEGIS_EMAIL_LINKS_LOGIN: '' }
 }
 
 /** Spawns the built fixture on a free port with the given env, collecting what it prints. */

@@ -26,7 +26,9 @@ const PUBLIC: Record<string, string[]> = {
   sessions: ['sessions', 'provider-tokens'],
   protection: ['paths', 'redirects', 'cache-rules'],
   oauth: ['profile', 'custom-provider', 'fetch'],
-  password: [],
+  // The engine of emailed codes, account lookup and request limits, shared by every email-identified flow (email/).
+  password: ['account', 'lookup', 'verification', 'request', 'config'],
+  email: [],
   credentials: ['signin'],
   websocket: ['websocket-token'],
   impersonation: [],

@@ -3,6 +3,8 @@ import type { AegisRuntimeConfig } from './config'
 import { validateConfig } from './config'
 import { passwordConfigProblems } from '../password/config'
 import type { PasswordConfigShape } from '../password/config'
+import { emailConfigProblems } from '../email/config'
+import type { EmailConfigShape } from '../email/config'
 import { log } from '../core/errors'
 import { isUnder } from '../protection/paths'
 import { keepsTokens, warnKeepTokens } from '../sessions/provider-tokens'
@@ -20,6 +22,8 @@ export default defineNitroPlugin(() => {
   const password = runtimeConfig.aegisPassword as unknown as PasswordConfigShape & { enabled?: unknown }
   const siteOrigin = originOf(config.siteUrl || String(runtimeConfig.public.siteUrl ?? ''))
   problems.push(...passwordConfigProblems(password, password.enabled ? { production: !import.meta.dev, siteOrigin } : undefined))
+  const email = runtimeConfig.aegisEmail as unknown as EmailConfigShape | undefined
+  if (email?.enabled) problems.push(...emailConfigProblems(email, { production: !import.meta.dev, siteOrigin }))
   problems.push(...impersonationConfigProblems(runtimeConfig.aegisImpersonation as { enabled?: unknown, expiresIn?: string | number } | undefined))
   if (problems.length) {
     const message = `[nuxt-aegis] invalid configuration, refusing to start:\n${problems.map(p => `  - ${p}`).join('\n')}`

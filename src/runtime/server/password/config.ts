@@ -49,6 +49,16 @@ export function passwordConfigProblems(config: PasswordConfigShape, context?: Pa
   if (!positiveInt(minLength) || !positiveInt(maxLength) || Number(minLength) > Number(maxLength) || Number(maxLength) > 1024) {
     problems.push(`${named('policy.minLength')} and ${named('policy.maxLength')} must be whole numbers with 1 <= minLength <= maxLength <= 1024`)
   }
+  problems.push(...codeProblems(named, config))
+  return problems
+}
+
+/**
+ * Problems with the settings of emailed codes and their rate limits, for every flow that sends
+ * them (password, email codes); `named` turns a path into the option and env variable.
+ */
+export function codeProblems(named: (path: string) => string, config: Pick<PasswordConfigShape, 'code' | 'rateLimit'>): string[] {
+  const problems: string[] = []
   const { digits, expiresIn, maxAttempts } = config.code
   if (!positiveInt(digits) || Number(digits) < 6 || Number(digits) > 10) problems.push(`${named('code.digits')} must be between 6 and 10`)
   if (!positiveInt(expiresIn) || Number(expiresIn) > 86_400) problems.push(`${named('code.expiresIn')} must be between 1 and 86400 seconds`)

@@ -1,16 +1,21 @@
 import type { H3Event } from 'h3'
 import { AegisError, log } from '../core/errors'
 import { fingerprint, sha256 } from '../core/crypto'
-import { isAccountOf, lookalikeKey, normalizeEmail } from './account'
+import { isAccountOf, normalizeEmail } from './account'
 import type { PasswordAccount } from './account'
 import { policyProblem } from './policy'
 import { canonicalCode } from './verification'
 import type { CheckResult, CodePurpose } from './verification'
 import type { HeldLock } from '../core/locks'
-import { publicOrigin, useAegis } from '../context/services'
+import { linkUrl } from '../context/links'
+import { lookupAccountWith, subjectOf } from './lookup'
+import type { AccountLookup } from './lookup'
 import { limitIp, limitSubjects, readCredentialsBody, stringField } from './request'
 import { passwordProvider, usePasswordServices } from './services'
 import type { PasswordProviderDefinition, PasswordUserChange } from './types'
+
+export { subjectOf }
+export type { AccountLookup }
 
 /** The app's registered callbacks; 404 (and one log line) when none were registered. */
 export function provider(): PasswordProviderDefinition {
@@ -57,15 +62,6 @@ export async function assertNewPassword(event: H3Event, password: string, email:
   }
 }
 
-export interface AccountLookup {
-  /** The account of the typed address: `findUser` found it and its stored address is that address. */
-  account?: PasswordAccount
-  /** `findUser` returned an account of another address (a loose match): treated as unknown, and nothing may be created for the typed address. */
-  lookalike: boolean
-  /** Key of codes and per-account limits: the account's id, or the typed address when there is no account. */
-  subject: string
-}
-
 /**
  * The account a typed code or an emailed link is for, before a typed code is checked: a link is
  * checked (and spent) now, since it names no address until it is opened.
@@ -97,25 +93,9 @@ export async function accountToMail(event: H3Event): Promise<PasswordAccount | u
   return account
 }
 
-/** The key of an account's codes and counters. */
-export const subjectOf = (account: Pick<PasswordAccount, 'id'>) => `account:${account.id}`
-
-/**
- * Looks the typed (normalized) address up with the app's `findUser` and keeps the account only
- * when its stored address is the typed one: a loosely matching lookup (case- and
- * accent-insensitive collations) must not hand codes, limits or passwords of one account to a
- * look-alike address. Every flow finds accounts here.
- */
-export async function lookupAccount(event: H3Event, email: string): Promise<AccountLookup> {
-  const found = await provider().findUser(email, event)
-  // Without an account, spellings a loose collation treats as one (soft hyphens, accents) share one budget.
-  const unknown = `email:${lookalikeKey(email)}`
-  if (!found || typeof found.id !== 'string' || !found.id) return { lookalike: false, subject: unknown }
-  if (!isAccountOf(found, email)) {
-    log.warn(`findUser returned an account whose stored email is not the requested one (${fingerprint(email)}): treated as unknown`)
-    return { lookalike: true, subject: unknown }
-  }
-  return { account: found, lookalike: false, subject: subjectOf(found) }
+/** The account of a typed address, as the password provider's `findUser` finds it (see `lookupAccountWith`). */
+export function lookupAccount(event: H3Event, email: string): Promise<AccountLookup> {
+  return lookupAccountWith(provider().findUser, event, email)
 }
 
 export async function findAccount(event: H3Event, email: string): Promise<PasswordAccount | undefined> {
@@ -181,21 +161,10 @@ export async function sendCode(event: H3Event, account: PasswordAccount, purpose
   const email = account.email
   const issued = await codes.issue({ id: subjectOf(account), email }, purpose, bind)
   const page = purpose === 'reset' ? config.links.reset : purpose === 'verify' ? config.links.verify : ''
-  const origin = page ? linkOrigin(event) : undefined
-  const url = origin ? `${origin}${page}${page.includes('?') ? '&' : '?'}token=${issued.token}` : undefined
+  const url = linkUrl(event, page, issued.token)
   const sending = Promise.resolve()
     .then(() => provider().sendVerificationCode({ email, purpose, code: issued.code, token: issued.token, url, expiresIn: issued.expiresIn }, event))
     .catch(error => log.error(`sendVerificationCode (${purpose}) failed for ${fingerprint(account.id)}: ${error instanceof Error ? error.name : 'unknown error'}`))
   // Serverless runtimes would end the request's work early; Nitro offers waitUntil there.
   ;(event as { waitUntil?: (promise: Promise<unknown>) => void }).waitUntil?.(sending)
-}
-
-/**
- * The origin of emailed links: `siteUrl`; the request's own origin only in dev. (Start-up
- * refuses links without `siteUrl` in production; this is the second line.)
- */
-function linkOrigin(event: H3Event): string | undefined {
-  if (useAegis().siteOrigin || import.meta.dev) return publicOrigin(event)
-  log.error('emailed link left out: set nuxtAegis.siteUrl (NUXT_PUBLIC_SITE_URL)')
-  return undefined
 }

@@ -6,7 +6,7 @@ import { storageCall } from '../core/storage-io'
 import type { Locks } from '../core/locks'
 
 /** What a code is for: it works for that purpose and that account only. */
-export type CodePurpose = 'verify' | 'login' | 'reset'
+export type CodePurpose = 'verify' | 'login' | 'reset' | 'email'
 
 export interface VerificationOptions {
   /** Server secret: codes and subjects are stored as HMACs under it. */
