@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient } from '../../src/runtime/app/client'
 import type { AuthMessage } from '../../src/runtime/app/client'
-import { endOtherSessions, endSession, listSessions } from '../../src/runtime/app/lazy/sessions'
 import type { AegisClaims } from '../../src/runtime/types'
 
 const ORIGIN = 'http://app.test'
@@ -28,8 +27,7 @@ function tab(answers: Record<string, unknown>) {
     authPath: '/auth', fetch, automaticRefresh: false, onUser: user => users.push(user),
     channel: { post: message => posted.push(message), onMessage: () => {} },
   })
-  const api = { authPath: '/auth', fetch: auth.fetch, forget: auth.forget }
-  return { auth, api, calls, posted, users }
+  return { auth, calls, posted, users }
 }
 
 beforeEach(() => {
@@ -39,44 +37,44 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
-describe('[DEV-6] useAuth().sessions(), revokeSession(id), revokeOtherSessions() (lazy chunk)', () => {
+describe('[DEV-6] the client\'s sessions(), revokeSession(id), revokeOtherSessions() (lazy chunk)', () => {
   it('lists with the access token attached', async () => {
     const listed = [{ id: 'aaaaaaaaaaaa', provider: 'mock', createdAt: 1, refreshedAt: 1, expiresAt: 2, device: null, current: true }]
-    const { auth, api, calls } = tab({ '/auth/sessions': { sessions: listed } })
+    const { auth, calls } = tab({ '/auth/sessions': { sessions: listed } })
     await auth.refresh()
-    expect(await listSessions(api)).toEqual(listed)
+    expect(await auth.sessions()).toEqual(listed)
     expect(calls.at(-1)).toEqual({ url: '/auth/sessions', method: 'GET', authorization: `Bearer ${TOKEN}` })
   })
 
   it('ending another session keeps this tab logged in', async () => {
-    const { auth, api, calls, posted } = tab({ '/auth/sessions/bbbbbbbbbbbb': { current: false } })
+    const { auth, calls, posted } = tab({ '/auth/sessions/bbbbbbbbbbbb': { current: false } })
     await auth.refresh()
-    expect(await endSession(api, 'bbbbbbbbbbbb')).toEqual({ current: false })
+    expect(await auth.revokeSession('bbbbbbbbbbbb')).toEqual({ current: false })
     expect(calls.at(-1)).toMatchObject({ url: '/auth/sessions/bbbbbbbbbbbb', method: 'DELETE', authorization: `Bearer ${TOKEN}` })
     expect(auth.getToken()).toBe(TOKEN)
     expect(posted.some(message => message.type === 'logout')).toBe(false)
   })
 
   it('ending this tab\'s own session logs this tab and the others out', async () => {
-    const { auth, api, posted, users } = tab({ '/auth/sessions/cccccccccccc': { current: true } })
+    const { auth, posted, users } = tab({ '/auth/sessions/cccccccccccc': { current: true } })
     await auth.refresh()
-    expect(await endSession(api, 'cccccccccccc')).toEqual({ current: true })
+    expect(await auth.revokeSession('cccccccccccc')).toEqual({ current: true })
     expect(auth.getToken()).toBeNull()
     expect(users.at(-1)).toBeNull()
     expect(posted.at(-1)).toEqual({ type: 'logout' })
   })
 
   it('ids are sent as one path segment', async () => {
-    const { auth, api, calls } = tab({ '/auth/sessions/..%2Fx': { current: false } })
+    const { auth, calls } = tab({ '/auth/sessions/..%2Fx': { current: false } })
     await auth.refresh()
-    await endSession(api, '../x')
+    await auth.revokeSession('../x')
     expect(calls.at(-1)!.url).toBe('/auth/sessions/..%2Fx')
   })
 
   it('revokeOtherSessions resolves to the count', async () => {
-    const { auth, api, calls } = tab({ '/auth/sessions/revoke-others': { revoked: 3 } })
+    const { auth, calls } = tab({ '/auth/sessions/revoke-others': { revoked: 3 } })
     await auth.refresh()
-    expect(await endOtherSessions(api)).toBe(3)
+    expect(await auth.revokeOtherSessions()).toBe(3)
     expect(calls.at(-1)).toMatchObject({ url: '/auth/sessions/revoke-others', method: 'POST', authorization: `Bearer ${TOKEN}` })
   })
 })
@@ -96,22 +94,20 @@ describe('[IMP-6] the client under impersonation (lazy chunk)', () => {
       return route(options)
     }) as unknown as <T>(url: string, options?: Record<string, unknown>) => Promise<T>
     const auth = createAuthClient({ authPath: '/auth', fetch, automaticRefresh: false, onUser: user => users.push(user) })
-    const api = { authPath: '/auth', fetch: auth.fetch, adopt: auth.adopt, refresh: auth.refresh, getToken: auth.getToken }
-    return { auth, api, calls, users }
+    return { auth, calls, users }
   }
 
   it('impersonate() takes the target token; stopImpersonation() tells the server, then gets the actor back', async () => {
-    const { impersonate, stopImpersonation } = await import('../../src/runtime/app/lazy/impersonation')
-    const { auth, api, calls, users } = impersonationTab({
+    const { auth, calls, users } = impersonationTab({
       '/auth/impersonate': () => ({ token: TARGET, tokenType: 'Bearer', expiresIn: 120 }),
       '/auth/impersonate/stop': () => undefined,
     })
     await auth.refresh()
-    await impersonate(api, 'bob', 'ticket')
+    await auth.impersonate('bob', 'ticket')
     expect(calls.at(-1)).toEqual({ url: '/auth/impersonate', method: 'POST', authorization: `Bearer ${ACTOR}` })
     expect(auth.getToken()).toBe(TARGET)
     expect(users.at(-1)).toMatchObject({ sub: 'bob', act: { sub: 'alice' } })
-    await stopImpersonation(api)
+    await auth.stopImpersonation()
     expect(calls.map(call => call.url).slice(-2)).toEqual(['/auth/impersonate/stop', '/auth/refresh'])
     expect(calls.at(-2)!.authorization).toBe(`Bearer ${TARGET}`)
     expect(auth.getToken()).toBe(ACTOR)
@@ -119,15 +115,14 @@ describe('[IMP-6] the client under impersonation (lazy chunk)', () => {
   })
 
   it('a request refused under impersonation is never replayed as the actor', async () => {
-    const { impersonate } = await import('../../src/runtime/app/lazy/impersonation')
-    const { auth, api, calls } = impersonationTab({
+    const { auth, calls } = impersonationTab({
       '/auth/impersonate': () => ({ token: TARGET, tokenType: 'Bearer', expiresIn: 120 }),
       '/api/delete-my-account': () => {
         throw Object.assign(new Error('401'), { statusCode: 401 })
       },
     })
     await auth.refresh()
-    await impersonate(api, 'bob')
+    await auth.impersonate('bob')
     await expect(auth.fetch('/api/delete-my-account', { method: 'POST' })).rejects.toMatchObject({ statusCode: 401 })
     const deletes = calls.filter(call => call.url === '/api/delete-my-account')
     expect(deletes.map(call => call.authorization)).toEqual([`Bearer ${TARGET}`])
@@ -136,16 +131,15 @@ describe('[IMP-6] the client under impersonation (lazy chunk)', () => {
   })
 
   it('the actor is back even when the stop call fails (an expired impersonation token)', async () => {
-    const { impersonate, stopImpersonation } = await import('../../src/runtime/app/lazy/impersonation')
-    const { auth, api } = impersonationTab({
+    const { auth } = impersonationTab({
       '/auth/impersonate': () => ({ token: TARGET, tokenType: 'Bearer', expiresIn: 120 }),
       '/auth/impersonate/stop': () => {
         throw Object.assign(new Error('401'), { statusCode: 401 })
       },
     })
     await auth.refresh()
-    await impersonate(api, 'bob')
-    await stopImpersonation(api)
+    await auth.impersonate('bob')
+    await auth.stopImpersonation()
     expect(auth.getToken()).toBe(ACTOR)
   })
 })

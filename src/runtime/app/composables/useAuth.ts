@@ -3,7 +3,7 @@ import type { ComputedRef } from 'vue'
 import { navigateTo, useNuxtApp, useRuntimeConfig, useState } from '#imports'
 import type { AegisUser, ImpersonationActor, SessionInfo } from '../../types'
 import type { AuthClient } from '../client'
-import { openLoginPopup, waitForLoginPopup } from '../popup'
+import { openLoginPopup } from '../popup'
 import { STATE_KEY } from '../state'
 import type { AuthState, AuthStatus, PublicAegisConfig } from '../state'
 
@@ -90,7 +90,8 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
       // Opened before any await: browsers allow popups only while the click is being handled.
       const popup = options.popup && import.meta.client ? openLoginPopup(url) : null
       if (popup) {
-        const outcome = await waitForLoginPopup(popup)
+        // The rest of the popup login is a lazy chunk, loaded while the popup shows the provider.
+        const outcome = await client.waitForLoginPopup(popup)
         if (outcome.result === 'cancelled') return 'cancelled'
         client.receive(outcome.session)
         if (outcome.redirectTo) await navigateTo(outcome.redirectTo)
@@ -115,33 +116,17 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
       await client.signIn(path, credentials)
     },
     fetch: (url, options) => client.fetch(url, options),
-    // The session list is a lazy chunk: only pages that show it download it.
-    async sessions() {
-      return (await import('../lazy/sessions')).listSessions(sessionsApi())
-    },
+    // The session list and impersonation are lazy chunks of the client: only pages that use them download them.
+    sessions: () => client.sessions(),
     async revokeSession(id) {
-      const { current } = await (await import('../lazy/sessions')).endSession(sessionsApi(), id)
+      const { current } = await client.revokeSession(id)
       if (current) await navigateTo(config.redirect.logout)
     },
-    async revokeOtherSessions() {
-      return (await import('../lazy/sessions')).endOtherSessions(sessionsApi())
-    },
+    revokeOtherSessions: () => client.revokeOtherSessions(),
     impersonating: computed(() => actorOf(state.value.user) !== null),
     actor: computed(() => actorOf(state.value.user)),
-    async impersonate(sub, options = {}) {
-      await (await import('../lazy/impersonation')).impersonate(impersonationApi(), sub, options.reason)
-    },
-    async stopImpersonation() {
-      await (await import('../lazy/impersonation')).stopImpersonation(impersonationApi())
-    },
-  }
-
-  function impersonationApi() {
-    return { authPath: config.authPath, fetch: client.fetch, adopt: client.adopt, refresh: client.refresh, getToken: client.getToken }
-  }
-
-  function sessionsApi() {
-    return { authPath: config.authPath, fetch: client.fetch, forget: client.forget }
+    impersonate: (sub, options = {}) => client.impersonate(sub, options.reason),
+    stopImpersonation: () => client.stopImpersonation(),
   }
 }
 
