@@ -12,6 +12,7 @@ import { setupHandoff } from './setup/handoff'
 import { setupImpersonation } from './setup/impersonation'
 import { enabledOAuthProviders, setupOAuth } from './setup/oauth'
 import { setupPassword } from './setup/password'
+import { setupPasskey } from './setup/passkey'
 import { setupEmail } from './setup/email'
 import { setupProtection } from './setup/protection'
 import { setupRuntimeConfig } from './setup/runtime-config'
@@ -61,6 +62,7 @@ export default defineNuxtModule<ModuleOptions>({
     setupTokens(ctx) //        GET <authPath>/jwks
     setupOAuth(ctx) //         providers entry, mock IdP, provider routes, provider utils
     setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
+    setupPasskey(ctx) //       <authPath>/passkey/* routes, definePasskeyProvider
     setupEmail(ctx.nuxt, ctx.resolver, { email: o.providers?.email, authPath: ctx.authPath })
     setupWebSocket(ctx) //     WebSocket utils
     setupImpersonation(ctx) // POST <authPath>/impersonate and /impersonate/stop, start/stopImpersonation

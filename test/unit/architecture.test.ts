@@ -29,6 +29,7 @@ const PUBLIC: Record<string, string[]> = {
   // The engine of emailed codes, account lookup and request limits, shared by every email-identified flow (email/).
   password: ['account', 'lookup', 'verification', 'request', 'config'],
   email: [],
+  passkeys: [],
   credentials: ['signin'],
   websocket: ['websocket-token'],
   impersonation: [],
