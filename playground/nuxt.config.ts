@@ -48,6 +48,9 @@ export default defineNuxtConfig({
         loginCode: 'register',
         links: { verify: '/password?mode=verify', reset: '/password?mode=reset' },
       },
+      // Passkeys: credentials in memory (server/plugins/passkey.ts); page /passkey. Open the
+      // playground as http://localhost:3000 (an IP address is not a valid RP ID).
+      passkey: { rpName: 'nuxt-aegis playground' },
     },
   },
 })

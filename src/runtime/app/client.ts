@@ -298,6 +298,7 @@ export function createAuthClient(options: AuthClientOptions) {
   const impersonation = () => import('./lazy/impersonation')
   const sessionsApi = () => ({ authPath: options.authPath, fetch: authFetch, forget: () => clear() })
   const impersonationApi = () => ({ authPath: options.authPath, fetch: authFetch, adopt: (response: TokenResponse) => void accept(response), refresh, getToken: () => token })
+  const passkeys = () => import('./lazy/passkey')
 
   return {
     refresh,
@@ -322,6 +323,8 @@ export function createAuthClient(options: AuthClientOptions) {
     stopImpersonation: () => impersonation().then(lazy => lazy.stopImpersonation(impersonationApi())),
     /** Waits for the report of a login popup opened by `useAuth().login({ popup: true })` (lazy chunk `lazy/popup`). */
     waitForLoginPopup: (window: Window) => popup().then(lazy => lazy.waitForLoginPopup(window)),
+    /** Passkey registration, login and management (lazy chunk `lazy/passkey`; it loads @simplewebauthn/browser). */
+    passkey: () => passkeys().then(lazy => lazy.passkeyApi(core, authFetch)),
   }
 }
 

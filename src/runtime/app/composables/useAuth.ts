@@ -3,6 +3,7 @@ import type { ComputedRef } from 'vue'
 import { navigateTo, useNuxtApp, useRuntimeConfig, useState } from '#imports'
 import type { AegisUser, ImpersonationActor, SessionInfo } from '../../types'
 import type { AuthClient } from '../client'
+import type { PasskeyApi } from '../lazy/passkey'
 import { openLoginPopup } from '../popup'
 import { STATE_KEY } from '../state'
 import type { AuthState, AuthStatus, PublicAegisConfig } from '../state'
@@ -68,6 +69,11 @@ export interface UseAuth<T extends AegisUser = AegisUser> {
   impersonate: (sub: string, options?: { reason?: string }) => Promise<void>
   /** Back to the actor's own session. */
   stopImpersonation: () => Promise<void>
+  /**
+   * Passkeys (`providers.passkey`, docs/passkeys.md): `register({ name? })` (logged in), `login({ autofill? })`,
+   * `list()`, `remove(id)`, `supported()`. The code (and @simplewebauthn/browser) loads on first use.
+   */
+  passkey: PasskeyApi
 }
 
 /** The logged-in user and the actions around it. */
@@ -127,6 +133,13 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
     actor: computed(() => actorOf(state.value.user)),
     impersonate: (sub, options = {}) => client.impersonate(sub, options.reason),
     stopImpersonation: () => client.stopImpersonation(),
+    passkey: {
+      register: options => client.passkey().then(api => api.register(options)),
+      login: options => client.passkey().then(api => api.login(options)),
+      list: () => client.passkey().then(api => api.list()),
+      remove: id => client.passkey().then(api => api.remove(id)),
+      supported: () => client.passkey().then(api => api.supported()),
+    },
   }
 }
 
