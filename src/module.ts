@@ -3,6 +3,7 @@ import { defu } from 'defu'
 import { defaults } from './options'
 import type { ModuleOptions } from './options'
 import type { ResolvedModuleOptions, SetupContext } from './setup/context'
+import { setupAccounts } from './setup/accounts'
 import { setupCacheRules } from './setup/cache-rules'
 import { setupClient } from './setup/client'
 import { logger } from './setup/context'
@@ -64,6 +65,7 @@ export default defineNuxtModule<ModuleOptions>({
     setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
     setupPasskey(ctx) //       <authPath>/passkey/* routes, definePasskeyProvider
     setupEmail(ctx.nuxt, ctx.resolver, { email: o.providers?.email, authPath: ctx.authPath })
+    setupAccounts(ctx) //      account linking routes, defineAccounts
     setupWebSocket(ctx) //     WebSocket utils
     setupImpersonation(ctx) // POST <authPath>/impersonate and /impersonate/stop, start/stopImpersonation
     setupClient(ctx) //        composables, plugin, page middleware, callback and error pages

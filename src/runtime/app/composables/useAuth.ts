@@ -19,6 +19,11 @@ export interface LoginOptions {
    * full-page login. Call it straight from a click handler, or the browser blocks the popup.
    */
   popup?: boolean
+  /**
+   * Link this provider to the logged-in user instead of logging in (needs `defineAccounts` on
+   * the server): ends in the app's `linkIdentity`, then on `redirectTo`. Full page only.
+   */
+  link?: boolean
 }
 
 /**
@@ -69,6 +74,10 @@ export interface UseAuth<T extends AegisUser = AegisUser> {
   impersonate: (sub: string, options?: { reason?: string }) => Promise<void>
   /** Back to the actor's own session. */
   stopImpersonation: () => Promise<void>
+  /** The user's sign-in methods (`defineAccounts`). */
+  identities: () => Promise<Array<{ provider: string, subject: string }>>
+  /** Removes one sign-in method; the server refuses the last one (409 `last_identity`). */
+  unlinkIdentity: (identity: { provider: string, subject: string }) => Promise<Array<{ provider: string, subject: string }>>
   /**
    * Passkeys (`providers.passkey`, docs/passkeys.md): `register({ name? })` (logged in), `login({ autofill? })`,
    * `list()`, `remove(id)`, `supported()`. The code (and @simplewebauthn/browser) loads on first use.
@@ -89,6 +98,11 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
     isLoggedIn: computed(() => state.value.status === 'authenticated'),
     isLoading: computed(() => state.value.status === 'unknown'),
     async login(provider, options = {}) {
+      if (options.link) {
+        const { startLink } = await import('../lazy/accounts')
+        await navigateTo(await startLink(client, config.authPath, provider, options.redirectTo), { external: true })
+        return 'redirected'
+      }
       const query = new URLSearchParams(options.params)
       if (options.redirectTo) query.set('redirectTo', options.redirectTo)
       const search = query.toString()
@@ -133,6 +147,8 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
     actor: computed(() => actorOf(state.value.user)),
     impersonate: (sub, options = {}) => client.impersonate(sub, options.reason),
     stopImpersonation: () => client.stopImpersonation(),
+    identities: async () => (await import('../lazy/accounts')).listIdentities(client, config.authPath),
+    unlinkIdentity: async identity => (await import('../lazy/accounts')).unlinkIdentity(client, config.authPath, identity),
     passkey: {
       register: options => client.passkey().then(api => api.register(options)),
       login: options => client.passkey().then(api => api.login(options)),

@@ -37,6 +37,9 @@ export const ERROR_CODES = {
   impersonation_forbidden: 'Impersonation of this user is not allowed.',
   impersonation_chain: 'Stop the current impersonation before starting another.',
   impersonation_not_allowed: 'This action is not available while impersonating.',
+  link_failed: 'The sign-in method could not be linked. Please try again.',
+  identity_already_linked: 'This sign-in method belongs to another account.',
+  last_identity: 'This is the account\'s last sign-in method: add another one first.',
   server_error: 'Something went wrong.',
 } as const
 
