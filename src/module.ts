@@ -12,6 +12,7 @@ import { setupHandoff } from './setup/handoff'
 import { enabledOAuthProviders, setupOAuth } from './setup/oauth'
 import { setupPassword } from './setup/password'
 import { setupEmail } from './setup/email'
+import { setupMfa } from './setup/mfa'
 import { setupProtection } from './setup/protection'
 import { setupRuntimeConfig } from './setup/runtime-config'
 import { setupSessions } from './setup/sessions'
@@ -61,6 +62,7 @@ export default defineNuxtModule<ModuleOptions>({
     setupOAuth(ctx) //         providers entry, mock IdP, provider routes, provider utils
     setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
     setupEmail(ctx.nuxt, ctx.resolver, { email: o.providers?.email, authPath: ctx.authPath })
+    setupMfa(ctx.nuxt, ctx.resolver, { mfa: o.mfa, authPath: ctx.authPath })
     setupWebSocket(ctx) //     WebSocket utils
     setupClient(ctx) //        composables, plugin, page middleware, callback and error pages
     setupTypes(ctx) //         type augmentations

@@ -10,6 +10,7 @@ import type { AuthCodeOptions } from './setup/handoff-options'
 import type { EndpointOptions, RedirectOptions, RouteProtectionOptions } from './setup/protection-options'
 import type { ProvidersOptions } from './setup/oauth-options'
 import type { StorageOptions } from './setup/storage-options'
+import type { MfaOptions } from './setup/mfa-options'
 
 // Each capability's options live beside its setup (src/setup/<capability>-options.ts); re-exported here.
 export type * from './setup/tokens-options'
@@ -19,6 +20,7 @@ export type * from './setup/protection-options'
 export type * from './setup/oauth-options'
 export type * from './setup/password-options'
 export type * from './setup/email-options'
+export type * from './setup/mfa-options'
 export type * from './setup/storage-options'
 
 export interface ModuleOptions {
@@ -54,6 +56,8 @@ export interface ModuleOptions {
    */
   trustProxy?: boolean | number
   providers?: ProvidersOptions
+  /** Second factors: TOTP authenticator apps and recovery codes (docs/two-factor.md). */
+  mfa?: MfaOptions
 }
 
 export const defaults = {

@@ -30,6 +30,11 @@ export const ERROR_CODES = {
   invalid_verification_code: 'The code is invalid or has expired.',
   weak_password: 'The password does not meet the requirements.',
   too_many_requests: 'Too many attempts. Please wait and try again.',
+  mfa_required: 'A second factor is required for this.',
+  invalid_mfa_code: 'The code is invalid or was already used.',
+  invalid_mfa_step: 'The sign-in has expired. Please log in again.',
+  mfa_already_enabled: 'A second factor is already set up.',
+  mfa_not_enabled: 'No second factor is set up.',
   not_found: 'Not found.',
   server_error: 'Something went wrong.',
 } as const

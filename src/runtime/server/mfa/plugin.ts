@@ -1,0 +1,28 @@
+import { defineNitroPlugin } from 'nitropack/runtime'
+import { registerSecondFactorGate } from '../credentials/signin'
+import type { PendingSignIn } from '../credentials/signin'
+import { findFactors } from './factors'
+import { mfaUser } from './request'
+import { useMfaServices } from './services'
+import { issueStep } from './step'
+
+/** A login whose methods already are multi-factor: a passkey with user verification (RFC 8176 `hwk`/`swk` with `user` or `pin`). */
+function alreadyMultiFactor(amr: string[] = []): boolean {
+  return amr.includes('mfa') || ((amr.includes('hwk') || amr.includes('swk')) && (amr.includes('user') || amr.includes('pin')))
+}
+
+/**
+ * The login gate: a user with an enrolled factor gets `202 { status: 'mfa_required', stepToken,
+ * methods, expiresIn }` instead of tokens, after password, email-code and credentials logins,
+ * and after OAuth logins with `mfa.oauth`.
+ */
+export default defineNitroPlugin(() => {
+  registerSecondFactorGate(async (event, pending: PendingSignIn) => {
+    const { config } = useMfaServices()
+    if (pending.kind === 'handoff' && !config.oauth) return undefined
+    if (alreadyMultiFactor(pending.amr)) return undefined
+    if (!await findFactors(event, mfaUser(pending.user))) return undefined
+    const { stepToken, expiresIn } = await issueStep(pending)
+    return { status: 'mfa_required', stepToken, methods: ['totp', 'recovery_code'], expiresIn }
+  })
+})
