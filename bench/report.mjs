@@ -2,6 +2,17 @@
  * Writes the results page (Markdown) and its chart (SVG) from one run's results.
  * Everything on the page comes from `results`; nothing is typed in by hand.
  */
+/** When each lazy chunk of the client is fetched. */
+const LAZY_WHEN = {
+  'lazy/credentials': 'password or credentials login, CODE exchange on the callback page',
+  'lazy/guard': 'a navigation to a path a `routeProtection` glob may match',
+  'lazy/popup': '`login({ popup: true })`, the callback and error pages',
+  'nuxt/error-404': 'an error page (Nuxt)',
+  'nuxt/error-500': 'an error page (Nuxt)',
+  'pages/AegisCallback': 'the login callback page',
+  'pages/AegisError': 'the login error page',
+}
+
 const int = value => Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a'
 const fixed = (value, digits = 2) => Number.isFinite(value) ? value.toFixed(digits) : 'n/a'
 const kb = bytes => Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(1)} KiB` : 'n/a'
@@ -223,21 +234,31 @@ export function renderPage(results, meta) {
         : []),
     ].join('\n')),
     section('5. Client bundle', bundle, r => [
-      'Sum over all client JavaScript files (`.output/public/_nuxt/*.js`), each gzipped (level 9), of three',
-      'production builds of the same one-page app: without an auth module, with nuxt-aegis (`useAuth()` on',
-      'the page), with nuxt-auth-utils (`useUserSession()` on the page). Lazy chunks (for example the',
-      'callback page) are counted.',
+      'Client JavaScript of three production builds of the same one-page app: without an auth module,',
+      'with nuxt-aegis (`useAuth()` on the page), with nuxt-auth-utils (`useUserSession()` on the page).',
+      'The **base** is what a load of the index page fetches, read from the build\'s client manifest: the',
+      'entry, the page\'s chunk and everything they import statically, each file gzipped (level 9) as it',
+      'is served. "joined" is the same code gzipped as one file: the difference is what splitting it into',
+      'chunks costs.',
       '',
-      '| App | JS files | raw | gzip | added to the baseline (gzip) |',
-      '|---|---:|---:|---:|---:|',
-      `| baseline | ${r.baseline.files} | ${kb(r.baseline.raw)} | ${kb(r.baseline.gzip)} | |`,
-      `| nuxt-aegis | ${r.aegis.files} | ${kb(r.aegis.raw)} | ${kb(r.aegis.gzip)} | **${kb(r.aegis.added)}** (${int(r.aegis.added)} B) |`,
-      `| nuxt-auth-utils | ${r.authUtils.files} | ${kb(r.authUtils.raw)} | ${kb(r.authUtils.gzip)} | **${kb(r.authUtils.added)}** (${int(r.authUtils.added)} B) |`,
+      '| App | base JS files | raw | gzip | gzip joined | added to the baseline (gzip) |',
+      '|---|---:|---:|---:|---:|---:|',
+      `| baseline | ${r.baseline.base.files} | ${kb(r.baseline.base.raw)} | ${kb(r.baseline.base.gzip)} | ${kb(r.baseline.base.gzipJoined)} | |`,
+      `| nuxt-aegis | ${r.aegis.base.files} | ${kb(r.aegis.base.raw)} | ${kb(r.aegis.base.gzip)} | ${kb(r.aegis.base.gzipJoined)} | **${kb(r.aegis.added)}** (${int(r.aegis.added)} B; joined ${int(r.aegis.base.gzipJoined - r.baseline.base.gzipJoined)} B) |`,
+      `| nuxt-auth-utils | ${r.authUtils.base.files} | ${kb(r.authUtils.base.raw)} | ${kb(r.authUtils.base.gzip)} | ${kb(r.authUtils.base.gzipJoined)} | **${kb(r.authUtils.added)}** (${int(r.authUtils.added)} B) |`,
+      '',
+      'Loaded on first use (nuxt-aegis; gzip of the files each adds to the base):',
+      '',
+      '| Chunk | loaded when | files | gzip |',
+      '|---|---|---:|---:|',
+      ...r.aegis.lazy.map(chunk => `| ${chunk.name} | ${LAZY_WHEN[chunk.name] ?? ''} | ${chunk.files} | ${kb(chunk.gzip)} |`),
       '',
       'nuxt-aegis ships more to the browser by design: the access token lives in memory in the client,',
-      'which refreshes it before expiry (single flight per tab), attaches it to requests and retries once,',
-      'and the module adds its callback and error pages and a page guard. nuxt-auth-utils keeps the',
-      'session in a cookie the browser never reads.',
+      'which refreshes it before expiry (single flight per tab, across tabs), attaches it to requests and',
+      'retries once, and guards pages. nuxt-auth-utils keeps the session in a cookie the browser never',
+      'reads. Rarely used code is in lazy chunks (`src/runtime/app/lazy/`, see docs/architecture.md).',
+      'The aegis build splits Nuxt\'s and Vue\'s code into more shared chunks than the baseline (its pages',
+      'and lazy chunks share them), which costs the difference between "gzip" and "gzip joined".',
     ].join('\n')),
     section('6. Memory after 100,000 CODEs', memory, r => [
       `The aegis server (memory CODE store, started with \`--expose-gc\`; garbage collected before each reading).`,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient } from '../../src/runtime/app/client'
-import { AegisLoginError, parseReport, waitForLoginPopup } from '../../src/runtime/app/popup'
+import { AegisLoginError, parseReport, waitForLoginPopup } from '../../src/runtime/app/lazy/popup'
 import type { AegisClaims } from '../../src/runtime/types'
 
 const ORIGIN = 'http://app.test'

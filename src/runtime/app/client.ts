@@ -40,6 +40,17 @@ export interface AuthChannel {
 
 export type AuthClient = ReturnType<typeof createAuthClient>
 
+/**
+ * What the client hands to its lazy chunks (`lazy/<feature>.ts`): the app's fetch and a way to
+ * take a token a login returned (sets the user, schedules the refresh, tells the other tabs).
+ */
+export interface ClientCore {
+  fetch: AuthClientOptions['fetch']
+  authPath: string
+  baseURL?: string
+  accept: (response: TokenResponse) => string
+}
+
 /** `useNuxtApp().$aegis`: the client plus a promise of the start-up session check. */
 export type AegisClient = AuthClient & { ready: () => Promise<unknown> }
 
@@ -203,36 +214,6 @@ export function createAuthClient(options: AuthClientOptions) {
     return inflight
   }
 
-  async function exchange(code: string): Promise<TokenResponse> {
-    const response = await options.fetch<TokenResponse>(`${options.authPath}/token`, {
-      method: 'POST',
-      body: { code },
-      credentials: 'same-origin',
-    })
-    accept(response)
-    return response
-  }
-
-  /**
-   * POSTs credentials as JSON to a same-origin login endpoint (`<authPath>/password/login`, a
-   * `defineCredentialsEventHandler` route ...). A token answer logs the user in (and the other
-   * tabs); any other answer (e.g. `{ status: 'code_required' }`) is returned as it is.
-   */
-  async function signIn<T extends object = TokenResponse>(url: string, body: Record<string, unknown>): Promise<T> {
-    if (typeof window !== 'undefined' && !mayAttachCredentials(url)) throw new Error('signIn: credentials only go to this origin')
-    const response = await options.fetch<T>(url, { method: 'POST', body, credentials: 'same-origin' })
-    const answer = response as Partial<TokenResponse> | null
-    if (answer && typeof answer.token === 'string' && typeof answer.expiresIn === 'number') accept(answer as TokenResponse)
-    return response
-  }
-
-  /** True when `url`, as the fetch will request it (the default `baseURL` applies), is on this origin. */
-  function mayAttachCredentials(url: string): boolean {
-    const origin = window.location.origin
-    const target = requestTarget(url, options.baseURL)
-    return target !== undefined && requestOrigin(target, origin) === origin
-  }
-
   /** Ends the session on the server (`everywhere`: every session of the user) and forgets the token. */
   async function logout(logoutOptions: { everywhere?: boolean } = {}): Promise<void> {
     try {
@@ -304,15 +285,26 @@ export function createAuthClient(options: AuthClientOptions) {
     return { type: 'token', token, expiresIn: left, generation: tokenGeneration }
   }
 
+  const core: ClientCore = { fetch: options.fetch, authPath: options.authPath, baseURL: options.baseURL, accept: response => accept(response) }
+  const credentials = () => import('./lazy/credentials')
+  // Every lazy chunk is imported from here (the entry chunk): a dynamic import in another base
+  // chunk (a page's) would move the bundler's preload helper and shared modules into chunks of
+  // their own, which costs the base bundle more than the lazy code saves.
+  const popup = () => import('./lazy/popup')
+
   return {
     refresh,
-    exchange,
-    signIn,
+    /** Exchanges the CODE of the callback page for a session (lazy chunk `lazy/credentials`). */
+    exchange: (code: string): Promise<TokenResponse> => credentials().then(lazy => lazy.exchange(core, code)),
+    /** POSTs credentials to a same-origin login endpoint; a token answer logs in (lazy chunk `lazy/credentials`). */
+    signIn: <T extends object = TokenResponse>(url: string, body: Record<string, unknown>): Promise<T> => credentials().then(lazy => lazy.signIn<T>(core, url, body)),
     logout,
     receive,
     handoff,
     fetch: authFetch,
     getToken: () => token,
+    /** Waits for the report of a login popup opened by `useAuth().login({ popup: true })` (lazy chunk `lazy/popup`). */
+    waitForLoginPopup: (window: Window) => popup().then(lazy => lazy.waitForLoginPopup(window)),
   }
 }
 
@@ -326,7 +318,7 @@ const BROADCAST_WAIT_MS = 1_000
  * (a `<base href>` can point relative URLs at another origin), else the page's origin.
  * Undefined when it does not parse.
  */
-function requestOrigin(target: string, origin: string): string | undefined {
+export function requestOrigin(target: string, origin: string): string | undefined {
   const base = (typeof document !== 'undefined' && typeof document.baseURI === 'string' && document.baseURI) || origin
   try {
     return new URL(target, base).origin

@@ -11,6 +11,12 @@ export interface AuthState {
 
 export const STATE_KEY = 'nuxt-aegis:state'
 
+/**
+ * The login popup's window name: with a same-origin opener, it tells the callback page it runs in
+ * a login popup. Here (in the base bundle already) so the popup's lazy chunk adds no shared chunk.
+ */
+export const POPUP_NAME = 'nuxt-aegis-login'
+
 export interface PublicAegisConfig {
   authPath: string
   userInfoPath: string

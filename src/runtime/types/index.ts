@@ -128,3 +128,19 @@ export interface TokenResponse {
   /** Where the callback page goes next (validated at login start). */
   redirectTo?: string
 }
+
+// --- Credentials logins with upstream tokens (defineCredentialsEventHandler keepTokens) ---
+
+/**
+ * Tokens of the backend a credentials login checked the password against (Directus, Strapi, a
+ * company API), as `authorize` returns them and `refreshTokens` receives and returns them.
+ * Kept on the server with the session (`keepTokens: true`), never sent to the browser.
+ */
+export interface UpstreamTokens {
+  access_token: string
+  refresh_token?: string
+  /** Seconds until `access_token` expires (convert a backend's milliseconds or dates). */
+  expires_in?: number
+  token_type?: string
+  scope?: string
+}

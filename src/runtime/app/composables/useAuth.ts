@@ -3,7 +3,7 @@ import type { ComputedRef } from 'vue'
 import { navigateTo, useNuxtApp, useRuntimeConfig, useState } from '#imports'
 import type { AegisUser } from '../../types'
 import type { AuthClient } from '../client'
-import { openLoginPopup, waitForLoginPopup } from '../popup'
+import { openLoginPopup } from '../popup'
 import { STATE_KEY } from '../state'
 import type { AuthState, AuthStatus, PublicAegisConfig } from '../state'
 import type { MfaFactor, MfaStep, TotpEnrolment } from '../lazy/mfa'
@@ -107,7 +107,8 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
       // Opened before any await: browsers allow popups only while the click is being handled.
       const popup = options.popup && import.meta.client ? openLoginPopup(url) : null
       if (popup) {
-        const outcome = await waitForLoginPopup(popup)
+        // The rest of the popup login is a lazy chunk, loaded while the popup shows the provider.
+        const outcome = await client.waitForLoginPopup(popup)
         if (outcome.result === 'cancelled') return 'cancelled'
         client.receive(outcome.session)
         if (outcome.redirectTo) await navigateTo(outcome.redirectTo)

@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3'
 import { setResponseStatus } from 'h3'
-import type { AegisUser, ClaimValue, CustomClaims, TokenResponse } from '../../types'
+import type { AegisUser, ClaimValue, CustomClaims, ProviderTokens, TokenResponse } from '../../types'
 import { authenticationMethods, resolveCustomClaims } from '../tokens/claims'
 import { fingerprint } from '../core/crypto'
 import { log } from '../core/errors'
@@ -14,6 +14,15 @@ import type { ProviderTokenSet } from '../sessions/provider-tokens'
 export interface SignInOptions {
   /** How the user authenticated (RFC 8176 `amr` values, e.g. `['pwd']`, `['hwk', 'user']`). */
   amr?: string[]
+  /**
+   * The backend's tokens of a credentials login (`keepTokens`): kept with the new session as
+   * provider tokens of `provider` (encrypted at rest with the session, removed with it), for
+   * `getProviderToken(event, provider)`. A step between the password and the session (a second
+   * factor) carries them sealed and passes them here.
+   */
+  upstream?: ProviderTokenSet
+  /** The login's tokens as the userInfo and success hooks and the claims function see them. */
+  tokens?: ProviderTokens
 }
 
 /**
@@ -57,12 +66,14 @@ export function registerSecondFactorGate(value: SecondFactorGate | undefined): v
  * `202 { status: 'mfa_required', ... }` instead, and the session starts after the factor.
  */
 export async function signIn(event: H3Event, provider: string, initial: AegisUser, customClaims?: CustomClaims, options: SignInOptions = {}): Promise<TokenResponse | SecondFactorStep> {
-  let user = await runUserInfoHooks({ user: { ...initial, provider }, tokens: {}, provider, event })
+  const tokens = options.tokens ?? {}
+  let user = await runUserInfoHooks({ user: { ...initial, provider }, tokens, provider, event })
   user = { ...user, provider, sub: initial.sub }
-  const claims = await resolveCustomClaims(customClaims, user, undefined)
+  const claims = await resolveCustomClaims(customClaims, user, options.tokens)
   // Stored on the session apart from the claims, so every refreshed token says how the login was made.
   const amr = options.amr && authenticationMethods(options.amr)
-  const pending: PendingSignIn = { kind: 'credentials', provider, user, claims, amr, options }
+  // The whole login waits in the step when a second factor is due: upstream tokens included.
+  const pending: PendingSignIn = { kind: 'credentials', provider, user, claims, amr, options, providerTokens: options.upstream }
   return (await secondFactorStep(event, pending)) ?? finishSignIn(event, pending)
 }
 
@@ -83,7 +94,7 @@ export async function finishSignIn(event: H3Event, pending: PendingSignIn): Prom
     familyId = session.session.familyId
     setRefreshCookie(event, session.token, session.maxAge)
   }
-  if (pending.kind === 'credentials') await callAegisHook('nuxt-aegis:success', { user, tokens: {}, provider, event })
+  if (pending.kind === 'credentials') await callAegisHook('nuxt-aegis:success', { user, tokens: pending.options?.tokens ?? {}, provider, event })
   log.debug(`${provider} login for ${fingerprint(user.sub)}`)
   return accessTokenResponse(user, claims, { familyId, amr, ...(pending.redirectTo ? { redirectTo: pending.redirectTo } : {}) })
 }

@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3'
 import { defineEventHandler } from 'h3'
-import type { AegisProfile, CustomClaims } from '../../types'
+import type { AegisProfile, CustomClaims, UpstreamTokens } from '../../types'
 import { AegisError, log, withErrors } from '../core/errors'
 import { checkAccountPassword, userFromProfile } from '../password/account'
 import { credentialSubjects } from '../password/identify'
@@ -10,15 +10,47 @@ import type { LimitPair } from '../password/request'
 import { usePasswordServices } from '../password/services'
 import { registerProviderHandler } from '../context/services'
 import { signIn } from '../credentials/signin'
+import { keptUpstream } from '../credentials/keep'
+import { registerUpstreamSource } from '../credentials/upstream'
+
+/** A user (`sub` required), or the user and the backend's tokens (`keepTokens`). */
+export type CredentialsUser = AegisProfile & Record<string, unknown>
+export type AuthorizeResult = CredentialsUser | { user: CredentialsUser, tokens?: UpstreamTokens }
 
 export interface CredentialsHandlerOptions<TBody extends Record<string, unknown> = Record<string, unknown>> {
   /**
    * Checks the posted JSON body (whatever fields your form sends) and returns the user
-   * (`sub` required; password and hash fields are dropped) or null to refuse with 401.
+   * (`sub` required; password and hash fields are dropped) or null to refuse with 401. With
+   * `keepTokens`, return `{ user, tokens: { access_token, refresh_token?, expires_in? } }`: the
+   * backend's tokens are kept on the server with the session for `getProviderToken(event, provider)`.
    */
-  authorize: (credentials: TBody, event: H3Event) => (AegisProfile & Record<string, unknown>) | null | undefined | Promise<(AegisProfile & Record<string, unknown>) | null | undefined>
-  /** `provider` of the user and its tokens; also the key for claims on refresh. @default 'credentials' */
+  authorize: (credentials: TBody, event: H3Event) => AuthorizeResult | null | undefined | Promise<AuthorizeResult | null | undefined>
+  /**
+   * `provider` of the user and its tokens; also the key for claims on refresh and the name
+   * `getProviderToken(event, provider)` takes. @default 'credentials'
+   */
   provider?: string
+  /**
+   * Keep the backend's tokens that `authorize` returns with the session (encrypted at rest when
+   * `tokenRefresh.encryption` is on, removed when the session ends; never sent to the browser).
+   * Needs `tokenRefresh.enabled`. @default false
+   */
+  keepTokens?: boolean
+  /**
+   * Trades the kept refresh token for new tokens at the backend when the access token is about
+   * to expire (in `getProviderToken`, once per session at a time, across instances on shared
+   * storage). Return the new set (a missing `refresh_token` keeps the old one), or `null` when the
+   * backend refused: the kept tokens are removed and `getProviderToken` answers 401
+   * `provider_reauth_required`. A throw is a 502 `provider_unavailable` and keeps them.
+   * Without it, the access token is used until it expires and the refresh token is not kept.
+   */
+  refreshTokens?: (tokens: UpstreamTokens, event: H3Event) => UpstreamTokens | null | undefined | Promise<UpstreamTokens | null | undefined>
+  /**
+   * How long one `refreshTokens` call may take (ms): the refresh lock is held long enough for it,
+   * so a second instance never refreshes with the same refresh token meanwhile. Give your
+   * backend call this timeout. @default 10000
+   */
+  refreshTimeout?: number
   /** Extra access-token claims; a function runs again on refresh with the stored user. */
   customClaims?: CustomClaims
   /**
@@ -45,6 +77,7 @@ export interface CredentialsHandlerOptions<TBody extends Record<string, unknown>
 export function defineCredentialsEventHandler<TBody extends Record<string, unknown> = Record<string, unknown>>(options: CredentialsHandlerOptions<TBody>) {
   const provider = options.provider ?? 'credentials'
   registerProviderHandler(provider, { customClaims: options.customClaims })
+  if (options.keepTokens) registerUpstreamSource(provider, { refresh: options.refreshTokens, timeoutMs: options.refreshTimeout })
   return defineEventHandler(event => withErrors(event, async () => {
     const body = await readCredentialsBody(event)
     const { config } = usePasswordServices()
@@ -72,14 +105,15 @@ export function defineCredentialsEventHandler<TBody extends Record<string, unkno
     if (!result) throw new AegisError(401, 'invalid_credentials', `${provider}: authorize refused`)
     // Failed attempts count against the identifier until a login succeeds.
     await Promise.all(subjects.map(subject => resetSubject(bucket, subject)))
+    const { user: profile, upstream, tokens } = keptUpstream(provider, result, options)
     let user
     try {
-      user = userFromProfile(result, provider)
+      user = userFromProfile(profile, provider)
     }
     catch {
       throw new AegisError(500, 'server_error', `${provider}: authorize returned a user without a usable sub`)
     }
-    return signIn(event, provider, user, options.customClaims)
+    return signIn(event, provider, user, options.customClaims, { upstream, tokens })
   }))
 }
 

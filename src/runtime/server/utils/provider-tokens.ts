@@ -7,11 +7,13 @@ import type { ProviderRefresh } from '../sessions/provider-tokens'
 import { providerConfig } from '../oauth/login'
 import { engineContext, providerFetch, useAegis } from '../context/services'
 import { getAuthUser } from './auth'
+import { upstreamRefresh, upstreamSource } from '../credentials/upstream'
 
 /**
  * A valid access token of the provider the user logged in with (or of `provider`), for calling
  * that provider's API from a server route. It is kept on the server with the session when the
- * provider has `keepTokens: true`, and refreshed with the provider's refresh token when it is
+ * provider has `keepTokens: true` (an OAuth provider, or a credentials login's backend with
+ * `defineCredentialsEventHandler({ keepTokens: true, refreshTokens })`), and refreshed with the provider's refresh token when it is
  * about to expire (one refresh at a time per session). Never send it to the browser.
  *
  * Throws (as an h3 error whose `data` is `{ error, message }`):
@@ -28,6 +30,16 @@ export async function getProviderToken(event: H3Event, provider?: string): Promi
   const name = provider ?? user.provider
   try {
     const aegis = useAegis()
+    // A credentials login's backend (keepTokens on defineCredentialsEventHandler).
+    const upstream = upstreamSource(name)
+    if (upstream) {
+      if (!aegis.config.tokenRefresh.enabled || typeof user.sid !== 'string' || name !== user.provider) {
+        throw new AegisError(409, 'provider_token_unavailable', `no ${name} tokens are kept for this session`)
+      }
+      const token = await aegis.sessions.providerTokens.access(user.sid, name!, upstreamRefresh(name!, upstream, event), undefined, upstream.timeoutMs)
+      if (!token) throw new AegisError(401, 'provider_reauth_required', `no ${name} tokens left for this session (ended, expired or refused)`)
+      return token
+    }
     const def = aegis.definitions.get(name ?? '') ?? BUILTIN_PROVIDERS[name ?? '']
     const config = def && providerConfig(def, aegis.handlers.get(def.name) ?? {})
     const keeps = keepsTokens(config) && aegis.config.tokenRefresh.enabled
