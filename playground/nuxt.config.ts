@@ -48,6 +48,13 @@ export default defineNuxtConfig({
         loginCode: 'register',
         links: { verify: '/password?mode=verify', reset: '/password?mode=reset' },
       },
+      // Email code login (server/plugins/email.ts): codes in the console and on /email.
+      email: {
+        signUp: true,
+        links: { login: '/email' },
+      },
     },
+    // TOTP second factor (server/plugins/mfa.ts): enrol on /security.
+    mfa: { issuer: 'nuxt-aegis playground' },
   },
 })
