@@ -11,6 +11,7 @@ import { setupDevSecret } from './setup/dev-secret'
 import { setupHandoff } from './setup/handoff'
 import { enabledOAuthProviders, setupOAuth } from './setup/oauth'
 import { setupPassword } from './setup/password'
+import { setupPasskey } from './setup/passkey'
 import { setupEmail } from './setup/email'
 import { setupMfa } from './setup/mfa'
 import { setupProtection } from './setup/protection'
@@ -61,6 +62,7 @@ export default defineNuxtModule<ModuleOptions>({
     setupTokens(ctx) //        GET <authPath>/jwks
     setupOAuth(ctx) //         providers entry, mock IdP, provider routes, provider utils
     setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
+    setupPasskey(ctx) //       <authPath>/passkey/* routes, definePasskeyProvider
     setupEmail(ctx.nuxt, ctx.resolver, { email: o.providers?.email, authPath: ctx.authPath })
     setupMfa(ctx.nuxt, ctx.resolver, { mfa: o.mfa, authPath: ctx.authPath })
     setupWebSocket(ctx) //     WebSocket utils

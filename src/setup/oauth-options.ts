@@ -1,6 +1,7 @@
 /** Options of the OAuth / OpenID Connect providers (`nuxtAegis.providers`). */
 import type { MockUser } from '../runtime/types'
 import type { PasswordProviderOptions } from './password-options'
+import type { PasskeyProviderOptions } from './passkey-options'
 import type { EmailProviderOptions } from './email-options'
 
 export interface ProviderOptions {
@@ -100,6 +101,8 @@ export interface ProvidersOptions {
   mock?: MockProviderOptions
   /** Built-in email + password flows under `<authPath>/password/*` (docs/password.md). */
   password?: PasswordProviderOptions
+  /** Passkey (WebAuthn) registration and login under `<authPath>/passkey/*` (docs/passkeys.md). */
+  passkey?: PasskeyProviderOptions
   /** Email one-time code and magic-link login under `<authPath>/email/*` (docs/email-login.md). */
   email?: EmailProviderOptions
 }

@@ -21,7 +21,7 @@ export const PROVIDER_DEFAULTS: Record<string, Record<string, unknown>> = {
 const PROVIDER_HANDLERS = ['defineOAuthGoogleEventHandler', 'defineOAuthGitHubEventHandler', 'defineOAuthMicrosoftEventHandler', 'defineOAuthAuth0EventHandler', 'defineOAuthOidcEventHandler', 'defineOAuthSpotifyEventHandler', 'defineOAuthMockEventHandler']
 
 /** `providers.<name>` entries that are not OAuth providers (their own capabilities set them up). */
-const NON_OAUTH_PROVIDERS = ['password', 'email']
+const NON_OAUTH_PROVIDERS = ['password', 'email', 'passkey']
 
 /** The built-in providers that are configured and not disabled; warns about unknown ones. */
 export function enabledOAuthProviders(o: ResolvedModuleOptions): string[] {
@@ -91,7 +91,7 @@ export function setupOAuth({ nuxt, resolver, authPath, enabledProviders }: Setup
 }
 
 /** Route names under `<authPath>` that are the module's own endpoints, never provider routes. */
-const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password', 'email', 'mfa'])
+const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password', 'email', 'mfa', 'passkey'])
 
 /**
  * GET route files directly under `server/routes/<authPath>/` that are not the module's own

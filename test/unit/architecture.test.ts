@@ -30,6 +30,7 @@ const PUBLIC: Record<string, string[]> = {
   password: ['account', 'lookup', 'verification', 'request', 'config'],
   email: [],
   mfa: [],
+  passkeys: [],
   credentials: ['signin'],
   websocket: ['websocket-token'],
 }

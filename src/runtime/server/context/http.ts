@@ -15,16 +15,16 @@ export function assertSameOrigin(event: H3Event): void {
   if (!ok) throw new AegisError(403, 'cross_site_request', 'Origin / Sec-Fetch-Site is not same-origin')
 }
 
-/** A small JSON object body: 415 for other types, 413 when too large, 400 when not an object. */
-export async function readJsonObject(event: H3Event): Promise<Record<string, unknown>> {
+/** A small JSON object body (at most `maxBytes`): 415 for other types, 413 when too large, 400 when not an object. */
+export async function readJsonObject(event: H3Event, maxBytes = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
   const type = getRequestHeader(event, 'content-type') ?? ''
   if (!/^application\/json\s*(?:;|$)/i.test(type)) throw new AegisError(415, 'unsupported_media_type')
   // A body without Content-Length (chunked) could be any size: browsers always send the length.
   const declared = getRequestHeader(event, 'content-length')
   if (declared === undefined) throw new AegisError(411, 'length_required')
-  if (!/^\d+$/.test(declared) || Number(declared) > MAX_BODY_BYTES) throw new AegisError(413, 'payload_too_large')
+  if (!/^\d+$/.test(declared) || Number(declared) > maxBytes) throw new AegisError(413, 'payload_too_large')
   const raw = await readRawBody(event, 'utf8')
-  if (raw && Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new AegisError(413, 'payload_too_large')
+  if (raw && Buffer.byteLength(raw) > maxBytes) throw new AegisError(413, 'payload_too_large')
   let body: unknown
   try {
     body = JSON.parse(raw ?? '')

@@ -35,6 +35,9 @@ export const ERROR_CODES = {
   invalid_mfa_step: 'The sign-in has expired. Please log in again.',
   mfa_already_enabled: 'A second factor is already set up.',
   mfa_not_enabled: 'No second factor is set up.',
+  invalid_challenge: 'The passkey request has expired or was already used. Please try again.',
+  invalid_passkey: 'The passkey could not be verified.',
+  passkey_exists: 'This passkey is already registered.',
   not_found: 'Not found.',
   server_error: 'Something went wrong.',
 } as const

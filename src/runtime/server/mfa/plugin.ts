@@ -6,9 +6,12 @@ import { mfaUser } from './request'
 import { useMfaServices } from './services'
 import { issueStep } from './step'
 
-/** A login whose methods already are multi-factor: a passkey with user verification (RFC 8176 `hwk`/`swk` with `user` or `pin`). */
+/**
+ * A login that already is multi-factor by the module's own account: `amr` has `mfa` (a passkey
+ * whose authenticator verified the user). A passkey with presence only (`user`) is one factor.
+ */
 function alreadyMultiFactor(amr: string[] = []): boolean {
-  return amr.includes('mfa') || ((amr.includes('hwk') || amr.includes('swk')) && (amr.includes('user') || amr.includes('pin')))
+  return amr.includes('mfa')
 }
 
 /**
