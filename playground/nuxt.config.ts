@@ -53,6 +53,9 @@ export default defineNuxtConfig({
         signUp: true,
         links: { login: '/email' },
       },
+      // Passkeys: credentials in memory (server/plugins/passkey.ts); page /passkey. Open the
+      // playground as http://localhost:3000 (an IP address is not a valid RP ID).
+      passkey: { rpName: 'nuxt-aegis playground' },
     },
     // TOTP second factor (server/plugins/mfa.ts): enrol on /security.
     mfa: { issuer: 'nuxt-aegis playground' },

@@ -291,6 +291,7 @@ export function createAuthClient(options: AuthClientOptions) {
   // chunk (a page's) would move the bundler's preload helper and shared modules into chunks of
   // their own, which costs the base bundle more than the lazy code saves.
   const popup = () => import('./lazy/popup')
+  const passkeys = () => import('./lazy/passkey')
 
   return {
     refresh,
@@ -305,6 +306,8 @@ export function createAuthClient(options: AuthClientOptions) {
     getToken: () => token,
     /** Waits for the report of a login popup opened by `useAuth().login({ popup: true })` (lazy chunk `lazy/popup`). */
     waitForLoginPopup: (window: Window) => popup().then(lazy => lazy.waitForLoginPopup(window)),
+    /** Passkey registration, login and management (lazy chunk `lazy/passkey`; it loads @simplewebauthn/browser). */
+    passkey: () => passkeys().then(lazy => lazy.passkeyApi(core, authFetch)),
   }
 }
 

@@ -3,6 +3,7 @@ import type { ComputedRef } from 'vue'
 import { navigateTo, useNuxtApp, useRuntimeConfig, useState } from '#imports'
 import type { AegisUser } from '../../types'
 import type { AuthClient } from '../client'
+import type { PasskeyApi } from '../lazy/passkey'
 import { openLoginPopup } from '../popup'
 import { STATE_KEY } from '../state'
 import type { AuthState, AuthStatus, PublicAegisConfig } from '../state'
@@ -73,6 +74,11 @@ export interface UseAuth<T extends AegisUser = AegisUser> {
   }
   /** `$fetch` that sends the access token to same-origin URLs and retries once after a refresh. */
   fetch: <R = unknown>(url: string, options?: Record<string, unknown>) => Promise<R>
+  /**
+   * Passkeys (`providers.passkey`, docs/passkeys.md): `register({ name? })` (logged in), `login({ autofill? })`,
+   * `list()`, `remove(id)`, `supported()`. The code (and @simplewebauthn/browser) loads on first use.
+   */
+  passkey: PasskeyApi
 }
 
 /** The logged-in user and the actions around it. */
@@ -159,5 +165,12 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
       status: async () => (await lazyMfa()).mfaStatus(client, config.authPath),
     },
     fetch: (url, options) => client.fetch(url, options),
+    passkey: {
+      register: options => client.passkey().then(api => api.register(options)),
+      login: options => client.passkey().then(api => api.login(options)),
+      list: () => client.passkey().then(api => api.list()),
+      remove: id => client.passkey().then(api => api.remove(id)),
+      supported: () => client.passkey().then(api => api.supported()),
+    },
   }
 }
