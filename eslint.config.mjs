@@ -7,7 +7,7 @@ export default createConfigForNuxt({
     stylistic: true,
   },
   dirs: {
-    src: ['./playground', './test/fixtures/basic', './bench/apps/baseline', './bench/apps/aegis', './bench/apps/auth-utils'],
+    src: ['./playground', './test/fixtures/basic', './examples/sqlite-accounts', './bench/apps/baseline', './bench/apps/aegis', './bench/apps/auth-utils'],
   },
 }).append({
   ignores: ['dist', 'node_modules', '**/.nuxt', '**/.output', '**/.data', 'test/.results'],

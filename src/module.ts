@@ -3,6 +3,7 @@ import { defu } from 'defu'
 import { defaults } from './options'
 import type { ModuleOptions } from './options'
 import type { ResolvedModuleOptions, SetupContext } from './setup/context'
+import { setupAccounts } from './setup/accounts'
 import { setupCacheRules } from './setup/cache-rules'
 import { setupClient } from './setup/client'
 import { logger } from './setup/context'
@@ -65,6 +66,7 @@ export default defineNuxtModule<ModuleOptions>({
     setupPasskey(ctx) //       <authPath>/passkey/* routes, definePasskeyProvider
     setupEmail(ctx.nuxt, ctx.resolver, { email: o.providers?.email, authPath: ctx.authPath })
     setupMfa(ctx.nuxt, ctx.resolver, { mfa: o.mfa, authPath: ctx.authPath })
+    setupAccounts(ctx) //      account linking routes, defineAccounts
     setupWebSocket(ctx) //     WebSocket utils
     setupClient(ctx) //        composables, plugin, page middleware, callback and error pages
     setupTypes(ctx) //         type augmentations

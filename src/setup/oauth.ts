@@ -91,7 +91,7 @@ export function setupOAuth({ nuxt, resolver, authPath, enabledProviders }: Setup
 }
 
 /** Route names under `<authPath>` that are the module's own endpoints, never provider routes. */
-const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password', 'email', 'mfa', 'passkey'])
+const OWN_ROUTES = new Set(['callback', 'token', 'refresh', 'logout', 'jwks', 'error', 'mock', 'password', 'email', 'mfa', 'link', 'unlink', 'identities', 'passkey'])
 
 /**
  * GET route files directly under `server/routes/<authPath>/` that are not the module's own

@@ -34,11 +34,11 @@ function withoutLinks(env: Record<string, string>): Record<string, string> {
 }
 
 /** Spawns the built fixture on a free port with the given env, collecting what it prints. */
-async function spawnFixture(env: Record<string, string>) {
+async function spawnFixture(env: Record<string, string>, dir = FIXTURE_DIR) {
   // A caller that must know the URL up front (e.g. for NUXT_PUBLIC_SITE_URL) passes PORT.
   const port = env.PORT ? Number(env.PORT) : await freePort()
-  const child = spawn(process.execPath, [`${FIXTURE_DIR}/.output/server/index.mjs`], {
-    cwd: FIXTURE_DIR,
+  const child = spawn(process.execPath, [`${dir}/.output/server/index.mjs`], {
+    cwd: dir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', ...withoutLinks(env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -53,8 +53,8 @@ async function spawnFixture(env: Record<string, string>) {
 }
 
 /** Starts the built fixture with the given env; resolves when it answers HTTP. */
-export async function startServer(env: Record<string, string>, options: { waitForExit?: boolean } = {}): Promise<RunningServer> {
-  const { child, exited, url, output } = await spawnFixture(env)
+export async function startServer(env: Record<string, string>, options: { waitForExit?: boolean, dir?: string, readyPath?: string } = {}): Promise<RunningServer> {
+  const { child, exited, url, output } = await spawnFixture(env, options.dir)
   const stop = async () => {
     if (child.exitCode === null) child.kill('SIGTERM')
     await exited
@@ -67,7 +67,7 @@ export async function startServer(env: Record<string, string>, options: { waitFo
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`fixture server exited with ${child.exitCode}:\n${output()}`)
     try {
-      await fetch(`${url}/api/public/ping`)
+      await fetch(`${url}${options.readyPath ?? '/api/public/ping'}`)
       return { url, stop, output }
     }
     catch {

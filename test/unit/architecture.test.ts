@@ -25,13 +25,15 @@ const PUBLIC: Record<string, string[]> = {
   handoff: ['codes'],
   sessions: ['sessions', 'provider-tokens', 'record-codec'],
   protection: ['paths', 'redirects', 'cache-rules'],
-  oauth: ['profile', 'custom-provider', 'fetch'],
+  oauth: ['profile', 'custom-provider', 'fetch', 'providers/index'],
   // The engine of emailed codes, account lookup and request limits, shared by every email-identified flow (email/).
   password: ['account', 'lookup', 'verification', 'request', 'config'],
   email: [],
   mfa: [],
   passkeys: [],
   credentials: ['signin'],
+  // What a provider login needs of accounts: resolveUser, and completing a link.
+  accounts: ['login'],
   websocket: ['websocket-token'],
 }
 const SHARED = 'core'

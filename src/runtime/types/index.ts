@@ -144,3 +144,25 @@ export interface UpstreamTokens {
   token_type?: string
   scope?: string
 }
+
+// --- Accounts: several sign-in methods per user (defineAccounts) ---
+
+/** One sign-in method of a user: a provider and that provider's subject. */
+export interface IdentityRef {
+  provider: string
+  /** The provider's own user id (GitHub's numeric id, Google's `sub`, your account id for `password`). */
+  subject: string
+}
+
+/** An identity as a provider login proved it, handed to `resolveUser` and `linkIdentity`. */
+export interface AccountIdentity extends IdentityRef {
+  /** The provider's email, lower-cased and trimmed; whether it is verified is `emailVerified`. */
+  email?: string
+  /** True only when the provider said the email is verified. */
+  emailVerified: boolean
+  /** The provider's profile as the login produced it (after `onUserInfo`). */
+  profile: AegisUser
+}
+
+/** The app's user: `sub` is the app's stable user id, the same for every linked method. */
+export type AccountUser = AegisProfile & Record<string, unknown>

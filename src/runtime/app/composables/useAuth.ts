@@ -22,6 +22,11 @@ export interface LoginOptions {
    * full-page login. Call it straight from a click handler, or the browser blocks the popup.
    */
   popup?: boolean
+  /**
+   * Link this provider to the logged-in user instead of logging in (needs `defineAccounts` on
+   * the server): ends in the app's `linkIdentity`, then on `redirectTo`. Full page only.
+   */
+  link?: boolean
 }
 
 /**
@@ -74,6 +79,10 @@ export interface UseAuth<T extends AegisUser = AegisUser> {
   }
   /** `$fetch` that sends the access token to same-origin URLs and retries once after a refresh. */
   fetch: <R = unknown>(url: string, options?: Record<string, unknown>) => Promise<R>
+  /** The user's sign-in methods (`defineAccounts`). */
+  identities: () => Promise<Array<{ provider: string, subject: string }>>
+  /** Removes one sign-in method; the server refuses the last one (409 `last_identity`). */
+  unlinkIdentity: (identity: { provider: string, subject: string }) => Promise<Array<{ provider: string, subject: string }>>
   /**
    * Passkeys (`providers.passkey`, docs/passkeys.md): `register({ name? })` (logged in), `login({ autofill? })`,
    * `list()`, `remove(id)`, `supported()`. The code (and @simplewebauthn/browser) loads on first use.
@@ -106,6 +115,11 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
     isLoggedIn: computed(() => state.value.status === 'authenticated'),
     isLoading: computed(() => state.value.status === 'unknown'),
     async login(provider, options = {}) {
+      if (options.link) {
+        const { startLink } = await import('../lazy/accounts')
+        await navigateTo(await startLink(client, config.authPath, provider, options.redirectTo), { external: true })
+        return 'redirected'
+      }
       const query = new URLSearchParams(options.params)
       if (options.redirectTo) query.set('redirectTo', options.redirectTo)
       const search = query.toString()
@@ -165,6 +179,8 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
       status: async () => (await lazyMfa()).mfaStatus(client, config.authPath),
     },
     fetch: (url, options) => client.fetch(url, options),
+    identities: async () => (await import('../lazy/accounts')).listIdentities(client, config.authPath),
+    unlinkIdentity: async identity => (await import('../lazy/accounts')).unlinkIdentity(client, config.authPath, identity),
     passkey: {
       register: options => client.passkey().then(api => api.register(options)),
       login: options => client.passkey().then(api => api.login(options)),

@@ -25,6 +25,7 @@ import type { Fetcher } from '../oauth/fetch'
 import { TtlMap } from '../core/ttl-map'
 import { AegisError } from '../core/errors'
 import type { OAuthHandlerOptions } from '../../types'
+import { accountsEnabled } from '../accounts/registry'
 
 /**
  * Everything the routes need, built once per process from the runtime config: the
@@ -92,6 +93,8 @@ export function useAegis(): AegisServices {
       locks: lazyLocks(() => locksForMount(useStorage(), 'aegis:refresh', config.tokenRefresh.prefix)),
       // Redis expires records by itself (TTL); fs, memory and most others need the sweep.
       sweep: () => (useStorage().getMount('aegis:refresh').driver as { name?: string }).name !== 'redis',
+      // With defineAccounts, sub is the app's user id for every method: sessions are per person.
+      perSub: accountsEnabled,
       codec: config.encryption.enabled
         ? createEncryptedCodec([config.encryption.key, ...encryptionPreviousKeys(config.encryption)!])
         : plainCodec,

@@ -39,6 +39,9 @@ export const ERROR_CODES = {
   invalid_passkey: 'The passkey could not be verified.',
   passkey_exists: 'This passkey is already registered.',
   not_found: 'Not found.',
+  link_failed: 'The sign-in method could not be linked. Please try again.',
+  identity_already_linked: 'This sign-in method belongs to another account.',
+  last_identity: 'This is the account\'s last sign-in method: add another one first.',
   server_error: 'Something went wrong.',
 } as const
 

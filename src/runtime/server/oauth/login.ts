@@ -13,6 +13,7 @@ import { fromTokenResponse, keepsTokens, sealForHandoff, warnKeepTokens } from '
 import { loginCookieAttributes, setHandoffCookie } from '../context/cookies'
 import { callAegisHook, runUserInfoHooks } from '../context/hooks'
 import { engineContext, providerFetch, registerOAuthProvider, registerProviderHandler, useAegis } from '../context/services'
+import { completeLink, identityOf, resolveAccountUser, takeLinkIntent, useAccounts } from '../accounts/login'
 
 /**
  * The one event handler behind every provider route: without `code`/`state`/`error` it
@@ -65,10 +66,13 @@ async function startLogin(event: H3Event, def: OAuthProviderDefinition, config: 
   const ctx = engineContext(event)
   // Discover first: a failing provider leaves no transaction cookie behind.
   const endpoint = await authorizationEndpoint(def, config, ctx, providerFetch(def, config, ctx))
-  const requested = query.redirectTo
+  // A link (login(provider, { link: true })): only with this browser's intent, never a plain login instead.
+  const link = query.link === undefined ? undefined : takeLinkIntent(event, def.name, query.link)
+  const requested = link ? link.redirectTo : query.redirectTo
   const redirectTo = safeRedirectPath(requested)
   if (requested !== undefined && !redirectTo) log.debug(`login ${def.name}: unsafe redirectTo ignored`)
   const tx = createTransaction(def.name, redirectTo)
+  if (link) tx.link = { sub: link.sub, sid: link.sid }
   const attributes = loginCookieAttributes(event, def.name)
   // Abandoned attempts must not pile up until the Cookie header is too large: keep the newest few.
   const pending = Object.keys(parseCookies(event)).filter(name => name.startsWith(TRANSACTION_COOKIE_PREFIX))
@@ -112,10 +116,18 @@ async function handleCallback(event: H3Event, def: OAuthProviderDefinition, conf
     const tokens = result.tokens
     let user: AegisUser = { ...result.profile, provider: def.name }
     user = (await options.onUserInfo?.(user, tokens, event)) ?? user
+    const accounts = useAccounts()
+    if (tx.link) {
+      if (!accounts) throw new AegisError(400, 'link_failed', 'link callback without defineAccounts')
+      await completeLink(accounts, event, tx.link, def.name, result.profile, user)
+      return sendRedirect(event, result.redirectTo ?? aegis.config.redirect.success, 302)
+    }
     user = await runUserInfoHooks({ user, tokens, provider: def.name, event })
     // Hooks may map the user (another `sub`: the app's own id), never move it to another
     // provider: sessions, refresh claims and the per-user index go by the route's provider.
     user = { ...user, provider: def.name }
+    // The identity is what the provider proved (its subject, its email and verified flag), not what hooks made of it.
+    if (accounts) user = await resolveAccountUser(accounts, identityOf(def.name, result.profile, user), user, event)
     const claims = await resolveCustomClaims(options.customClaims, user, tokens)
     const binding = randomToken(32)
     const keeps = keepsTokens(config)

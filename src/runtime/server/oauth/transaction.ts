@@ -7,6 +7,8 @@ export interface Transaction {
   nonce: string
   provider: string
   redirectTo?: string
+  /** Set when the login links a method to the logged-in user who started it (accounts). */
+  link?: { sub: string, sid: string }
   /** Epoch milliseconds. */
   expiresAt: number
 }

@@ -95,6 +95,11 @@ export interface SessionStoreOptions {
   codec?: RecordCodec
   /** File families by the day they end and sweep them: for drivers that ignore TTLs (fs, memory). */
   sweep?: boolean | (() => boolean)
+  /**
+   * True when `sub` is the person for every login method (the app's accounts link several
+   * methods to one user id): a provider given to `revokeUser` / `listUser` then narrows nothing.
+   */
+  perSub?: () => boolean
   now?: () => number
 }
 
@@ -327,9 +332,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
     revokeFamily,
 
-    async revokeUser(sub, { exceptFamilyId, provider } = {}) {
+    async revokeUser(sub, { exceptFamilyId, provider: asked } = {}) {
+      const perSub = options.perSub?.() === true
+      const provider = perSub ? undefined : asked
       const { families, providers } = await indexes.userFamilies(sub, provider)
-      if (providers.length > 1) log.warn(`sessions of ${providers.length} providers ended for one sub ${fingerprint(sub)}: pass the provider to end one login identity only`)
+      if (providers.length > 1 && !perSub) log.warn(`sessions of ${providers.length} providers ended for one sub ${fingerprint(sub)}: pass the provider to end one login identity only`)
       let count = 0
       for (const [familyId, indexedUnder] of families) {
         if (familyId === exceptFamilyId) continue
@@ -344,10 +351,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return count
     },
 
-    listUser: (sub, options) => list.list(sub, options),
+    // With accounts (perSub) a provider narrows nothing: the sub is the person.
+    listUser: (sub, listOptions) => list.list(sub, options.perSub?.() === true ? { ...listOptions, provider: undefined } : listOptions),
 
     async findUserSession(sub, match, { provider } = {}) {
-      const family = await list.find(sub, match, provider)
+      const family = await list.find(sub, match, options.perSub?.() === true ? undefined : provider)
       return family ? view(family) : undefined
     },
 
