@@ -6,10 +6,9 @@
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
-import { QUICK, RESULTS_DIR, aegisEnv, closedLoop, cookiePair, freePort, inParallel, log, loginViaMock, median, rotate, setCookies, sleep, spawnTracked, startApp } from './lib/shared.mjs'
+import { QUICK, REFRESH_COOKIE as COOKIE, RESULTS_DIR, aegisEnv, closedLoop, cookiePair, freePort, inParallel, log, loginViaMock, median, rotate, setCookies, sleep, spawnTracked, startApp } from './lib/shared.mjs'
 
 const CONNECTIONS = 50
-const COOKIE = 'nuxt-aegis-refresh'
 
 /** AEGIS_REDIS_URL, else a throwaway redis-server on a free loopback port, else undefined (row skipped). */
 async function redisForBench() {

@@ -279,9 +279,33 @@ export function renderPage(results, meta) {
       'for reuse; that is the process, not retained CODEs.',
       ...refusedLines(r.refused),
     ].join('\n')),
+    '',
+    ...PROFILE_NOTES,
   ]
   return `${lines.join('\n')}\n`
 }
+
+/**
+ * Hand-written, not measured by `npm run bench`: what `node bench/profile.mjs refresh` showed, kept
+ * here so a regenerated page keeps it. Update it when you profile again.
+ */
+const PROFILE_NOTES = [
+  '## Profile of `POST /auth/refresh` (by hand, `node bench/profile.mjs refresh`)',
+  '',
+  'CPU profile of the aegis bench app (memory driver) under 50 closed-loop clients, self time, taken on',
+  '2 December 2026 while the machine ran other builds and test suites (load far above its 2 cores: the',
+  'server did 43-134 req/s with p99 in seconds, so the throughput says nothing; the shares are what to',
+  'read). Top items of two profiles: WebCrypto jobs (`node:internal/crypto/util`, the HMAC of the',
+  'access token that jose signs through `crypto.subtle`) 14-21 %, garbage collection 4-7 %, socket',
+  'writes 2-3 %, `hkdfSync` (the key that seals each successor token for the reuse interval) 2 %,',
+  '`randomFillSync` (new token, lease and jti randomness) 2 %, `rotateNow` 1.5 %, `destr`/`JSON` of',
+  'the stored records about 3 % together. Handing jose a `KeyObject` instead of the secret\'s bytes',
+  '(so it would not import the key per token) measured no difference (0.96x per signature) and was',
+  'not kept. Not done yet (issue 19, item 3): a process-local store (memory driver, memory locks) can',
+  'skip the rotation lock and the re-read under it (the in-process queue per token and the',
+  'compare-and-set already exclude), and noting the last refresh on the family (a compare-and-set',
+  'write per refresh) could be coarser; measure each on a quiet machine.',
+]
 
 /** 6b: refused password logins with random emails, per credentials store. */
 function refusedLines(runs) {

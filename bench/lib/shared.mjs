@@ -18,6 +18,8 @@ export const QUICK = process.env.BENCH_QUICK === '1'
 
 /** Bench-only secrets: the servers run on loopback for the length of the run. */
 export const AEGIS_SECRET = 'bench-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
+/** The refresh cookie's name on the bench servers (production builds: Secure, so `__Host-` prefixed). */
+export const REFRESH_COOKIE = '__Host-nuxt-aegis-refresh'
 export const SESSION_PASSWORD = 'bench-only-session-password-0123456789-abcdef'
 
 export const aegisEnv = extra => ({
@@ -274,7 +276,7 @@ export async function loginViaMock(baseUrl, user = 'alice') {
       })
       if (tokenResponse.status !== 200) throw new Error(`POST /auth/token answered ${tokenResponse.status}: ${await tokenResponse.text()}`)
       const { token } = await tokenResponse.json()
-      const refreshCookie = cookiePair(setCookies(tokenResponse.headers), 'nuxt-aegis-refresh')
+      const refreshCookie = cookiePair(setCookies(tokenResponse.headers), REFRESH_COOKIE)
       if (!token || !refreshCookie) throw new Error('mock login returned no token or no refresh cookie')
       return { token, refreshCookie }
     }

@@ -42,8 +42,9 @@ describe('[OIDC-2] login through oidc-provider in the browser', () => {
     await page.getByTestId('call-api').click()
     await waitForText(page, 'api-result', 'ok:carol')
 
-    // The app's only cookie is the HttpOnly refresh cookie; the provider's tokens never reach the browser.
+    // The app's cookies are the HttpOnly refresh cookie and its session hint (`1`); the provider's tokens never reach the browser.
     const cookies = await context.cookies(appUrl)
-    expect(cookies.map(cookie => ({ name: cookie.name, httpOnly: cookie.httpOnly }))).toEqual([{ name: '__Host-nuxt-aegis-refresh', httpOnly: true }])
+    expect(cookies.map(cookie => ({ name: cookie.name, httpOnly: cookie.httpOnly })).sort((a, b) => a.name.localeCompare(b.name))).toEqual([{ name: '__Host-nuxt-aegis-refresh', httpOnly: true }, { name: '__Host-nuxt-aegis-refresh-hint', httpOnly: false }])
+    expect(cookies.find(cookie => cookie.httpOnly === false)!.value).toBe('1')
   })
 })

@@ -49,9 +49,12 @@ describe('[PWD-3] brute force hits 429', () => {
 
   it('reset requests: at most 4 per email, then 429 (for unknown emails alike)', async () => {
     for (const email of [uniqueEmail('resetlimit'), uniqueEmail('resetghost')]) {
-      if (email.startsWith('resetlimit')) await registerVerified(proxied.url, email, 'reset-limit-1', uniqueIp())
-      // Registration was counted under the address, before the account existed; resets count per account.
-      for (let i = 0; i < 4; i++) expect((await postJson(proxied.url, '/auth/password/reset', { email }, { ip: uniqueIp() })).status).toBe(202)
+      const known = email.startsWith('resetlimit')
+      if (known) await registerVerified(proxied.url, email, 'reset-limit-1', uniqueIp())
+      // An account's mail counts per account and under its address, like an unknown address's:
+      // the registration's mail used one of the address's four.
+      const allowed = known ? 3 : 4
+      for (let i = 0; i < allowed; i++) expect((await postJson(proxied.url, '/auth/password/reset', { email }, { ip: uniqueIp() })).status).toBe(202)
       await expect429(await postJson(proxied.url, '/auth/password/reset', { email }, { ip: uniqueIp() }))
     }
   })

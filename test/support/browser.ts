@@ -82,13 +82,16 @@ export async function gotoUrl(page: Page, url: string): Promise<Response | null>
 }
 
 /**
- * Loads a page and waits for its start-up session check (`POST /auth/refresh`) to answer:
+ * Loads a page and waits for its start-up session check to be over (`$aegis.ready()`: the
+ * `POST /auth/refresh` answered, or none was needed because the browser holds no session hint):
  * the server render already shows the user, so the page looks ready before that check is done.
  */
 export async function gotoSettled(page: Page, url: string): Promise<Response | null> {
-  const check = page.waitForResponse(response => new URL(response.url()).pathname === '/auth/refresh')
   const response = await gotoUrl(page, url)
-  await check
+  await page.evaluate(async () => {
+    const app = (document.querySelector('#__nuxt') as { __vue_app__?: { $nuxt?: { $aegis?: { ready: () => Promise<unknown> } } } } | null)?.__vue_app__
+    await app!.$nuxt!.$aegis!.ready()
+  })
   return response
 }
 

@@ -129,10 +129,13 @@ describe('[JWT-6] tokenClaims: amr, sid and the profile come only from the modul
     expect(tokenClaims(user, stored, { amr: ['pwd'] }).amr).toEqual(['pwd'])
   })
 
-  it('lets custom claims add names and replace name/picture, never the profile\'s email or email_verified', () => {
+  it('lets custom claims add names and replace name/picture, never email or email_verified', () => {
     const out = tokenClaims({ ...user, email_verified: false }, { email_verified: true, email: 'admin@example.com', provider: 'admin', role: 'x', name: 'Al' })
     expect(out).toMatchObject({ email_verified: false, email: 'alice@example.com', provider: 'mock', sub: 'alice', role: 'x', name: 'Al' })
-    // A name the profile does not have stays the app's to set.
-    expect(tokenClaims({ sub: 'b', provider: 'creds' }, { email: 'b@example.com' }).email).toBe('b@example.com')
+    // Not even when the profile has none (a GitHub user without a public address).
+    const bare = tokenClaims({ sub: 'b', provider: 'github' }, { email: 'ceo@corp.example', email_verified: true, role: 'x' })
+    expect(bare).not.toHaveProperty('email')
+    expect(bare).not.toHaveProperty('email_verified')
+    expect(bare.role).toBe('x')
   })
 })

@@ -28,6 +28,12 @@ export interface AuthClientOptions {
    * every refresh, so a tab that gets the lock knows another tab refreshed meanwhile.
    */
   generation?: { read: () => number, bump: () => void }
+  /**
+   * Whether the browser holds a session to refresh: the server's script-readable hint cookie,
+   * set and cleared with the HttpOnly refresh cookie. Without it `refresh()` asks nothing and
+   * resolves null (a guest costs no request). Absent option: always ask.
+   */
+  sessionHint?: () => boolean
   now?: () => number
 }
 
@@ -179,6 +185,13 @@ export function createAuthClient(options: AuthClientOptions) {
    * session is gone.
    */
   function refresh(stale: string | null = token): Promise<string | null> {
+    if (!inflight && options.sessionHint && !options.sessionHint()) {
+      // No refresh cookie either: nothing to ask the server. Only this tab forgets its token
+      // (the other tabs see the same cookies and decide for themselves).
+      if (token !== null || expiresAt !== 0) clear(false)
+      else options.onUser(null)
+      return Promise.resolve(null)
+    }
     const generation = options.generation?.read()
     const usable = () => token !== null && token !== stale && expiresAt - now() > FRESH_ENOUGH_MS
     // Another tab refreshed since we called, or since our token was issued: its token is on the way.

@@ -2,6 +2,7 @@ import { defineNuxtPlugin, useRequestEvent, useRuntimeConfig, useState } from '#
 import type { Plugin } from '#app'
 import { createAuthClient } from '../client'
 import type { AegisClient, AuthChannel, AuthMessage } from '../client'
+import { SESSION_HINT_SUFFIX } from '../../server/protection/cache-rules'
 import { STATE_KEY } from '../state'
 import type { AuthState, PublicAegisConfig } from '../state'
 import type { AegisClaims } from '../../types'
@@ -35,12 +36,14 @@ const aegisPlugin: Plugin = defineNuxtPlugin({
       channel: import.meta.client ? browserChannel() : undefined,
       lock: import.meta.client ? browserLock() : undefined,
       generation: import.meta.client ? browserGeneration() : undefined,
+      sessionHint: import.meta.client ? () => hasSessionHint(config.tokenRefresh.cookieName) : undefined,
     })
     let ready: Promise<unknown> = Promise.resolve()
     if (import.meta.client) {
       const onCallbackPage = window.location.pathname === `${config.authPath}/callback`
-      // Even when the server rendered a guest, ask once: anonymous pages may come from a cache
-      // (that is why they carry no Set-Cookie), so this HTML may not be about this browser.
+      // The session hint cookie, not the HTML, says whether to ask: anonymous pages may come from
+      // a cache (that is why they carry no Set-Cookie), so this HTML may not be about this browser.
+      // Without the hint the refresh asks nothing (a guest makes no auth request).
       if (!config.tokenRefresh.enabled) {
         state.value = { user: null, status: 'guest' }
       }
@@ -83,6 +86,16 @@ function browserLock(): (<T>(fn: (contended?: boolean) => Promise<T>) => Promise
     if (free) return free.value
     return locks.request(name, () => fn(true)) as Promise<T>
   }
+}
+
+/** The session hint cookie (`<cookieName>-hint`, `__Host-` prefixed when Secure): a `1`, never a token. */
+function hasSessionHint(cookieName: string): boolean {
+  const name = `${cookieName}${SESSION_HINT_SUFFIX}`
+  return document.cookie.split(';').some((pair) => {
+    const cut = pair.indexOf('=')
+    const key = (cut === -1 ? pair : pair.slice(0, cut)).trim()
+    return key === name || key === `__Host-${name}`
+  })
 }
 
 /** The refresh generation shared by the tabs: a plain counter in localStorage (no secret in it). */

@@ -1,6 +1,7 @@
 import type { H3Event } from 'h3'
 import { deleteCookie, getCookie, getRequestURL, setCookie } from 'h3'
 import { fingerprint } from '../core/crypto'
+import { SESSION_HINT_SUFFIX } from '../protection/cache-rules'
 import { useAegis } from './services'
 
 /**
@@ -73,17 +74,51 @@ export function setRefreshCookie(event: H3Event, token: string, maxAge?: number)
   const configured = Number(cookie.maxAge)
   const attrs = attributes(event)
   const { current, legacy } = refreshCookieNames(event, attrs)
-  setCookie(event, current, token, { ...attrs, maxAge: Math.min(configured, maxAge ?? configured) })
+  const lifetime = Math.min(configured, maxAge ?? configured)
+  setCookie(event, current, token, { ...attrs, maxAge: lifetime })
   // The old name moves to the new one: its token was just used, so it is stale now.
   if (legacy && getCookie(event, legacy) !== undefined) deleteCookie(event, legacy, attrs)
+  setSessionHint(event, lifetime, attrs)
 }
 
-/** Clears the cookie (under both names) with the same attributes it was set with, or browsers keep it. */
+/** Clears the cookie (under both names) with the same attributes it was set with, or browsers keep it. The hint goes with it. */
 export function clearRefreshCookie(event: H3Event): void {
   const attrs = attributes(event)
   const { current, legacy } = refreshCookieNames(event, attrs)
   deleteCookie(event, current, attrs)
   if (legacy) deleteCookie(event, legacy, attrs)
+  clearSessionHint(event, attrs)
+}
+
+/**
+ * The session hint (`SESSION_HINT_SUFFIX`): readable by scripts (no HttpOnly) and on every path
+ * (`Path=/`, the pages read it), otherwise like the refresh cookie (Secure, SameSite, Domain);
+ * `__Host-` when Secure and host-only, so a subdomain cannot plant one for this host.
+ */
+function sessionHint(event: H3Event, attrs = attributes(event)) {
+  const name = `${useAegis().config.tokenRefresh.cookie.cookieName}${SESSION_HINT_SUFFIX}`
+  const prefixed = attrs.secure && !attrs.domain && !/^__(?:Host|Secure)-/i.test(name)
+  return {
+    name: prefixed ? `__Host-${name}` : name,
+    attrs: { httpOnly: false, secure: attrs.secure, sameSite: attrs.sameSite, path: '/', ...(attrs.domain ? { domain: attrs.domain } : {}) },
+  }
+}
+
+/** Sets the hint for `maxAge` seconds (the refresh cookie's lifetime). */
+export function setSessionHint(event: H3Event, maxAge: number, attrs = attributes(event)): void {
+  const hint = sessionHint(event, attrs)
+  setCookie(event, hint.name, '1', { ...hint.attrs, maxAge })
+}
+
+/** True when the request carries the hint. */
+export function hasSessionHint(event: H3Event): boolean {
+  return getCookie(event, sessionHint(event).name) !== undefined
+}
+
+/** Clears the hint when the request carries one (a response without it sends no Set-Cookie). */
+export function clearSessionHint(event: H3Event, attrs = attributes(event)): void {
+  const hint = sessionHint(event, attrs)
+  if (getCookie(event, hint.name) !== undefined) deleteCookie(event, hint.name, hint.attrs)
 }
 
 /**

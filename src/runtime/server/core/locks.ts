@@ -131,25 +131,84 @@ export interface HeldLock {
 }
 
 /**
- * Runs `fn` holding the named lock (for at most `holdMs`), waiting up to `waitMs` for it
- * (polling at 10 ms, backing off to 100 ms). A lock that never frees up, or a lock store that
- * fails, is a 503 (retry), never a 500; a failed release only logs (the lock expires by itself).
+ * The callers of this process in line for each lock name, per lock store: the promise the last
+ * one in line settles when it is done. A caller waits on the one ahead of it, so waiters in one
+ * process are woken the moment the holder ends, in the order they came (no polling between them).
+ */
+const lines = new WeakMap<Locks, Map<string, Promise<void>>>()
+
+/**
+ * Runs `fn` holding the named lock (for at most `holdMs`), waiting up to `waitMs` for it. In one
+ * process callers queue per lock name and wait on the holder's end (first come, first served);
+ * the first in line takes the store's lock, polling (10 ms, backing off to 100 ms) only while
+ * another instance holds it. A lock that never frees up, or a lock store that fails, is a 503
+ * (retry), never a 500; a failed release only logs (the lock expires by itself).
  */
 export async function withLock<T>(locks: Locks, name: string, fn: (held: HeldLock) => Promise<T>, options: WithLockOptions = {}): Promise<T> {
   const holdMs = options.holdMs ?? HOLD_MS
   const waitMs = options.waitMs ?? holdMs
-  let lease: string | undefined
-  for (let waited = 0, step = FIRST_WAIT_STEP_MS; !(lease = await storageCall('lock', () => locks.acquire(name, holdMs))); waited += step, step = Math.min(MAX_WAIT_STEP_MS, step * 1.5)) {
-    if (waited > waitMs) throw options.busy?.() ?? new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
-    await new Promise(resolve => setTimeout(resolve, step))
-  }
-  const owned = lease
-  const held: HeldLock = { extend: ttlMs => storageCall('lock', () => locks.extend(name, owned, ttlMs)) }
+  const started = Date.now()
+  const busy = () => options.busy?.() ?? new AegisError(503, 'storage_unavailable', `lock ${fingerprint(name)} not released`)
+  let line = lines.get(locks)
+  if (!line) lines.set(locks, line = new Map())
+  const ahead = line.get(name)
+  let leave!: () => void
+  const mine = new Promise<void>((resolve) => {
+    leave = resolve
+  })
+  line.set(name, mine)
+  let myTurn = ahead === undefined
   try {
-    return await fn(held)
+    // One try at once even behind others: a holder whose lease ran out (it overran `holdMs`)
+    // no longer excludes anyone. Otherwise wait for the one ahead to end, then take the lock.
+    let lease = myTurn ? undefined : await storageCall('lock', () => locks.acquire(name, holdMs))
+    if (lease) myTurn = true
+    if (!myTurn) myTurn = await within(ahead!, waitMs)
+    if (!myTurn) throw busy()
+    lease ??= await acquire(locks, name, holdMs, Math.max(0, waitMs - (Date.now() - started)), busy)
+    const owned = lease
+    const held: HeldLock = { extend: ttlMs => storageCall('lock', () => locks.extend(name, owned, ttlMs)) }
+    try {
+      return await fn(held)
+    }
+    finally {
+      await locks.release(name, owned).catch(() => log.warn(`lock ${fingerprint(name)} not released; it expires by itself`))
+    }
   }
   finally {
-    await locks.release(name, lease).catch(() => log.warn(`lock ${fingerprint(name)} not released; it expires by itself`))
+    // Who gave up waiting still hands on only after the one ahead: the line stays in order.
+    if (myTurn) leave()
+    else void ahead!.then(leave)
+    void mine.then(() => {
+      if (line.get(name) === mine) line.delete(name)
+    })
+  }
+}
+
+/** True once `ahead` settles, false if `ms` pass first. */
+async function within(ahead: Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(resolve, ms, false)
+  })
+  try {
+    return await Promise.race([ahead.then(() => true as const), timeout])
+  }
+  finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * The store's lock: at once when free, else polled while another holder has it (another
+ * instance, or a direct `acquire` in this one), for about `waitMs` (counted in the steps slept).
+ */
+async function acquire(locks: Locks, name: string, holdMs: number, waitMs: number, busy: () => Error): Promise<string> {
+  for (let waited = 0, step = FIRST_WAIT_STEP_MS; ; waited += step, step = Math.min(MAX_WAIT_STEP_MS, step * 1.5)) {
+    const lease = await storageCall('lock', () => locks.acquire(name, holdMs))
+    if (lease) return lease
+    if (waited > waitMs) throw busy()
+    await new Promise(resolve => setTimeout(resolve, step))
   }
 }
 

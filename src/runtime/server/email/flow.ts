@@ -26,8 +26,19 @@ export function provider(): EmailProviderDefinition {
   return definition
 }
 
-export function lookup(event: H3Event, email: string): Promise<AccountLookup> {
-  return lookupAccountWith(provider().findUser, event, email)
+/**
+ * The account of an address, as for the password flows; an account that holds a password set
+ * before its address was ever verified counts as unknown (no code, no login): that password may
+ * be a squatter's, and an email login would hand the account, password and all, to the owner of
+ * the mailbox (pre-account hijacking). Its owner verifies the address first.
+ */
+export async function lookup(event: H3Event, email: string): Promise<AccountLookup> {
+  const found = await lookupAccountWith(provider().findUser, event, email)
+  if (found.account?.passwordHash && found.account.emailVerified !== true) {
+    log.debug(`email login for ${fingerprint(found.subject)}: account with a password but an unverified address, treated as unknown`)
+    return { lookalike: true, subject: found.subject, limitKeys: found.limitKeys }
+  }
+  return found
 }
 
 /**
@@ -41,13 +52,15 @@ export async function startEmailLogin(event: H3Event, email: string): Promise<vo
   const app = provider()
   await limitIp(event, 'email:send', config.rateLimit.send)
   const found = await lookup(event, email)
-  await limitSubjects(event, 'email:send', config.rateLimit.send, [found.subject])
+  await limitSubjects(event, 'email:send', config.rateLimit.send, found.limitKeys)
   const signUp = !found.account && !found.lookalike && config.signUp === true && typeof app.createUser === 'function'
   const to = found.account ? found.account.email : email
   const issued = await codes.issue({ id: found.subject, email: to }, 'email', signUp ? SIGN_UP : undefined)
   if (!found.account && !signUp) return
   const url = linkUrl(event, String(config.links.login ?? ''), issued.token)
-  const sending = Promise.resolve()
+  // On the next turn of the event loop: an app's synchronous work (templates, building the mail)
+  // must not delay this answer for known addresses only.
+  const sending = new Promise(resolve => setImmediate(resolve))
     .then(() => app.sendVerificationCode({ email: to, purpose: 'email', code: issued.code, token: issued.token, url, expiresIn: issued.expiresIn, signUp }, event))
     .catch(error => log.error(`sendVerificationCode (email) failed for ${fingerprint(found.subject)}: ${error instanceof Error ? error.name : 'unknown error'}`))
   // Serverless runtimes would end the request's work early; Nitro offers waitUntil there.
@@ -68,7 +81,7 @@ export async function verifyEmailLogin(event: H3Event, input: { email: string, c
   if ('email' in input) {
     email = input.email
     found = await lookup(event, email)
-    await limitSubjects(event, 'email:code', config.rateLimit.code, [found.subject])
+    await limitSubjects(event, 'email:code', config.rateLimit.code, found.limitKeys)
     checked = await codes.checkCode(found.subject, 'email', input.code)
   }
   else {

@@ -70,7 +70,7 @@ export async function codeTarget(event: H3Event, purpose: CodePurpose, input: { 
   const { config, codes } = usePasswordServices()
   if (input.typed) {
     const lookup = await lookupAccount(event, input.typed.email)
-    await limitSubjects(event, 'code', config.rateLimit.code, [lookup.subject])
+    await limitSubjects(event, 'code', config.rateLimit.code, lookup.limitKeys)
     return { lookup }
   }
   const link = await codes.checkLink(purpose, input.token!)
@@ -88,8 +88,8 @@ export async function accountToMail(event: H3Event): Promise<PasswordAccount | u
   const email = emailField(body)
   const rules = usePasswordServices().config.rateLimit.send
   await limitIp(event, 'send', rules)
-  const { account, subject } = await lookupAccount(event, email)
-  await limitSubjects(event, 'send', rules, [subject])
+  const { account, limitKeys } = await lookupAccount(event, email)
+  await limitSubjects(event, 'send', rules, limitKeys)
   return account
 }
 

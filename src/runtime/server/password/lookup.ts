@@ -12,8 +12,15 @@ export interface AccountLookup {
   account?: PasswordAccount
   /** `findUser` returned an account of another address (a loose match): treated as unknown, and nothing may be created for the typed address. */
   lookalike: boolean
-  /** Key of codes and per-account limits: the account's id, or the typed address when there is no account. */
+  /** Key of codes: the account's id, or the typed address when there is no account. */
   subject: string
+  /**
+   * Keys of the per-account limits. A known account counts under its id **and** under the typed
+   * address's key, like an unknown one: with the address key alone for unknown addresses, a few
+   * requests with a look-alike spelling (which never mails anyone) followed by the real address
+   * would tell from a 429 or a 202 whether the account exists.
+   */
+  limitKeys: string[]
 }
 
 /** The key of an account's codes and counters. */
@@ -29,10 +36,11 @@ export async function lookupAccountWith(find: FindAccount, event: H3Event, email
   const found = await find(email, event)
   // Without an account, spellings a loose collation treats as one (soft hyphens, accents) share one budget.
   const unknown = `email:${lookalikeKey(email)}`
-  if (!found || typeof found.id !== 'string' || !found.id) return { lookalike: false, subject: unknown }
+  if (!found || typeof found.id !== 'string' || !found.id) return { lookalike: false, subject: unknown, limitKeys: [unknown] }
   if (!isAccountOf(found, email)) {
     log.warn(`findUser returned an account whose stored email is not the requested one (${fingerprint(email)}): treated as unknown`)
-    return { lookalike: true, subject: unknown }
+    return { lookalike: true, subject: unknown, limitKeys: [unknown] }
   }
-  return { account: found, lookalike: false, subject: subjectOf(found) }
+  const subject = subjectOf(found)
+  return { account: found, lookalike: false, subject, limitKeys: [subject, unknown] }
 }

@@ -13,6 +13,14 @@ import { compileGlob, isUnder } from './paths'
  */
 export const REFRESH_COOKIE_SEEN = 'aegisRefreshCookie'
 
+/**
+ * The session hint cookie is `<cookieName>-hint` (`__Host-<cookieName>-hint` when Secure and
+ * host-only): a script-readable `1`, set and cleared together with the HttpOnly refresh cookie, so
+ * the browser knows whether there is a session to refresh without asking the server. It carries
+ * no token and grants nothing; the refresh cookie stays the only credential.
+ */
+export const SESSION_HINT_SUFFIX = '-hint'
+
 /** The caching keys of a route rule (its other keys do not matter here). */
 export interface CacheRouteRule {
   swr?: unknown

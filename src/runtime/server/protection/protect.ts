@@ -9,7 +9,7 @@ import { AegisError, sendError } from '../core/errors'
 import { isUnder, normalizePath } from './paths'
 import { rendererRoutes } from './renderer-routes'
 import { parseBearer } from '../tokens/tokens'
-import { getRefreshCookie } from '../context/cookies'
+import { getRefreshCookie, hasSessionHint, setSessionHint } from '../context/cookies'
 import { tokenClaims } from '../tokens/claims'
 import { useAegis } from '../context/services'
 
@@ -73,7 +73,12 @@ async function guard(event: H3Event, path: string, token: string | null | undefi
     if (ssrSession) event.context.aegisSession = { user: session }
     // A page rendered for a user (their data in it, or only past their login) is never stored
     // for someone else. The app's middleware sets the same on the render itself, for caches.
-    if (session && (ssrSession || isProtected)) setResponseHeader(event, 'cache-control', 'private, no-store')
+    if (session && (ssrSession || isProtected)) {
+      setResponseHeader(event, 'cache-control', 'private, no-store')
+      // A session from before the hint existed (or whose hint was lost): give it one on this
+      // private response, so the browser refreshes. Never on a response that may be cached.
+      if (!isCachingRule(rules) && !hasSessionHint(event)) setSessionHint(event, Number(aegis.config.tokenRefresh.cookie.maxAge))
+    }
     if (!isProtected || session) return
     const login = aegis.config.redirect.login
     const target = event.node.req.originalUrl ?? event.node.req.url ?? event.path

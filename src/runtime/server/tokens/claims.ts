@@ -118,15 +118,18 @@ export interface LoginFacts {
 
 /**
  * The claims a user's access token carries. The app's custom claims can add names and replace
- * the display claims `name` and `picture`, but never the profile's `email` and `email_verified`
+ * the display claims `name` and `picture`, but never set `email` or `email_verified`
  * (a claim spread from untrusted data must not mark an address verified; change the user in
  * `onUserInfo` or the userInfo hook instead) nor any reserved claim, whatever was stored.
  * `sub` and `provider` are always the user's; `sid` and `amr` only the module's.
  */
 export function tokenClaims(user: AegisUser, claims: Record<string, ClaimValue>, { familyId, amr }: LoginFacts = {}): AegisClaims {
   const out: AegisClaims = { ...profileClaims(user), ...withoutReservedClaims(claims), provider: user.provider, sub: user.sub }
-  if (user.email !== undefined) out.email = user.email
-  if (user.email_verified !== undefined) out.email_verified = user.email_verified
+  // Only the profile states an address, verified or not: never a custom or stored claim.
+  if (user.email === undefined) delete out.email
+  else out.email = user.email
+  if (user.email_verified === undefined) delete out.email_verified
+  else out.email_verified = user.email_verified
   if (familyId) out.sid = sessionId(familyId)
   if (amr?.length) out.amr = amr
   return out

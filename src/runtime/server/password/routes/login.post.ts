@@ -21,14 +21,14 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const password = passwordField(body, 'password')
   const { config, scrypt, dummyHash, serializeAccount } = usePasswordServices()
   await limitIp(event, 'login', config.rateLimit.login)
-  const { account, subject } = await lookupAccount(event, email)
-  await limitSubjects(event, 'login', config.rateLimit.login, [subject])
+  const { account, limitKeys } = await lookupAccount(event, email)
+  await limitSubjects(event, 'login', config.rateLimit.login, limitKeys)
   if (!await checkAccountPassword(account, password, { verify: verifyPassword, dummyHash })) {
     throw new AegisError(401, 'invalid_credentials', `password login refused for ${fingerprint(email)}`)
   }
   const found = account!
   // Failed attempts count against the account until the right password is given.
-  await resetSubject('login', subject)
+  await Promise.all(limitKeys.map(key => resetSubject('login', key)))
   if (passwordNeedsRehash(found.passwordHash!, scrypt)) {
     try {
       const passwordHash = await hashPassword(password, scrypt)
@@ -48,13 +48,13 @@ export default defineEventHandler(event => withErrors(event, async () => {
   }
   if (config.loginCode === 'always') {
     // Counted as a mail sent (the answer stays 202): a known password must not flood the mailbox.
-    if (await allowSubjects('send', config.rateLimit.send, [subject])) await sendCode(event, found, 'login', passwordBinding(found))
+    if (await allowSubjects('send', config.rateLimit.send, limitKeys)) await sendCode(event, found, 'login', passwordBinding(found))
     setResponseStatus(event, 202)
     return { status: 'code_required' }
   }
   if (config.loginCode === 'register' && !found.emailVerified) {
     // Counted as a mail sent: knowing the password must not allow unlimited mail to the address.
-    if (await allowSubjects('send', config.rateLimit.send, [subject])) await sendCode(event, found, 'verify', passwordBinding(found))
+    if (await allowSubjects('send', config.rateLimit.send, limitKeys)) await sendCode(event, found, 'verify', passwordBinding(found))
     throw new AegisError(403, 'email_not_verified', `unverified account ${fingerprint(found.id)}`)
   }
   return signIn(event, 'password', accountUser(found), app.customClaims, { amr: ['pwd'] })

@@ -22,7 +22,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const passwordHash = await hashPassword(password, scrypt)
   const verifies = config.loginCode !== 'off'
   // Counted before the account's turn: refused requests never hold it.
-  await limitSubjects(event, 'send', config.rateLimit.send, [(await lookupAccount(event, email)).subject])
+  await limitSubjects(event, 'send', config.rateLimit.send, (await lookupAccount(event, email)).limitKeys)
   // Alone per address: a verification or reset running meanwhile is never overwritten by this password.
   await serializeAccount(email, async (held) => {
     const { account, lookalike } = await lookupAccount(event, email)

@@ -27,13 +27,13 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const { lookup, link } = await codeTarget(event, 'verify', { typed, token })
   const account = lookup?.account
   // A password check like a login's: it draws on the same per-account budget, so /verify adds no guesses.
-  if (lookup) await limitSubjects(event, 'login', config.rateLimit.login, [lookup.subject])
+  if (lookup) await limitSubjects(event, 'login', config.rateLimit.login, lookup.limitKeys)
   // scrypt outside the account's turn, the same work with or without an account.
   if (!await checkAccountPassword(account, password, { verify: verifyPassword, dummyHash }) || !account) {
     throw new AegisError(400, 'invalid_verification_code')
   }
   // The right password, as after a login: its failed attempts are forgotten.
-  await resetSubject('login', lookup!.subject)
+  await Promise.all(lookup!.limitKeys.map(key => resetSubject('login', key)))
   const checkedHash = account.passwordHash
   const verified = await serializeAccount(account.email, async (held) => {
     // Inside the turn: still the account, and still the password just checked.

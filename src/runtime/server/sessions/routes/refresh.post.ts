@@ -2,7 +2,7 @@ import { defineEventHandler, setResponseHeader } from 'h3'
 import { AegisError, withErrors } from '../../core/errors'
 import { fingerprint } from '../../core/crypto'
 import { TokenReuseError } from '../sessions'
-import { clearRefreshCookie, getRefreshCookie, setRefreshCookie } from '../../context/cookies'
+import { clearRefreshCookie, clearSessionHint, getRefreshCookie, setRefreshCookie } from '../../context/cookies'
 import { assertSameOrigin } from '../../context/http'
 import { accessTokenResponse, refreshedClaims } from '../../tokens/issue'
 import { useAegis } from '../../context/services'
@@ -15,7 +15,11 @@ export default defineEventHandler(event => withErrors(event, async () => {
   assertSameOrigin(event)
   const { sessions } = useAegis()
   const cookie = getRefreshCookie(event)
-  if (!cookie) throw new AegisError(401, 'invalid_refresh_token', 'no refresh cookie')
+  if (!cookie) {
+    // A hint that outlived its cookie: clear it, so the browser stops asking.
+    clearSessionHint(event)
+    throw new AegisError(401, 'invalid_refresh_token', 'no refresh cookie')
+  }
   let next
   try {
     next = await sessions.rotate(cookie.token, refreshedClaims, { legacyCookie: cookie.legacy, device: requestDevice(event) })
