@@ -15,6 +15,7 @@ import { enabledOAuthProviders, setupOAuth } from './setup/oauth'
 import { setupPassword } from './setup/password'
 import { setupPasskey } from './setup/passkey'
 import { setupEmail } from './setup/email'
+import { setupMfa } from './setup/mfa'
 import { setupProtection } from './setup/protection'
 import { setupRuntimeConfig } from './setup/runtime-config'
 import { setupSessions } from './setup/sessions'
@@ -65,6 +66,7 @@ export default defineNuxtModule<ModuleOptions>({
     setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
     setupPasskey(ctx) //       <authPath>/passkey/* routes, definePasskeyProvider
     setupEmail(ctx.nuxt, ctx.resolver, { email: o.providers?.email, authPath: ctx.authPath })
+    setupMfa(ctx.nuxt, ctx.resolver, { mfa: o.mfa, authPath: ctx.authPath })
     setupAccounts(ctx) //      account linking routes, defineAccounts
     setupWebSocket(ctx) //     WebSocket utils
     setupImpersonation(ctx) // POST <authPath>/impersonate and /impersonate/stop, start/stopImpersonation

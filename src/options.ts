@@ -11,6 +11,7 @@ import type { EndpointOptions, RedirectOptions, RouteProtectionOptions } from '.
 import type { ProvidersOptions } from './setup/oauth-options'
 import type { StorageOptions } from './setup/storage-options'
 import type { ImpersonationOptions } from './setup/impersonation-options'
+import type { MfaOptions } from './setup/mfa-options'
 
 // Each capability's options live beside its setup (src/setup/<capability>-options.ts); re-exported here.
 export type * from './setup/tokens-options'
@@ -21,6 +22,7 @@ export type * from './setup/oauth-options'
 export type * from './setup/password-options'
 export type * from './setup/passkey-options'
 export type * from './setup/email-options'
+export type * from './setup/mfa-options'
 export type * from './setup/storage-options'
 export type * from './setup/impersonation-options'
 
@@ -59,6 +61,8 @@ export interface ModuleOptions {
   providers?: ProvidersOptions
   /** An allowed user acts as another for a short while (off by default): see docs/impersonation.md. */
   impersonation?: ImpersonationOptions
+  /** Second factors: TOTP authenticator apps and recovery codes (docs/two-factor.md). */
+  mfa?: MfaOptions
 }
 
 export const defaults = {

@@ -51,13 +51,19 @@ export interface RequireAuthOptions {
    * change, passkeys, the session list). @default true
    */
   allowImpersonation?: boolean
+  /**
+   * Demand a login that passed a second factor: the token's `amr` (set by the module's own
+   * flows only, never by custom claims or stored claims) contains `mfa`. 403 `mfa_required` otherwise.
+   */
+  mfa?: boolean
 }
 
-/** Asserts a valid access token and returns the event with `context.user` typed as set. */
+/** Asserts a valid access token (and with `{ mfa: true }` a second factor) and returns the event with `context.user` typed as set. */
 export async function requireAuth(event: H3Event, options: RequireAuthOptions = {}): Promise<AuthenticatedEvent> {
   const user = await getAuthUser(event)
   if (options.allowImpersonation === false && user.act !== undefined) {
     throw toH3Error(event, new AegisError(403, 'impersonation_not_allowed', `route refused an impersonation token of ${fingerprint(String((user.act as { sub?: unknown }).sub))}`))
   }
+  if (options.mfa && !(Array.isArray(user.amr) && user.amr.includes('mfa'))) throw toH3Error(event, new AegisError(403, 'mfa_required'))
   return event as AuthenticatedEvent
 }
