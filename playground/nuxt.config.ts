@@ -48,9 +48,16 @@ export default defineNuxtConfig({
         loginCode: 'register',
         links: { verify: '/password?mode=verify', reset: '/password?mode=reset' },
       },
+      // Email code login (server/plugins/email.ts): codes in the console and on /email.
+      email: {
+        signUp: true,
+        links: { login: '/email' },
+      },
       // Passkeys: credentials in memory (server/plugins/passkey.ts); page /passkey. Open the
       // playground as http://localhost:3000 (an IP address is not a valid RP ID).
       passkey: { rpName: 'nuxt-aegis playground' },
     },
+    // TOTP second factor (server/plugins/mfa.ts): enrol on /security.
+    mfa: { issuer: 'nuxt-aegis playground' },
   },
 })

@@ -11,11 +11,13 @@ import { setupCore } from './setup/core'
 import { setupDevSecret } from './setup/dev-secret'
 import { setupDevtools } from './setup/devtools'
 import { setupHandoff } from './setup/handoff'
+import { setupImpersonation } from './setup/impersonation'
 import { enabledOAuthProviders, setupOAuth } from './setup/oauth'
 import { setupPages } from './setup/pages'
 import { setupPassword } from './setup/password'
 import { setupPasskey } from './setup/passkey'
 import { setupEmail } from './setup/email'
+import { setupMfa } from './setup/mfa'
 import { setupProtection } from './setup/protection'
 import { setupRuntimeConfig } from './setup/runtime-config'
 import { setupSessions } from './setup/sessions'
@@ -66,8 +68,10 @@ export default defineNuxtModule<ModuleOptions>({
     setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
     setupPasskey(ctx) //       <authPath>/passkey/* routes, definePasskeyProvider
     setupEmail(ctx.nuxt, ctx.resolver, { email: o.providers?.email, authPath: ctx.authPath })
+    setupMfa(ctx.nuxt, ctx.resolver, { mfa: o.mfa, authPath: ctx.authPath })
     setupAccounts(ctx) //      account linking routes, defineAccounts
     setupWebSocket(ctx) //     WebSocket utils
+    setupImpersonation(ctx) // POST <authPath>/impersonate and /impersonate/stop, start/stopImpersonation
     setupClient(ctx) //        composables, plugin, page middleware
     setupPages(ctx) //         callback and error pages (replaceable, texts), <AuthState>
     setupDevtools(ctx) //      nuxi dev only: the Nuxt DevTools tab and its routes

@@ -23,12 +23,13 @@ const SERVER = join(SRC, 'server')
 const PUBLIC: Record<string, string[]> = {
   tokens: ['tokens', 'issue', 'claims'],
   handoff: ['codes'],
-  sessions: ['sessions', 'provider-tokens'],
+  sessions: ['sessions', 'provider-tokens', 'record-codec'],
   protection: ['paths', 'redirects', 'cache-rules'],
   oauth: ['profile', 'custom-provider', 'fetch', 'providers/index'],
   // The engine of emailed codes, account lookup and request limits, shared by every email-identified flow (email/).
   password: ['account', 'lookup', 'verification', 'request', 'config'],
   email: [],
+  mfa: [],
   passkeys: [],
   credentials: ['signin'],
   // What a provider login needs of accounts: resolveUser, and completing a link.
@@ -36,6 +37,7 @@ const PUBLIC: Record<string, string[]> = {
   websocket: ['websocket-token'],
   // The Nuxt DevTools tab's routes (dev only).
   devtools: [],
+  impersonation: [],
 }
 const SHARED = 'core'
 const OPEN = ['context', 'utils']

@@ -1,24 +1,15 @@
-import type { PasswordAccount } from '../../../src/module'
+import { accounts, deliver, newAccount } from '../utils/demo-accounts'
 
-// Demo only: accounts live in memory and are gone on restart; "emails" are printed here.
-const accounts = new Map<string, PasswordAccount>()
-let nextId = 1
-
+// Demo only: accounts live in memory and are gone on restart; "emails" are printed and listed at /api/dev/outbox.
 export default definePasswordProvider({
   findUser: email => accounts.get(email) ?? null,
   onUserPersist: (change) => {
-    if (change.action === 'create') {
-      accounts.set(change.email, { id: `demo-${nextId++}`, email: change.email, passwordHash: change.passwordHash, emailVerified: false, name: change.email.split('@')[0], role: 'member' })
-      return
-    }
+    if (change.action === 'create') return newAccount(change.email, change.passwordHash, false)
     const account = accounts.get(change.email)
     if (!account) return
     if (change.action === 'verify' || change.emailVerified) account.emailVerified = true
     if (change.action === 'password') account.passwordHash = change.passwordHash
   },
-  sendVerificationCode: ({ email, purpose, code, url }) => {
-    // A real app sends an email here (and never logs the code).
-    console.info(`\n[playground mail] to ${email} (${purpose}): code ${code}${url ? `\n  link: ${url}` : ''}\n`)
-  },
+  sendVerificationCode: ({ email, purpose, code, url }) => deliver(email, purpose, code, url),
   customClaims: user => ({ role: typeof user.role === 'string' ? user.role : 'member' }),
 })

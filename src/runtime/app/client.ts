@@ -287,6 +287,9 @@ export function createAuthClient(options: AuthClientOptions) {
       if (status !== 401 || !attach || needsProviderLogin(error)) throw error
       const fresh = await refresh(sent).catch(() => null)
       if (!fresh) throw error
+      // A request made under impersonation is never replayed as the actor: the refresh brought the
+      // actor back, and the caller sees the 401 of the impersonation token.
+      if (sent !== null && decodeClaims(sent)?.act !== undefined) throw error
       return options.fetch<T>(url, withToken())
     }
   }
@@ -304,6 +307,10 @@ export function createAuthClient(options: AuthClientOptions) {
   // chunk (a page's) would move the bundler's preload helper and shared modules into chunks of
   // their own, which costs the base bundle more than the lazy code saves.
   const popup = () => import('./lazy/popup')
+  const sessions = () => import('./lazy/sessions')
+  const impersonation = () => import('./lazy/impersonation')
+  const sessionsApi = () => ({ authPath: options.authPath, fetch: authFetch, forget: () => clear() })
+  const impersonationApi = () => ({ authPath: options.authPath, fetch: authFetch, adopt: (response: TokenResponse) => void accept(response), refresh, getToken: () => token })
   const passkeys = () => import('./lazy/passkey')
 
   return {
@@ -317,6 +324,16 @@ export function createAuthClient(options: AuthClientOptions) {
     handoff,
     fetch: authFetch,
     getToken: () => token,
+    /** The user's live sessions (lazy chunk `lazy/sessions`). */
+    sessions: () => sessions().then(lazy => lazy.listSessions(sessionsApi())),
+    /** Ends one session; this tab's own logs the tab out (lazy chunk `lazy/sessions`). */
+    revokeSession: (id: string) => sessions().then(lazy => lazy.endSession(sessionsApi(), id)),
+    /** Ends all the user's sessions but this one (lazy chunk `lazy/sessions`). */
+    revokeOtherSessions: () => sessions().then(lazy => lazy.endOtherSessions(sessionsApi())),
+    /** Acts as `sub` with an impersonation token (lazy chunk `lazy/impersonation`). */
+    impersonate: (sub: string, reason?: string) => impersonation().then(lazy => lazy.impersonate(impersonationApi(), sub, reason)),
+    /** Back to the actor's own session (lazy chunk `lazy/impersonation`). */
+    stopImpersonation: () => impersonation().then(lazy => lazy.stopImpersonation(impersonationApi())),
     /** Waits for the report of a login popup opened by `useAuth().login({ popup: true })` (lazy chunk `lazy/popup`). */
     waitForLoginPopup: (window: Window) => popup().then(lazy => lazy.waitForLoginPopup(window)),
     /** Passkey registration, login and management (lazy chunk `lazy/passkey`; it loads @simplewebauthn/browser). */

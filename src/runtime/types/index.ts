@@ -39,6 +39,12 @@ export interface AegisClaims extends Record<string, unknown> {
    * Absent for provider (OAuth) and credentials logins. Kept for the whole session.
    */
   amr?: string[]
+  /**
+   * Set on impersonation tokens only (RFC 8693): the real user acting as `sub`. Such a token
+   * has no refresh token and is short-lived; `requireAuth(event, { allowImpersonation: false })`
+   * refuses it.
+   */
+  act?: ImpersonationActor
 }
 
 /** Tokens the provider returned at login (never sent to the browser). */
@@ -118,6 +124,12 @@ export interface AegisHooks {
   'nuxt-aegis:logout': (payload: LogoutHookPayload) => void | Promise<void>
   /** A rotated refresh token was replayed outside the reuse interval: its whole family was revoked. */
   'nuxt-aegis:tokenReuse': (payload: TokenReuseHookPayload) => void | Promise<void>
+  /** May `actor` impersonate `target`? `false` refuses, `true` allows, a user object allows with that profile; no answer from any handler refuses. */
+  'nuxt-aegis:canImpersonate': (payload: CanImpersonatePayload) => boolean | ImpersonationTarget | undefined | Promise<boolean | ImpersonationTarget | undefined>
+  /** An impersonation token was issued (audit); a throw here refuses the impersonation. */
+  'nuxt-aegis:impersonationStart': (payload: ImpersonationStartPayload) => void | Promise<void>
+  /** An impersonation was stopped by its actor (audit). */
+  'nuxt-aegis:impersonationEnd': (payload: ImpersonationEndPayload) => void | Promise<void>
 }
 
 /** Response of `POST /auth/token` and `POST /auth/refresh`. */
@@ -127,6 +139,76 @@ export interface TokenResponse {
   expiresIn: number
   /** Where the callback page goes next (validated at login start). */
   redirectTo?: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions a user can see and end ("your devices"): GET <authPath>/sessions, listUserSessions
+// ---------------------------------------------------------------------------------------------
+
+/** One of a user's live sessions as listed: never a token, never the raw User-Agent. */
+export interface SessionInfo {
+  /** A fingerprint of the session, stable for its life: what `revokeSession(id)` takes. */
+  id: string
+  /** The provider the session logged in with. */
+  provider: string
+  /** When the login happened (ms). */
+  createdAt: number
+  /** When the session last got a new access token: its last refresh, else its login (ms). */
+  refreshedAt: number
+  /** Absolute end (ms). */
+  expiresAt: number
+  /** A coarse device/browser label ("Firefox on Linux"); null when the User-Agent said nothing known (and for sessions from before labels). */
+  device: string | null
+  /** The session of the asking access token (this tab). */
+  current: boolean
+}
+
+// ---------------------------------------------------------------------------------------------
+// Impersonation: startImpersonation, the `act` claim (RFC 8693), nuxt-aegis:canImpersonate
+// ---------------------------------------------------------------------------------------------
+
+/** Who really acts behind an impersonation token (its `act` claim). */
+export interface ImpersonationActor {
+  sub: string
+  provider?: string
+}
+
+/**
+ * A `nuxt-aegis:canImpersonate` answer that allows with the target's profile: `sub` must be the
+ * requested one; `provider` defaults to the actor's; other primitive fields become claims
+ * (reserved names are dropped).
+ */
+export interface ImpersonationTarget extends Partial<AegisProfile> {
+  sub: string
+  provider?: string
+  [claim: string]: unknown
+}
+
+export interface CanImpersonatePayload {
+  /** The claims of the actor's access token (verified). */
+  actor: AegisClaims
+  /** The requested subject. */
+  target: string
+  /** Why, as the caller gave it (for the audit log); not checked by the module. */
+  reason?: string
+  event: H3Event
+}
+
+export interface ImpersonationStartPayload {
+  actor: AegisClaims
+  /** The claims of the impersonation token (its `sub` is the target, `act` the actor). */
+  target: AegisClaims
+  reason?: string
+  /** When the impersonation token expires (ms). */
+  expiresAt: number
+  event: H3Event
+}
+
+export interface ImpersonationEndPayload {
+  actor: ImpersonationActor
+  /** The claims of the impersonation token that was stopped. */
+  target: AegisClaims
+  event: H3Event
 }
 
 // --- Credentials logins with upstream tokens (defineCredentialsEventHandler keepTokens) ---

@@ -38,3 +38,15 @@ export function runUserInfoHooks(payload: UserInfoHookPayload): Promise<AegisUse
     return payload.user
   }, 'nuxt-aegis:userInfo', payload)
 }
+
+/**
+ * Every answer of a question hook's handlers, in order (`nuxt-aegis:canImpersonate`); an empty
+ * list when no handler is registered. A handler that throws stops the question (the caller refuses).
+ */
+export function askAegisHook<K extends keyof AegisHooks>(name: K, payload: Parameters<AegisHooks[K]>[0]): Promise<unknown[]> {
+  return runner().callHookWith(async (callbacks) => {
+    const answers: unknown[] = []
+    for (const callback of callbacks) answers.push(await callback(payload))
+    return answers
+  }, name, payload)
+}

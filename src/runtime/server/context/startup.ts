@@ -10,6 +10,7 @@ import { isUnder } from '../protection/paths'
 import { keepsTokens, warnKeepTokens } from '../sessions/provider-tokens'
 import { isMockEnabled } from '../oauth/mock/guard'
 import { useAegis } from './services'
+import { impersonationConfigProblems } from '../impersonation/config'
 
 /** Refuses to start on invalid configuration; warns loudly when the mock provider runs in production. */
 export default defineNitroPlugin(() => {
@@ -23,6 +24,7 @@ export default defineNitroPlugin(() => {
   problems.push(...passwordConfigProblems(password, password.enabled ? { production: !import.meta.dev, siteOrigin } : undefined))
   const email = runtimeConfig.aegisEmail as unknown as EmailConfigShape | undefined
   if (email?.enabled) problems.push(...emailConfigProblems(email, { production: !import.meta.dev, siteOrigin }))
+  problems.push(...impersonationConfigProblems(runtimeConfig.aegisImpersonation as { enabled?: unknown, expiresIn?: string | number } | undefined))
   if (problems.length) {
     const message = `[nuxt-aegis] invalid configuration, refusing to start:\n${problems.map(p => `  - ${p}`).join('\n')}`
     console.error(message)

@@ -17,7 +17,8 @@ export interface SessionCaller {
 /**
  * The caller of `<authPath>/sessions*`: a same-origin request with a valid `Authorization: Bearer`
  * access token whose session is still live (found through the user's index by the token's `sid`).
- * A token of a session that has ended cannot list or end the user's other sessions.
+ * A token of a session that has ended cannot list or end the user's other sessions, and an
+ * impersonation token (`act`) is refused.
  */
 export async function sessionCaller(event: H3Event): Promise<SessionCaller> {
   assertSameOrigin(event)
@@ -25,6 +26,8 @@ export async function sessionCaller(event: H3Event): Promise<SessionCaller> {
   const token = parseBearer(getRequestHeader(event, 'authorization'))
   const claims = token ? await tokens.verify(token) : undefined
   if (!claims) throw new AegisError(401, 'unauthorized', 'sessions endpoint without a valid access token')
+  // Managing sessions is the account holder's own business, never an impersonator's.
+  if (claims.act !== undefined) throw new AegisError(403, 'impersonation_not_allowed', 'sessions endpoint with an impersonation token')
   const { sub, provider, sid } = claims
   if (typeof provider !== 'string' || typeof sid !== 'string') throw new AegisError(401, 'unauthorized', 'access token without a session (sid)')
   const session = await sessions.findUserSession(sub, { sid }, { provider })

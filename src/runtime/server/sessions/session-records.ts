@@ -1,5 +1,5 @@
 import type { Storage } from 'unstorage'
-import type { AegisUser, ClaimValue } from '../../types'
+import type { AegisUser, ClaimValue, SessionInfo } from '../../types'
 import { fingerprint, sha256 } from '../core/crypto'
 import { AegisError, log } from '../core/errors'
 import type { Locks, WithLockOptions } from '../core/locks'
@@ -75,22 +75,8 @@ export interface IssuedSession {
   maxAge: number
 }
 
-/** What `listUserSessions` shows of a session: never a token. */
-export interface SessionInfo {
-  /** A fingerprint of the family id, stable for the session's life. */
-  id: string
-  provider: string
-  /** When the login happened (ms). */
-  createdAt: number
-  /** When the session last got a new access token: its last refresh, else its login (ms). */
-  refreshedAt: number
-  /** Absolute end (ms). */
-  expiresAt: number
-  /** A coarse device/browser label ("Firefox on Linux"); null when the User-Agent said nothing known (and for sessions from before labels). */
-  device: string | null
-  /** The session the listing request's access token belongs to. */
-  current: boolean
-}
+/** What `listUserSessions` shows of a session (public type): never a token. */
+export type { SessionInfo }
 
 /** A replayed rotated token: the family was revoked. Carries what the reuse hook reports. */
 export class TokenReuseError extends AegisError {

@@ -53,7 +53,8 @@ export interface TokenServiceOptions {
 
 export interface TokenService {
   readonly expiresIn: number
-  sign: (claims: AegisClaims) => Promise<string>
+  /** Signs an access token; `expiresIn` (seconds) shortens its life (an impersonation token), never beyond `expiresIn` of the service. */
+  sign: (claims: AegisClaims, options?: { expiresIn?: number }) => Promise<string>
   /** The verified payload, or undefined for any invalid, expired or foreign token. */
   verify: (token: string) => Promise<AegisClaims | undefined>
   /** The public keys (JWKS); empty for HS256. */
@@ -94,7 +95,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const cache = new Map<string, CacheEntry>()
   const cacheKey = (token: string) => token.slice(token.lastIndexOf('.') + 1)
 
-  async function sign(claims: AegisClaims): Promise<string> {
+  async function sign(claims: AegisClaims, signOptions: { expiresIn?: number } = {}): Promise<string> {
+    const lifetime = Math.min(signOptions.expiresIn ?? options.expiresIn, options.expiresIn)
     const { sub, ...rest } = claims
     const jwt = new SignJWT(rest as JWTPayload)
       .setProtectedHeader({ alg: options.algorithm, typ: ACCESS_TOKEN_TYPE, ...(keys ? { kid: keys.kid } : {}) })
@@ -102,7 +104,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       .setIssuer(options.issuer)
       .setIssuedAt()
       .setJti(randomToken(12))
-      .setExpirationTime(`${options.expiresIn}s`)
+      .setExpirationTime(`${lifetime}s`)
     if (options.audience) jwt.setAudience(options.audience)
     return jwt.sign(signingKey)
   }

@@ -2,6 +2,7 @@ import type { H3Event } from 'h3'
 import { getRequestHeader } from 'h3'
 import type { AegisUser } from '../../types'
 import { AegisError, toH3Error } from '../core/errors'
+import { fingerprint } from '../core/crypto'
 import { parseBearer } from '../tokens/tokens'
 import { useAegis } from '../context/services'
 
@@ -43,8 +44,26 @@ async function verifiedUser<T extends AegisUser>(event: H3Event): Promise<T> {
   return user as T
 }
 
-/** Asserts a valid access token and returns the event with `context.user` typed as set. */
-export async function requireAuth(event: H3Event): Promise<AuthenticatedEvent> {
-  await getAuthUser(event)
+export interface RequireAuthOptions {
+  /**
+   * `false`: refuse impersonation tokens (those with an `act` claim) with 403
+   * `impersonation_not_allowed`, for routes that must never run under impersonation (password
+   * change, passkeys, the session list). @default true
+   */
+  allowImpersonation?: boolean
+  /**
+   * Demand a login that passed a second factor: the token's `amr` (set by the module's own
+   * flows only, never by custom claims or stored claims) contains `mfa`. 403 `mfa_required` otherwise.
+   */
+  mfa?: boolean
+}
+
+/** Asserts a valid access token (and with `{ mfa: true }` a second factor) and returns the event with `context.user` typed as set. */
+export async function requireAuth(event: H3Event, options: RequireAuthOptions = {}): Promise<AuthenticatedEvent> {
+  const user = await getAuthUser(event)
+  if (options.allowImpersonation === false && user.act !== undefined) {
+    throw toH3Error(event, new AegisError(403, 'impersonation_not_allowed', `route refused an impersonation token of ${fingerprint(String((user.act as { sub?: unknown }).sub))}`))
+  }
+  if (options.mfa && !(Array.isArray(user.amr) && user.amr.includes('mfa'))) throw toH3Error(event, new AegisError(403, 'mfa_required'))
   return event as AuthenticatedEvent
 }

@@ -19,7 +19,7 @@ import { upstreamRefresh, upstreamSource } from '../credentials/upstream'
  * Throws (as an h3 error whose `data` is `{ error, message }`):
  * - 401 `unauthorized`: no valid access token on the request;
  * - 409 `provider_token_unavailable`: this session keeps no token of that provider
- *   (`keepTokens` is off, another provider, or sessions are off);
+ *   (`keepTokens` is off, another provider, sessions are off, or an impersonation token);
  * - 401 `provider_reauth_required`: the provider's tokens expired, the provider refused the
  *   refresh, or the session ended (logout, reuse): log in with the provider again;
  * - 502 `provider_unavailable` / `provider_error`: the provider could not refresh right now;
@@ -30,6 +30,8 @@ export async function getProviderToken(event: H3Event, provider?: string): Promi
   const name = provider ?? user.provider
   try {
     const aegis = useAegis()
+    // Under impersonation `sid` is the actor's session: its provider tokens are the actor's, not the target's.
+    if (user.act !== undefined) throw new AegisError(409, 'provider_token_unavailable', 'no provider tokens under impersonation')
     // A credentials login's backend (keepTokens on defineCredentialsEventHandler).
     const upstream = upstreamSource(name)
     if (upstream) {

@@ -7,6 +7,7 @@ import { requestDevice } from '../../sessions/sessions'
 import { clearHandoffCookie, handoffCookieName, refreshCookieHostPrefixed, setRefreshCookie } from '../../context/cookies'
 import { assertSameOrigin, readJsonObject } from '../../context/http'
 import { accessTokenResponse } from '../../tokens/issue'
+import { secondFactorStep } from '../../credentials/signin'
 import { useAegis } from '../../context/services'
 
 /** POST {authPath}/token: trade the one-time CODE for an access token and a refresh cookie. */
@@ -30,6 +31,13 @@ export default defineEventHandler(event => withErrors(event, async () => {
   }
   if (taken.status !== 'ok') throw new AegisError(400, 'invalid_code', `CODE ${fingerprint(code)}: unknown, expired, used or wrongly bound`)
   const { user, claims, amr, redirectTo } = taken.payload
+  // With `mfa.oauth`, a user with a second factor gets the step instead of tokens; the step keeps
+  // the whole login (provider tokens too, sealed) and `/mfa/verify` starts its session.
+  const step = await secondFactorStep(event, { kind: 'handoff', provider: user.provider, user, claims, amr, redirectTo, providerTokens: openFromHandoff(binding, taken.payload.providerTokens) })
+  if (step) {
+    clearHandoffCookie(event, code)
+    return step
+  }
   let familyId: string | undefined
   if (config.tokenRefresh.enabled) {
     let session

@@ -21,6 +21,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const token = parseBearer(getRequestHeader(event, 'authorization'))
   const claims = token ? await useAegis().tokens.verify(token) : undefined
   if (!claims) throw new AegisError(401, 'invalid_token', 'password change without a valid access token')
+  if (claims.act !== undefined) throw new AegisError(403, 'impersonation_not_allowed', 'password change with an impersonation token')
   const email = normalizeEmail(claims.email)
   if (claims.provider !== 'password' || !email) throw new AegisError(403, 'invalid_token', 'password change for a user who did not log in with a password')
   const current = passwordField(body, 'currentPassword')

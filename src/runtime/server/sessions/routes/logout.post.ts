@@ -58,11 +58,15 @@ async function endEverywhere(event: H3Event, ended: { session: Session, live: bo
   return { user, revoked: (ended ? 1 : 0) + await useAegis().sessions.revokeUser(user.sub, { provider: user.provider }) }
 }
 
-/** The user of a valid `Authorization: Bearer` access token; a missing or bad one is no user (never a 401 here). */
+/**
+ * The user of a valid `Authorization: Bearer` access token; a missing or bad one is no user (never
+ * a 401 here), and so is an impersonation token: an impersonator never logs the target out everywhere.
+ */
 async function bearerUser(event: H3Event): Promise<AegisUser | undefined> {
   const token = parseBearer(getRequestHeader(event, 'authorization'))
   const claims = token ? await useAegis().tokens.verify(token) : undefined
-  return claims && typeof claims.sub === 'string' && typeof claims.provider === 'string' ? claims as AegisUser : undefined
+  if (!claims || claims.act !== undefined) return undefined
+  return typeof claims.sub === 'string' && typeof claims.provider === 'string' ? claims as AegisUser : undefined
 }
 
 /**

@@ -1,0 +1,31 @@
+import { defineNitroPlugin } from 'nitropack/runtime'
+import { registerSecondFactorGate } from '../credentials/signin'
+import type { PendingSignIn } from '../credentials/signin'
+import { findFactors } from './factors'
+import { mfaUser } from './request'
+import { useMfaServices } from './services'
+import { issueStep } from './step'
+
+/**
+ * A login that already is multi-factor by the module's own account: `amr` has `mfa` (a passkey
+ * whose authenticator verified the user). A passkey with presence only (`user`) is one factor.
+ */
+function alreadyMultiFactor(amr: string[] = []): boolean {
+  return amr.includes('mfa')
+}
+
+/**
+ * The login gate: a user with an enrolled factor gets `202 { status: 'mfa_required', stepToken,
+ * methods, expiresIn }` instead of tokens, after password, email-code and credentials logins,
+ * and after OAuth logins with `mfa.oauth`.
+ */
+export default defineNitroPlugin(() => {
+  registerSecondFactorGate(async (event, pending: PendingSignIn) => {
+    const { config } = useMfaServices()
+    if (pending.kind === 'handoff' && !config.oauth) return undefined
+    if (alreadyMultiFactor(pending.amr)) return undefined
+    if (!await findFactors(event, mfaUser(pending.user))) return undefined
+    const { stepToken, expiresIn } = await issueStep(pending)
+    return { status: 'mfa_required', stepToken, methods: ['totp', 'recovery_code'], expiresIn }
+  })
+})
