@@ -10,12 +10,9 @@ import type { AuthCodeOptions } from './setup/handoff-options'
 import type { EndpointOptions, RedirectOptions, RouteProtectionOptions } from './setup/protection-options'
 import type { ProvidersOptions } from './setup/oauth-options'
 import type { StorageOptions } from './setup/storage-options'
-<<<<<<< HEAD
 import type { PageTextsOptions } from './setup/pages-options'
-=======
 import type { ImpersonationOptions } from './setup/impersonation-options'
 import type { MfaOptions } from './setup/mfa-options'
->>>>>>> main
 
 // Each capability's options live beside its setup (src/setup/<capability>-options.ts); re-exported here.
 export type * from './setup/tokens-options'
@@ -28,11 +25,8 @@ export type * from './setup/passkey-options'
 export type * from './setup/email-options'
 export type * from './setup/mfa-options'
 export type * from './setup/storage-options'
-<<<<<<< HEAD
 export type * from './setup/pages-options'
-=======
 export type * from './setup/impersonation-options'
->>>>>>> main
 
 export interface ModuleOptions {
   token?: TokenOptions
@@ -67,19 +61,16 @@ export interface ModuleOptions {
    */
   trustProxy?: boolean | number
   providers?: ProvidersOptions
-<<<<<<< HEAD
   /**
    * Texts of the module's callback and error pages (English by default), e.g.
    * `{ error: { title: 'Anmeldung fehlgeschlagen', messages: { access_denied: '…' } } }`.
    * To change more than the texts, add your own page at `<authPath>/callback` or `redirect.error`.
    */
   texts?: PageTextsOptions
-=======
   /** An allowed user acts as another for a short while (off by default): see docs/impersonation.md. */
   impersonation?: ImpersonationOptions
   /** Second factors: TOTP authenticator apps and recovery codes (docs/two-factor.md). */
   mfa?: MfaOptions
->>>>>>> main
 }
 
 export const defaults = {
