@@ -156,6 +156,12 @@ describe('[IMP-3] routes that must never run under impersonation refuse it', () 
       method: 'POST', headers: { ...sameOrigin(baseUrl), ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ currentPassword: 'x'.repeat(12), newPassword: 'y'.repeat(12) }),
     })
     expect(change.status).toBe(403)
+    // Nor the target's second factors: an impersonator's enrolment would outlive the impersonation.
+    for (const path of ['/auth/mfa/totp/enroll', '/auth/mfa/status']) {
+      const factor = await send(new URL(path, baseUrl), { method: path.endsWith('enroll') ? 'POST' : 'GET', headers: { ...sameOrigin(baseUrl), ...bearer(token), 'content-type': 'application/json' }, ...(path.endsWith('enroll') ? { body: '{}' } : {}) })
+      expect(factor.status, path).toBe(403)
+      expect(await errorOf(factor), path).toBe('impersonation_not_allowed')
+    }
   })
 
   it('logout everywhere with an impersonation token ends none of the target\'s sessions', async () => {

@@ -57,6 +57,25 @@ export function registerSecondFactorGate(value: SecondFactorGate | undefined): v
   gate = value
 }
 
+/** Refuses (throws) an action that adds a way into the account unless the session used its second factor. */
+export type SecondFactorCheck = (event: H3Event, user: { sub: string, provider?: unknown, email?: unknown, amr?: unknown }) => Promise<void>
+
+let secondFactorCheck: SecondFactorCheck | undefined
+
+/** Registered by the second-factor capability at start-up, beside the gate. */
+export function registerSecondFactorCheck(value: SecondFactorCheck | undefined): void {
+  secondFactorCheck = value
+}
+
+/**
+ * For actions that add a way in (a passkey, a linked identity): a user with a second factor must
+ * have used it in this session (`amr` has `mfa`), or a one-factor session (an OAuth login, a
+ * session from before enrolment, a stolen cookie) could add a key that skips the factor for good.
+ */
+export async function assertSecondFactorUsed(event: H3Event, user: { sub: string, provider?: unknown, email?: unknown, amr?: unknown }): Promise<void> {
+  await secondFactorCheck?.(event, user)
+}
+
 /**
  * Logs a user in from a credentials endpoint: the same steps and the same answer as a
  * provider login followed by `POST /auth/token` (userInfo hooks, custom claims, a new session

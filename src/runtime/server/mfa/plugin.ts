@@ -1,5 +1,6 @@
 import { defineNitroPlugin } from 'nitropack/runtime'
-import { registerSecondFactorGate } from '../credentials/signin'
+import { AegisError } from '../core/errors'
+import { registerSecondFactorCheck, registerSecondFactorGate } from '../credentials/signin'
 import type { PendingSignIn } from '../credentials/signin'
 import { findFactors } from './factors'
 import { mfaUser } from './request'
@@ -27,5 +28,11 @@ export default defineNitroPlugin(() => {
     if (!await findFactors(event, mfaUser(pending.user))) return undefined
     const { stepToken, expiresIn } = await issueStep(pending)
     return { status: 'mfa_required', stepToken, methods: ['totp', 'recovery_code'], expiresIn }
+  })
+  registerSecondFactorCheck(async (event, user) => {
+    if (alreadyMultiFactor(Array.isArray(user.amr) ? user.amr as string[] : [])) return
+    if (await findFactors(event, mfaUser({ sub: user.sub, provider: String(user.provider ?? ''), ...(typeof user.email === 'string' ? { email: user.email } : {}) }))) {
+      throw new AegisError(403, 'mfa_required', 'adding a way into an account with a second factor needs a session that used it')
+    }
   })
 })

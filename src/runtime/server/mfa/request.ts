@@ -37,10 +37,14 @@ export function mfaUser(user: Pick<AegisUser, 'sub' | 'provider' | 'email'>): Mf
 
 /** The user of the request's access token; 401 `unauthorized` (as JSON of this route) without a valid one. */
 export async function tokenUser(event: H3Event): Promise<MfaUser> {
+  let user
   try {
-    return mfaUser(await getAuthUser(event))
+    user = await getAuthUser(event)
   }
   catch {
     throw new AegisError(401, 'unauthorized', 'second-factor route without a valid access token')
   }
+  // An impersonator must not enrol, see or remove the user's factors (they would outlive the impersonation).
+  if ((user as Record<string, unknown>).act !== undefined) throw new AegisError(403, 'impersonation_not_allowed', 'second factors cannot be managed while impersonating')
+  return mfaUser(user)
 }

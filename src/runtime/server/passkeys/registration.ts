@@ -3,6 +3,7 @@ import { generateRegistrationOptions, verifyRegistrationResponse } from '@simple
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
 import type { AegisUser } from '../../types'
 import { AegisError } from '../core/errors'
+import { assertSecondFactorUsed } from '../credentials/signin'
 import { fingerprint } from '../core/crypto'
 import { browserBinding, presentedBinding } from './binding'
 import { signedChallenge } from './request'
@@ -24,6 +25,7 @@ export function assertCanManagePasskeys(user: AegisUser): void {
 /** Creation options for the logged-in `user`; the challenge is bound to this browser and this user. */
 export async function registrationOptions(event: H3Event, user: AegisUser): Promise<PublicKeyCredentialCreationOptionsJSON> {
   assertCanManagePasskeys(user)
+  await assertSecondFactorUsed(event, user)
   const app = passkeyProvider()
   const { config, challenges, userHandle } = usePasskeyServices()
   const { rpID } = relyingParty(event)
@@ -50,6 +52,7 @@ export async function registrationOptions(event: H3Event, user: AegisUser): Prom
 /** Verifies a registration response and stores the new passkey through `saveCredential`. */
 export async function verifyRegistration(event: H3Event, user: AegisUser, response: RegistrationResponseJSON, name?: string): Promise<PublicPasskey> {
   assertCanManagePasskeys(user)
+  await assertSecondFactorUsed(event, user)
   const app = passkeyProvider()
   const { config, challenges, serializeCredential } = usePasskeyServices()
   const challenge = signedChallenge(response.response.clientDataJSON)

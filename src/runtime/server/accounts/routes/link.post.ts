@@ -7,6 +7,7 @@ import { safeRedirectPath } from '../../protection/redirects'
 import { useAccounts } from '../registry'
 import { bearerUser, linkingSession } from '../link'
 import { startLinkIntent } from '../link-intent'
+import { assertSecondFactorUsed } from '../../credentials/signin'
 
 /**
  * POST {authPath}/link/:provider (Bearer, same-origin, JSON `{ redirectTo? }`): starts linking
@@ -28,6 +29,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   if (typeof user.sid !== 'string') throw new AegisError(409, 'link_failed', 'linking needs a session (tokenRefresh.enabled)')
   // This browser's session must be the token's: a token copied elsewhere cannot start a link here.
   await linkingSession(event, { sub: user.sub, sid: user.sid })
+  await assertSecondFactorUsed(event, user)
   const redirectTo = safeRedirectPath(body.redirectTo)
   const intent = startLinkIntent(event, { sub: user.sub, sid: user.sid, provider, redirectTo })
   return { url: `${aegis.config.endpoints.authPath}/${provider}?link=${intent.nonce}` }
