@@ -5,6 +5,7 @@
  *    (c) behind nuxt-auth-utils' requireUserSession with a valid sealed cookie.
  * (a) and (b) are measured twice: with a synchronous handler (b reads event.context.user), and
  * with an async one that awaits a resolved promise (a2) or `getAuthUser(event)` (b2).
+ * (b3) is (b) on a second nuxt-aegis server whose revocation list holds REVOKED revoked sessions.
  * The three servers run side by side; each round loads them one after the other in a rotated
  * order, and the ratios are taken within each round before the median.
  */
@@ -12,6 +13,8 @@ import os from 'node:os'
 import { QUICK, SESSION_PASSWORD, aegisEnv, cookiePair, cpuSeconds, load, log, loginViaMock, median, rotate, setCookies, sleep, startApp } from './lib/shared.mjs'
 
 export const TARGET = 0.95
+/** Revoked sessions on the list of the (b3) server. */
+export const REVOKED = 10_000
 
 export async function benchProtection() {
   const rounds = QUICK ? 2 : 7
@@ -22,7 +25,10 @@ export async function benchProtection() {
     servers.a = await startApp('baseline')
     servers.b = await startApp('aegis', aegisEnv({ BENCH_REFRESH_DRIVER: 'memory' }))
     servers.c = await startApp('auth-utils', { NUXT_SESSION_PASSWORD: SESSION_PASSWORD })
+    servers.d = await startApp('aegis', aegisEnv({ BENCH_REFRESH_DRIVER: 'memory' }))
     const { token } = await loginViaMock(servers.b.url)
+    const seeded = await (await fetch(`${servers.d.url}/bench/revocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: REVOKED }) })).json()
+    if (seeded.size < REVOKED) throw new Error(`the revocation list of (b3) holds ${seeded.size} sessions, expected ${REVOKED}`)
     const login = await fetch(`${servers.c.url}/bench/login`, { method: 'POST' })
     const sealed = cookiePair(setCookies(login.headers), 'nuxt-session')
     if (!sealed) throw new Error('nuxt-auth-utils returned no session cookie')
@@ -33,6 +39,8 @@ export async function benchProtection() {
       a2: { server: 'a', path: '/api/hello-async', headers: {} },
       b: { server: 'b', path: '/api/hello', headers: bearer, reference: 'a' },
       b2: { server: 'b', path: '/api/hello-async', headers: bearer, reference: 'a2' },
+      // Same secret: the token of (b) is valid on (d), whose list holds REVOKED other sessions.
+      b3: { server: 'd', path: '/api/hello', headers: bearer, reference: 'a' },
       c: { server: 'c', path: '/api/hello', headers: { cookie: sealed }, reference: 'a' },
     }
     const ids = Object.keys(variants)
@@ -76,7 +84,8 @@ export async function benchProtection() {
       ratio: Object.fromEntries(compared.map(id => [id, ratio(id)])),
       cpuUsPerRequest: of(id => median(runs[id].map(run => run.cpuPerRequest * 1e6))),
       cpuRatio: Object.fromEntries(compared.map(id => [id, cpuRatio(id)])),
-      perRound: runs.b.map((run, round) => ({ b: run.rps / runs.a[round].rps, b2: runs.b2[round].rps / runs.a2[round].rps, c: runs.c[round].rps / runs.a[round].rps })),
+      perRound: runs.b.map((run, round) => ({ b: run.rps / runs.a[round].rps, b2: runs.b2[round].rps / runs.a2[round].rps, b3: runs.b3[round].rps / runs.a[round].rps, c: runs.c[round].rps / runs.a[round].rps })),
+      revoked: REVOKED,
       loadavg: os.loadavg(),
       target: TARGET,
     }

@@ -19,6 +19,8 @@ import { setupPasskey } from './setup/passkey'
 import { setupEmail } from './setup/email'
 import { setupMfa } from './setup/mfa'
 import { setupProtection } from './setup/protection'
+import { setupRevocation } from './setup/revocation'
+import { setupSessionClaims } from './setup/session-claims'
 import { setupRuntimeConfig } from './setup/runtime-config'
 import { setupSessions } from './setup/sessions'
 import { setupStorage } from './setup/storage'
@@ -64,6 +66,8 @@ export default defineNuxtModule<ModuleOptions>({
     setupHandoff(ctx) //       POST <authPath>/token, aegis:codes mount
     setupSessions(ctx) //      aegis:refresh mount, POST <authPath>/logout and /refresh, session utils
     setupTokens(ctx) //        GET <authPath>/jwks
+    setupRevocation(ctx) //    revocation list kept fresh per instance, GET <authPath>/revocations
+    setupSessionClaims(ctx) // updateSessionClaims (claims changed while logged in)
     setupOAuth(ctx) //         providers entry, mock IdP, provider routes, provider utils
     setupPassword(ctx.nuxt, ctx.resolver, { password: o.providers?.password, trustProxy: o.trustProxy, authPath: ctx.authPath })
     setupPasskey(ctx) //       <authPath>/passkey/* routes, definePasskeyProvider

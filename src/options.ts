@@ -10,6 +10,8 @@ import type { AuthCodeOptions } from './setup/handoff-options'
 import type { EndpointOptions, RedirectOptions, RouteProtectionOptions } from './setup/protection-options'
 import type { ProvidersOptions } from './setup/oauth-options'
 import type { StorageOptions } from './setup/storage-options'
+import type { RevocationOptions } from './setup/revocation-options'
+import { revocationDefaults } from './setup/revocation-options'
 import type { PageTextsOptions } from './setup/pages-options'
 import type { ImpersonationOptions } from './setup/impersonation-options'
 import type { MfaOptions } from './setup/mfa-options'
@@ -25,6 +27,7 @@ export type * from './setup/passkey-options'
 export type * from './setup/email-options'
 export type * from './setup/mfa-options'
 export type * from './setup/storage-options'
+export type * from './setup/revocation-options'
 export type * from './setup/pages-options'
 export type * from './setup/impersonation-options'
 
@@ -61,6 +64,7 @@ export interface ModuleOptions {
    */
   trustProxy?: boolean | number
   providers?: ProvidersOptions
+  revocation?: RevocationOptions
   /**
    * Texts of the module's callback and error pages (English by default), e.g.
    * `{ error: { title: 'Anmeldung fehlgeschlagen', messages: { access_denied: '…' } } }`.
@@ -132,4 +136,5 @@ export const defaults = {
   apiOrigins: [] as string[],
   trustProxy: false as boolean | number,
   providers: {},
+  revocation: revocationDefaults,
 } satisfies ModuleOptions

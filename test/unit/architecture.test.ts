@@ -35,6 +35,7 @@ const PUBLIC: Record<string, string[]> = {
   // What a provider login needs of accounts: resolveUser, and completing a link.
   accounts: ['login'],
   websocket: ['websocket-token'],
+  revocation: [],
   // The Nuxt DevTools tab's routes (dev only).
   devtools: [],
   impersonation: [],

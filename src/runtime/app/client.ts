@@ -162,7 +162,7 @@ export function createAuthClient(options: AuthClientOptions) {
     timer = setTimeout(() => void refresh().catch(() => {}), Math.max(1, expiresIn - lead) * 1000)
   }
 
-  const post = () => options.fetch<TokenResponse>(`${options.authPath}/refresh`, { method: 'POST', credentials: 'same-origin' })
+  const post = (updateClaims?: boolean) => options.fetch<TokenResponse>(`${options.authPath}/refresh`, { method: 'POST', credentials: 'same-origin', ...(updateClaims ? { body: { updateClaims } } : {}) })
   const statusOf = (error: unknown) => (error as { statusCode?: number, status?: number } | null)?.statusCode ?? (error as { status?: number } | null)?.status
 
   const runLocked = <T>(fn: (contended?: boolean) => Promise<T>): Promise<T> => options.lock ? options.lock(fn) : fn(false)
@@ -182,9 +182,11 @@ export function createAuthClient(options: AuthClientOptions) {
    * broadcast token instead of rotating again. The generation is needed because the lock, the
    * timers and the message reach tabs by different routes and at slightly different times.
    * `stale` is the token the caller considers used up. Resolves to the token, or null when the
-   * session is gone.
+   * session is gone. `updateClaims`: always a refresh of its own, asking the server to compute
+   * the claims again (after a refresh already under way); other tabs get its token as usual.
    */
-  function refresh(stale: string | null = token): Promise<string | null> {
+  function refresh(stale: string | null = token, { updateClaims = false }: { updateClaims?: boolean } = {}): Promise<string | null> {
+    if (updateClaims && inflight) return inflight.catch(() => null).then(() => refresh(token, { updateClaims }))
     if (!inflight && options.sessionHint && !options.sessionHint()) {
       // No refresh cookie either: nothing to ask the server. Only this tab forgets its token
       // (the other tabs see the same cookies and decide for themselves).
@@ -193,7 +195,7 @@ export function createAuthClient(options: AuthClientOptions) {
       return Promise.resolve(null)
     }
     const generation = options.generation?.read()
-    const usable = () => token !== null && token !== stale && expiresAt - now() > FRESH_ENOUGH_MS
+    const usable = () => !updateClaims && token !== null && token !== stale && expiresAt - now() > FRESH_ENOUGH_MS
     // Another tab refreshed since we called, or since our token was issued: its token is on the way.
     const otherTabRefreshed = () => {
       if (!options.generation || generation === undefined) return false
@@ -209,7 +211,7 @@ export function createAuthClient(options: AuthClientOptions) {
         if (usable()) return token
       }
       // 409: another tab rotated the cookie a moment ago; the browser now holds the successor, so retry once.
-      const response = await post().catch(error => statusOf(error) === 409 ? post() : Promise.reject(error))
+      const response = await post(updateClaims).catch(error => statusOf(error) === 409 ? post(updateClaims) : Promise.reject(error))
       return accept(response)
     })
       .catch((error: unknown) => {

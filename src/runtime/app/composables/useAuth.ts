@@ -44,7 +44,12 @@ export interface UseAuth<T extends AegisUser = AegisUser> {
   login: (provider: string, options?: LoginOptions) => Promise<LoginResult>
   /** Logs out; `everywhere: true` ends every session of the user on all devices. */
   logout: (options?: { redirectTo?: string, everywhere?: boolean }) => Promise<void>
-  refresh: () => Promise<boolean>
+  /**
+   * A new access token now. `updateClaims: true` runs the provider's `customClaims` again for the
+   * stored user and keeps the result on the session (after a role change); the session's older
+   * access tokens are refused from then on, and other tabs get the new user too.
+   */
+  refresh: (options?: { updateClaims?: boolean }) => Promise<boolean>
   /**
    * Email + password login (`providers.password`): `{ email, password }`, or `{ email, code }` for
    * the second step when a login code is required. Resolves to `'authenticated'` or
@@ -162,8 +167,8 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
       await client.logout({ everywhere: options.everywhere })
       await navigateTo(options.redirectTo ?? config.redirect.logout)
     },
-    async refresh() {
-      return (await client.refresh()) !== null
+    async refresh(options = {}) {
+      return (await client.refresh(undefined, { updateClaims: options.updateClaims === true })) !== null
     },
     async loginWithPassword(credentials) {
       const step = 'code' in credentials ? 'login/code' : 'login'

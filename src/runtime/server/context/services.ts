@@ -12,7 +12,7 @@ import { createMemoryCodeStore, createStorageCodeStore } from '../handoff/codes'
 import type { CodeStore } from '../handoff/codes'
 import { createSessionStore } from '../sessions/sessions'
 import type { SessionStore } from '../sessions/sessions'
-import { createTokenService } from '../tokens/tokens'
+import { CLOCK_TOLERANCE, createTokenService } from '../tokens/tokens'
 import type { TokenService } from '../tokens/tokens'
 import { createRouteMatcher } from '../protection/paths'
 import type { RouteMatcher } from '../protection/paths'
@@ -25,6 +25,11 @@ import type { Fetcher } from '../oauth/fetch'
 import { TtlMap } from '../core/ttl-map'
 import { AegisError } from '../core/errors'
 import type { OAuthHandlerOptions } from '../../types'
+import { sessionId } from '../sessions/provider-tokens'
+import { createRevocationService } from '../revocation/service'
+import type { RevocationService } from '../revocation/service'
+import { resolveRevocationConfig } from '../revocation/config'
+import type { ResolvedRevocationConfig, RevocationRuntimeConfig } from '../revocation/config'
 import { accountsEnabled } from '../accounts/registry'
 
 /**
@@ -52,6 +57,10 @@ export interface AegisServices {
   handlers: Map<string, OAuthHandlerOptions>
   /** OAuth providers by name (built-in and custom), registered when their route files load. */
   definitions: Map<string, OAuthProviderDefinition>
+  /** `revocation` settings, resolved. */
+  revocation: ResolvedRevocationConfig
+  /** The revocation list: sessions whose access tokens are refused before they expire. */
+  revocations: RevocationService
 }
 
 let services: AegisServices | undefined
@@ -65,6 +74,23 @@ export function useAegis(): AegisServices {
   const mock = config.providers.mock as RuntimeMockConfig | undefined
   const authCodeTtl = Number(config.authCode.expiresIn)
   const siteUrl = config.siteUrl || (useRuntimeConfig().public.siteUrl as string | undefined) || ''
+  const expiresIn = parseDuration(config.token.expiresIn)!
+  const revocation = resolveRevocationConfig((config as { revocation?: RevocationRuntimeConfig }).revocation)
+  // Redis expires records by itself (TTL); fs, memory and most others need the sweep.
+  const sweep = () => (useStorage().getMount('aegis:refresh').driver as { name?: string }).name !== 'redis'
+  const revocations = createRevocationService({
+    enabled: revocation.enabled && config.tokenRefresh.enabled,
+    storage: useStorage('aegis:refresh'),
+    prefix: config.tokenRefresh.prefix,
+    locks: lazyLocks(() => locksForMount(useStorage(), 'aegis:refresh', config.tokenRefresh.prefix)),
+    // No token is accepted longer than this after its iat (maxTokenAge), whatever its exp says.
+    lifetime: expiresIn + CLOCK_TOLERANCE,
+    refreshMs: revocation.refreshMs,
+    staleAfterMs: revocation.staleAfterMs,
+    onStale: revocation.onStale,
+    driver: () => useStorage().getMount('aegis:refresh').driver as never,
+    sweep,
+  })
   services = {
     config,
     serverSecret: config.token.secret || config.token.privateKey,
@@ -77,7 +103,9 @@ export function useAegis(): AegisServices {
         : loadSigningKeys(config.token.privateKey, config.token.algorithm as AsymmetricAlgorithm, listOption(config.token.previousPublicKeys)),
       issuer: config.token.issuer,
       audience: config.token.audience,
-      expiresIn: parseDuration(config.token.expiresIn)!,
+      expiresIn,
+      revoked: revocations.enabled ? revocations.refuses : undefined,
+      ready: revocations.ready,
     }),
     codes: config.authCode.shared
       ? createStorageCodeStore(useStorage('aegis:codes'), { ttlSeconds: authCodeTtl, locks: lazyLocks(() => locksForMount(useStorage(), 'aegis:codes', '')) })
@@ -91,8 +119,9 @@ export function useAegis(): AegisServices {
       rotation: config.tokenRefresh.rotation,
       reuseInterval: Number(config.tokenRefresh.reuseInterval),
       locks: lazyLocks(() => locksForMount(useStorage(), 'aegis:refresh', config.tokenRefresh.prefix)),
-      // Redis expires records by itself (TTL); fs, memory and most others need the sweep.
-      sweep: () => (useStorage().getMount('aegis:refresh').driver as { name?: string }).name !== 'redis',
+      sweep,
+      onEnd: familyId => revocations.revoke(sessionId(familyId)),
+      onClaimsChange: (familyId, claimsAt) => revocations.revoke(sessionId(familyId), claimsAt),
       // With defineAccounts, sub is the app's user id for every method: sessions are per person.
       perSub: accountsEnabled,
       codec: config.encryption.enabled
@@ -110,6 +139,8 @@ export function useAegis(): AegisServices {
     })),
     handlers,
     definitions,
+    revocation,
+    revocations,
   }
   return services
 }

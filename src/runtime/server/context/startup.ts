@@ -10,6 +10,8 @@ import { isUnder } from '../protection/paths'
 import { keepsTokens, warnKeepTokens } from '../sessions/provider-tokens'
 import { isMockEnabled } from '../oauth/mock/guard'
 import { useAegis } from './services'
+import { revocationConfigProblems } from '../revocation/config'
+import type { RevocationRuntimeConfig } from '../revocation/config'
 import { impersonationConfigProblems } from '../impersonation/config'
 
 /** Refuses to start on invalid configuration; warns loudly when the mock provider runs in production. */
@@ -22,6 +24,7 @@ export default defineNitroPlugin(() => {
   const password = runtimeConfig.aegisPassword as unknown as PasswordConfigShape & { enabled?: unknown }
   const siteOrigin = originOf(config.siteUrl || String(runtimeConfig.public.siteUrl ?? ''))
   problems.push(...passwordConfigProblems(password, password.enabled ? { production: !import.meta.dev, siteOrigin } : undefined))
+  problems.push(...revocationConfigProblems((config as { revocation?: RevocationRuntimeConfig }).revocation))
   const email = runtimeConfig.aegisEmail as unknown as EmailConfigShape | undefined
   if (email?.enabled) problems.push(...emailConfigProblems(email, { production: !import.meta.dev, siteOrigin }))
   problems.push(...impersonationConfigProblems(runtimeConfig.aegisImpersonation as { enabled?: unknown, expiresIn?: string | number } | undefined))

@@ -84,6 +84,8 @@ async function guard(event: H3Event, path: string, token: string | null | undefi
     const target = event.node.req.originalUrl ?? event.node.req.url ?? event.path
     return sendRedirect(event, `${login}${login.includes('?') ? '&' : '?'}redirectTo=${encodeURIComponent(target)}`, 302)
   }
+  // A stale revocation list under `onStale: 'refuse'`: the token may be fine, the check is not (retry).
+  if (isProtected && token && aegis.revocations.refusingAll) return sendError(event, new AegisError(503, 'storage_unavailable', 'revocation list stale'))
   if (isProtected) return sendError(event, new AegisError(401, token === undefined ? 'unauthorized' : 'invalid_token'))
 }
 

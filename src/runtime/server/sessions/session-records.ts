@@ -40,6 +40,13 @@ export interface FamilyRecord {
   device?: string
   /** When a refresh last rotated a token of the family (ms); absent until the first one, and on families from before it. */
   refreshedAt?: number
+  /**
+   * When the claims were last changed on a live session (`updateSessionClaims`, `refresh({ updateClaims })`),
+   * in seconds: tokens of the family issued before it are refused, and new ones are issued at or after it.
+   */
+  claimsAt?: number
+  /** Set by `updateSessionClaims`: refreshes keep these claims instead of running the claims function again. */
+  claimsPinned?: true
 }
 
 export interface TokenRecord {
@@ -63,6 +70,10 @@ export interface Session {
   claims: Record<string, ClaimValue>
   /** How the login was made (`amr`); absent for sessions without one. */
   amr?: string[]
+  /** See FamilyRecord.claimsAt: the earliest `iat` its access tokens may carry now. */
+  claimsAt?: number
+  /** See FamilyRecord.claimsPinned. */
+  claimsPinned?: boolean
   createdAt: number
   /** Absolute end (ms). */
   expiresAt: number

@@ -11,10 +11,13 @@ import { createRecordStore, io, LOCK_MS, sleep, TokenReuseError } from './sessio
 import type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord } from './session-records'
 import { createSessionIndexes } from './session-index'
 import { createSessionList, noteRefresh } from './session-list'
+import { createClaimsUpdater } from './session-claims'
+import type { ClaimsChange, ClaimsUpdate } from './session-claims'
 import { createProviderTokenStore } from './provider-tokens'
 import type { ProviderTokenSet, ProviderTokenStore } from './provider-tokens'
 
 export { TokenReuseError }
+export type { ClaimsChange, ClaimsUpdate }
 /** The device label of a request, for `create` and `rotate` (used by logins outside this folder). */
 export { requestDevice } from './device'
 export type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord }
@@ -73,6 +76,8 @@ export interface SessionStore {
    * `{ sid }`; found through the user's index only, so another user's session never matches.
    */
   findUserSession: (sub: string, match: { id?: string, sid?: string }, options?: { provider?: string }) => Promise<Session | undefined>
+  /** Changes the stored claims of live sessions (see session-claims.ts); the sessions changed. */
+  updateClaims: (update: ClaimsUpdate) => Promise<Session[]>
   /** Removes families that ended before today (drivers without TTL); returns how many. */
   sweep: () => Promise<number>
   /** Provider tokens kept with sessions: ended with them. */
@@ -93,6 +98,15 @@ export interface SessionStoreOptions {
   /** The atomic write that retires a rotated token (Redis: a script; default: in-process). */
   compareAndSet?: CompareAndSet
   codec?: RecordCodec
+  /**
+   * Called when a session ends before its time (logout, reuse, revocation by user or id), before
+   * its record goes: the revocation list refuses its access tokens from then on. Not called for
+   * a session that reached its absolute end (no access token outlives the refresh that issued it
+   * by more than the token lifetime, and nothing was issued after the end).
+   */
+  onEnd?: (familyId: string) => Promise<unknown>
+  /** Called when a live session's claims changed (at `claimsAt`, seconds): its older access tokens are refused from then on. */
+  onClaimsChange?: (familyId: string, claimsAt: number) => Promise<unknown>
   /** File families by the day they end and sweep them: for drivers that ignore TTLs (fs, memory). */
   sweep?: boolean | (() => boolean)
   /**
@@ -117,15 +131,18 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   })
   const { keys, read, readRaw, write, swap, remove, locks } = records
   const indexes = createSessionIndexes(records, {
-    sweep: options.sweep ?? false, revokeFamily: id => revokeFamily(id), keepUnreadMs: options.absoluteTimeout * 1000,
+    sweep: options.sweep ?? false, revokeFamily: id => revokeFamily(id, { expired: true }), keepUnreadMs: options.absoluteTimeout * 1000,
   })
   const providerTokens = createProviderTokenStore(records)
   const list = createSessionList(records, indexes)
+  const claimsUpdater = createClaimsUpdater(records, list, family => view(family), options.onClaimsChange)
   const successorKey = (secret: string) => deriveKey(secret, 'refresh-successor')
 
   const view = (family: FamilyRecord): Session => ({
     familyId: family.familyId, user: family.user, claims: family.claims, createdAt: family.createdAt, expiresAt: family.expiresAt,
     ...(family.amr ? { amr: family.amr } : {}),
+    ...(family.claimsAt ? { claimsAt: family.claimsAt } : {}),
+    ...(family.claimsPinned ? { claimsPinned: true } : {}),
   })
 
   async function mint(family: FamilyRecord, id = randomToken(16)): Promise<{ token: string, record: TokenRecord }> {
@@ -142,8 +159,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const issued = (token: string, record: TokenRecord, family: FamilyRecord): IssuedSession =>
     ({ token, session: view(family), maxAge: Math.max(1, Math.ceil((record.expiresAt - now()) / 1000)) })
 
-  async function revokeFamily(familyId: string): Promise<void> {
+  async function revokeFamily(familyId: string, { expired = false }: { expired?: boolean } = {}): Promise<void> {
     const family = await read<FamilyRecord>(keys.family(familyId))
+    // Before the record goes: a storage failure here is a 503 that leaves the session as it was.
+    if (family && !expired) await options.onEnd?.(familyId)
     // Removing the family record is the revocation: every token of it is refused from now on.
     await remove(keys.family(familyId))
     await providerTokens.remove(familyId)
@@ -173,7 +192,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return undefined
     }
     if (family.expiresAt <= now()) {
-      await revokeFamily(family.familyId)
+      await revokeFamily(family.familyId, { expired: true })
       return undefined
     }
     // After an encryption key change, the family moves to the new key on its next use.
@@ -353,6 +372,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
     // With accounts (perSub) a provider narrows nothing: the sub is the person.
     listUser: (sub, listOptions) => list.list(sub, options.perSub?.() === true ? { ...listOptions, provider: undefined } : listOptions),
+
+    updateClaims: update => claimsUpdater.update(update),
 
     async findUserSession(sub, match, { provider } = {}) {
       const family = await list.find(sub, match, options.perSub?.() === true ? undefined : provider)

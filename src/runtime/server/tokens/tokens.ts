@@ -49,12 +49,24 @@ export interface TokenServiceOptions {
   expiresIn: number
   /** Bound of the verified-token cache. */
   cacheSize?: number
+  /**
+   * True for a token whose session was revoked after it was issued (the revocation list):
+   * checked on every verification, the cached ones too. Synchronous, in memory.
+   */
+  revoked?: (claims: AegisClaims) => boolean
+  /** A promise to wait for before the first verification (the revocation list's first load), or undefined. */
+  ready?: () => Promise<void> | undefined
 }
 
 export interface TokenService {
   readonly expiresIn: number
-  /** Signs an access token; `expiresIn` (seconds) shortens its life (an impersonation token), never beyond `expiresIn` of the service. */
-  sign: (claims: AegisClaims, options?: { expiresIn?: number }) => Promise<string>
+  /**
+   * Signs an access token; `expiresIn` (seconds) shortens its life (an impersonation token), never
+   * beyond `expiresIn` of the service. `issuedNotBefore` (seconds): the earliest `iat` the token may
+   * carry, for a session whose claims just changed (its tokens issued before are refused; this one
+   * must not be); at most a few seconds ahead of the clock, inside every verifier's tolerance.
+   */
+  sign: (claims: AegisClaims, options?: { expiresIn?: number, issuedNotBefore?: number }) => Promise<string>
   /** The verified payload, or undefined for any invalid, expired or foreign token. */
   verify: (token: string) => Promise<AegisClaims | undefined>
   /** The public keys (JWKS); empty for HS256. */
@@ -95,14 +107,15 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const cache = new Map<string, CacheEntry>()
   const cacheKey = (token: string) => token.slice(token.lastIndexOf('.') + 1)
 
-  async function sign(claims: AegisClaims, signOptions: { expiresIn?: number } = {}): Promise<string> {
+  async function sign(claims: AegisClaims, signOptions: { expiresIn?: number, issuedNotBefore?: number } = {}): Promise<string> {
     const lifetime = Math.min(signOptions.expiresIn ?? options.expiresIn, options.expiresIn)
+    const { issuedNotBefore } = signOptions
     const { sub, ...rest } = claims
     const jwt = new SignJWT(rest as JWTPayload)
       .setProtectedHeader({ alg: options.algorithm, typ: ACCESS_TOKEN_TYPE, ...(keys ? { kid: keys.kid } : {}) })
       .setSubject(sub)
       .setIssuer(options.issuer)
-      .setIssuedAt()
+      .setIssuedAt(Math.max(Math.floor(Date.now() / 1000), Math.min(issuedNotBefore ?? 0, Math.floor(Date.now() / 1000) + CLOCK_TOLERANCE - 1)))
       .setJti(randomToken(12))
       .setExpirationTime(`${lifetime}s`)
     if (options.audience) jwt.setAudience(options.audience)
@@ -124,14 +137,18 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return live(slot, cached)
   }
 
+  const { revoked, ready } = options
+
   function live(slot: string, cached: CacheEntry): AegisClaims | undefined {
-    if ((cached.claims.exp as number) > Date.now() / 1000 - CLOCK_TOLERANCE) return cached.claims
+    if ((cached.claims.exp as number) > Date.now() / 1000 - CLOCK_TOLERANCE) return revoked !== undefined && revoked(cached.claims) ? undefined : cached.claims
     cache.delete(slot)
     return undefined
   }
 
   async function verify(token: string): Promise<AegisClaims | undefined> {
     if (typeof token !== 'string') return undefined
+    const first = ready?.()
+    if (first) await first
     if (cache.get(cacheKey(token))?.token === token) return verifyCached(token)
     try {
       const verifyOptions = accessTokenChecks({ algorithms, issuer: options.issuer, audience: options.audience, maxTokenAge: options.expiresIn })
@@ -140,7 +157,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       const slot = cacheKey(token)
       if (!cache.has(slot) && cache.size >= cacheSize) cache.delete(cache.keys().next().value!)
       cache.set(slot, { token, bearer: `Bearer ${token}`, claims })
-      return claims
+      return revoked !== undefined && revoked(claims) ? undefined : claims
     }
     catch (error) {
       if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return undefined

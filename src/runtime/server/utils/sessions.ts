@@ -18,8 +18,8 @@ function identity(owner: SessionOwner, provider?: string): { sub: string, provid
 }
 
 /**
- * Ends every session (refresh-token family) of a user: "log out everywhere". Access tokens
- * already issued stay valid until they expire (`token.expiresIn`).
+ * Ends every session (refresh-token family) of a user: "log out everywhere". Their access tokens
+ * are refused from then on (the revocation list: here at once, elsewhere within `revocation.refreshMs`).
  * `keep: event` spares the session of that request's refresh cookie (e.g. after a password change);
  * `provider` names the provider of a bare `sub`. Returns how many sessions ended.
  */
@@ -49,7 +49,8 @@ export function listUserSessions(owner: SessionOwner, options: { provider?: stri
 /**
  * Ends one session of a user by the `id` that `listUserSessions` shows. Only that user's sessions
  * are searched (their index): an id of someone else's session ends nothing. True when one ended.
- * Like every session end, it stops the session's refresh token at once.
+ * Like every session end, it stops the session's refresh token at once, and its access tokens
+ * through the revocation list.
  */
 export async function revokeSession(owner: SessionOwner, id: string, options: { provider?: string } = {}): Promise<boolean> {
   if (typeof id !== 'string' || !id) return false

@@ -1,0 +1,105 @@
+import type { Storage } from 'unstorage'
+import type { AegisClaims } from '../../types'
+import { log } from '../core/errors'
+import type { Locks } from '../core/locks'
+import { createRevocationList } from './list'
+import type { OnStale, RevocationEntry, RevocationList } from './list'
+import { createRevocationStore } from './store'
+import type { RevocationCursor, RevocationStore } from './store'
+import { subscribeRevocations } from './redis-feed'
+import type { RedisFeed } from './redis-feed'
+
+/**
+ * Revocation of access tokens on this instance: the list in memory (checked on every bearer
+ * request, synchronously), the store in the session storage (shared by every instance), and
+ * on Redis a pub/sub channel that brings entries recorded elsewhere at once. The poll of the
+ * store runs on every driver, so a lost message is picked up within `refreshMs`.
+ */
+export interface RevocationService {
+  readonly enabled: boolean
+  list: RevocationList
+  /**
+   * Refuses the access tokens of session `sid` issued before `before` (seconds; default: up to
+   * now): here at once, on other instances within `refreshMs` (at once on Redis).
+   */
+  revoke: (sid: string, before?: number) => Promise<RevocationEntry>
+  /** True while a stale list refuses every token (`onStale: 'refuse'`). */
+  readonly refusingAll: boolean
+  /** True when the token's session was revoked after it was issued. Synchronous. */
+  refuses: (claims: AegisClaims) => boolean
+  /** Until the first load has finished: a promise to wait for (a fresh instance knows nothing yet). */
+  ready: () => Promise<void> | undefined
+  /** Starts the background refresh (and the Redis subscription). */
+  start: () => Promise<void>
+  stop: () => Promise<void>
+}
+
+export interface RevocationServiceOptions {
+  enabled: boolean
+  storage: Storage
+  prefix: string
+  locks: Locks
+  /** Seconds an access token can be accepted at most (lifetime plus clock tolerance). */
+  lifetime: number
+  refreshMs: number
+  staleAfterMs: number
+  onStale: OnStale
+  /** The mount's driver, looked at on start (a Nitro plugin may replace the mount). */
+  driver: () => { name?: string, options?: { base?: string }, getInstance?: () => unknown }
+  sweep?: () => boolean
+  now?: () => number
+}
+
+export function createRevocationService(options: RevocationServiceOptions): RevocationService {
+  const now = options.now ?? Date.now
+  const store: RevocationStore = createRevocationStore({
+    storage: options.storage, prefix: options.prefix, locks: options.locks, lifetime: options.lifetime, sweep: options.sweep, now,
+  })
+  const list = createRevocationList<RevocationCursor>({
+    load: cursor => store.since(cursor),
+    refreshMs: options.refreshMs,
+    staleAfterMs: options.staleAfterMs,
+    onStale: options.onStale,
+    log,
+    now,
+  })
+  let feed: RedisFeed | undefined
+  let first: Promise<void> | undefined
+  let loaded = !options.enabled
+
+  return {
+    enabled: options.enabled,
+    list,
+    async revoke(sid, before = Math.floor(now() / 1000) + 1) {
+      const local: RevocationEntry = { sid, before, until: before + options.lifetime, v: 0 }
+      // This instance refuses the tokens at once, whatever the storage does next.
+      list.merge([local])
+      if (!options.enabled) return local
+      const entry = await store.add(sid, local.until, before)
+      list.merge([entry])
+      await feed?.publish(entry)
+      return entry
+    },
+    get refusingAll() {
+      return list.stale && options.onStale === 'refuse'
+    },
+    refuses: claims => list.refuses(claims.sid, claims.iat),
+    ready: () => (loaded ? undefined : first),
+    async start() {
+      if (!options.enabled || first) return first
+      const driver = options.driver()
+      if (driver.name === 'redis' && typeof driver.getInstance === 'function') {
+        const base = (driver.options?.base ?? '').replace(/:$/, '')
+        feed = subscribeRevocations(driver.getInstance() as never, `${base ? `${base}:` : ''}${options.prefix}revocations`, entries => list.merge(entries))
+      }
+      first = list.start().finally(() => {
+        loaded = true
+      })
+      return first
+    },
+    async stop() {
+      list.stop()
+      await feed?.close()
+    },
+  }
+}

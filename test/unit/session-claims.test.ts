@@ -1,0 +1,60 @@
+import { createStorage } from 'unstorage'
+import { describe, expect, it } from 'vitest'
+import { createSessionStore } from '../../src/runtime/server/sessions/sessions'
+
+const alice = { sub: 'alice', provider: 'mock' }
+const bob = { sub: 'bob', provider: 'mock' }
+
+function setup() {
+  const changes: Array<{ familyId: string, claimsAt: number }> = []
+  const sessions = createSessionStore({
+    storage: createStorage(), prefix: 'refresh:', idleTimeout: 3600, absoluteTimeout: 86400, rotation: true, reuseInterval: 0,
+    onClaimsChange: async (familyId, claimsAt) => changes.push({ familyId, claimsAt }),
+  })
+  return { sessions, changes }
+}
+
+describe('[CLAIMS-1] claims of live sessions change in storage', () => {
+  it('every live session of the user gets the new claims (kept by refresh), other users none; the change is reported with claimsAt', async () => {
+    const { sessions, changes } = setup()
+    const a1 = await sessions.create({ user: alice, claims: { role: 'user', team: 'x' }, amr: ['pwd'] })
+    const a2 = await sessions.create({ user: alice, claims: { role: 'user' } })
+    const b = await sessions.create({ user: bob, claims: { role: 'user' } })
+    const before = Math.floor(Date.now() / 1000)
+    const changed = await sessions.updateClaims({ sub: 'alice', change: claims => ({ ...claims, role: 'admin' }), pin: true })
+    expect(changed).toHaveLength(2)
+    expect(changes.map(c => c.familyId).sort()).toEqual([a1.session.familyId, a2.session.familyId].sort())
+    for (const change of changes) {
+      expect(change.claimsAt).toBeGreaterThan(before)
+      expect(change.claimsAt).toBeLessThanOrEqual(before + 2)
+    }
+    const one = await sessions.get(a1.token)
+    expect(one).toMatchObject({ claims: { role: 'admin', team: 'x' }, amr: ['pwd'], claimsPinned: true, claimsAt: changes[0]!.claimsAt })
+    expect((await sessions.get(b.token))?.claims).toEqual({ role: 'user' })
+    // A rotation carries the stored claims on (the refresh route decides whether to run the claims function).
+    const next = await sessions.rotate(a2.token)
+    expect(next.session).toMatchObject({ claims: { role: 'admin' }, claimsPinned: true })
+  })
+
+  it('claimsAt only moves forward, and an update that is not pinned unpins', async () => {
+    const { sessions, changes } = setup()
+    const s = await sessions.create({ user: alice, claims: {} })
+    await sessions.updateClaims({ sub: 'alice', change: () => ({ a: 1 }), pin: true })
+    await sessions.updateClaims({ sub: 'alice', familyId: s.session.familyId, change: () => ({ a: 2 }), pin: false })
+    // Strictly later: a token issued at the first claimsAt is refused by the second.
+    expect(changes[1]!.claimsAt).toBeGreaterThan(changes[0]!.claimsAt)
+    const now = await sessions.get(s.token)
+    expect(now?.claims).toEqual({ a: 2 })
+    expect(now?.claimsPinned).toBeUndefined()
+  })
+
+  it('an ended session is not brought back, and a family of someone else named by id is not changed for this sub', async () => {
+    const { sessions, changes } = setup()
+    const s = await sessions.create({ user: alice, claims: {} })
+    await sessions.revoke(s.token)
+    expect(await sessions.updateClaims({ sub: 'alice', change: () => ({ a: 1 }), pin: true })).toEqual([])
+    const other = await sessions.create({ user: bob, claims: { role: 'user' } })
+    expect(await sessions.updateClaims({ sub: 'alice', familyId: other.session.familyId, change: () => ({ role: 'admin' }), pin: true })).toEqual([])
+    expect(changes).toEqual([])
+  })
+})
