@@ -92,5 +92,10 @@ export interface SessionStoreOptions {
    * methods to one user id): a provider given to `revokeUser` / `listUser` then narrows nothing.
    */
   perSub?: () => boolean
+  /**
+   * The providers whose sessions of one `sub` are one person with `provider`'s (the built-in
+   * password and email providers: both take `sub` from the app's account id). Default: itself.
+   */
+  samePerson?: (provider: string) => string[]
   now?: () => number
 }
