@@ -24,9 +24,10 @@ const withoutTimes = (claims: Record<string, unknown>) => {
   return rest
 }
 
-describe('[MFA-4] mfa.oauth: OAuth logins ask for the factor at POST /auth/token', () => {
-  const oauth = usePasswordServer({ NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_MFA_OAUTH: 'true', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true' })
-  const plain = usePasswordServer({ NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true' })
+describe('[MFA-4] OAuth logins ask for the factor at POST /auth/token (mfa.oauth, on by default)', () => {
+  // The fixture's defaults: nothing about mfa.oauth is set.
+  const oauth = usePasswordServer({ NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true' })
+  const plain = usePasswordServer({ NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_MFA_OAUTH: 'false', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true' })
 
   it('a user with a factor gets 202 mfa_required instead of tokens; the code finishes the whole login', async () => {
     const ip = uniqueIp()
@@ -55,7 +56,7 @@ describe('[MFA-4] mfa.oauth: OAuth logins ask for the factor at POST /auth/token
     expect((await fetch(new URL('/api/test/mfa/protected', oauth.url), { headers: bearer(body.token) })).status).toBe(200)
   })
 
-  it('without mfa.oauth, OAuth logins are not asked (the factor guards password and email logins only)', async () => {
+  it('with mfa.oauth: false, OAuth logins are not asked (the factor guards password and email logins only)', async () => {
     const ip = uniqueIp()
     const first = await loginSession(plain.url, 'bob')
     await enrol(plain.url, first.token, ip)
@@ -73,7 +74,7 @@ describe.skipIf(!redisUrl)('[MFA-5] two instances on one Redis (skipped without 
   let redis: Redis
 
   beforeAll(async () => {
-    const env = { NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_MFA_OAUTH: 'true', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true', AEGIS_TEST_REDIS_URL: redisUrl!, AEGIS_TEST_REDIS_BASE: base }
+    const env = { NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true', AEGIS_TEST_REDIS_URL: redisUrl!, AEGIS_TEST_REDIS_BASE: base }
     ;[a, b] = await Promise.all([startServer(env), startServer(env)])
     redis = new Redis(redisUrl!)
   }, 60_000)
@@ -98,7 +99,7 @@ describe.skipIf(!redisUrl)('[MFA-5] two instances on one Redis (skipped without 
 
     const two = await login(b.url, 'alice')
     const next = await (await redeem(b.url, two.code, two.jar)).json()
-    const replay = await postJson(a.url, '/auth/mfa/verify', { stepToken: next.stepToken, code }, { ip })
+    const replay = await postJson(a.url, '/auth/mfa/verify', { stepToken: next.stepToken, code }, { ip, jar: two.jar })
     expect(replay.status).toBe(400)
     expect((await replay.json()).error).toBe('invalid_mfa_code')
     // Keys are HMACs and values sealed: no step token, user id or claim in clear in Redis.
