@@ -56,7 +56,7 @@ describe('[MFA-4] an OAuth login of a user with a second factor (default options
     expect(step.jar.get(REFRESH_COOKIE)).toBeUndefined()
     // The step cookie: HttpOnly, only sent to /auth/mfa/verify, as long as the step lives.
     const cookie = setCookies(step.response).find(c => c.name.startsWith(STEP_COOKIE_PREFIX))!
-    expect(cookie.attributes).toMatchObject({ httponly: true, secure: true, path: '/auth/mfa/verify', 'max-age': '300' })
+    expect(cookie.attributes).toMatchObject({ 'httponly': true, 'secure': true, 'path': '/auth/mfa/verify', 'max-age': '300' })
     expect(cookie.value).toMatch(/^[\w-]{43}$/)
     expect(cookie.value).not.toBe(step.body.stepToken)
 
@@ -76,7 +76,7 @@ describe('[MFA-4] an OAuth login of a user with a second factor (default options
     expect(step.jar.names().some(name => name.startsWith(STEP_COOKIE_PREFIX))).toBe(false)
   })
 
-  it('refuses the step token without its cookie (another client) with the unknown-step answer, and spends nothing', async () => {
+  it('[MFA-7] refuses the step token without its cookie (another client) with the unknown-step answer, and spends nothing', async () => {
     const user = await oidcUserWithFactor()
     const step = await stepOf(user.login)
     const code = await user.app.code()
