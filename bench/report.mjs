@@ -2,6 +2,8 @@
  * Writes the results page (Markdown) and its chart (SVG) from one run's results.
  * Everything on the page comes from `results`; nothing is typed in by hand.
  */
+import { PROFILE_NOTES, refreshRows, round2Sections } from './report-round2.mjs'
+
 /** When each lazy chunk of the client is fetched. */
 const LAZY_WHEN = {
   'lazy/credentials': 'password or credentials login, CODE exchange on the callback page',
@@ -147,6 +149,8 @@ export function renderPage(results, meta) {
     'npm run bench                 # everything; rewrites docs/benchmarks.md and docs/benchmarks.svg',
     'BENCH_QUICK=1 npm run bench   # smoke run with short durations; writes bench/.results/ only',
     'BENCH_ONLY=protection,matcher npm run bench   # some measurements; writes bench/.results/ only',
+      'node bench/profile.mjs refresh   # CPU profile of the aegis app under 50 refresh clients (also: token)',
+      'node bench/compare.mjs ../other-checkout 3 5   # this build against another one, alternating rounds',
     '```',
     '',
     'The bench apps live in `bench/apps/` (`baseline`: no auth module; `aegis`: this module with the',
@@ -201,13 +205,12 @@ export function renderPage(results, meta) {
       'driver, drivers in rotated order. Every refresh reads the session, writes its successor and marks it',
       'rotated (rotation on, the default). Any failed refresh fails the run.',
       '',
-      '| Driver | req/s (median) | p50 | p99 |',
-      '|---|---:|---:|---:|',
-      ...r.rows.map(row => `| ${row.driver} | ${int(row.rps)} | ${fixed(row.p50, 1)} ms | ${fixed(row.p99, 1)} ms |`),
+      ...refreshRows(r),
       '',
       `Redis: ${r.redisNote}.`,
       'The fs driver writes to a temporary directory under `bench/.results/`.',
     ].join('\n')),
+    ...round2Sections(results, section),
     section('3. `POST /auth/token` (CODE exchange) at 50 concurrent clients', token, r => [
       `${r.rounds} rounds; each round first issues ${int(r.perRound)} fresh CODEs through a bench-only route of the bench app`,
       '(`bench/apps/aegis/server/routes/bench/codes.post.ts`, not part of the module; it issues them as the',
@@ -293,28 +296,6 @@ export function renderPage(results, meta) {
   ]
   return `${lines.join('\n')}\n`
 }
-
-/**
- * Hand-written, not measured by `npm run bench`: what `node bench/profile.mjs refresh` showed, kept
- * here so a regenerated page keeps it. Update it when you profile again.
- */
-const PROFILE_NOTES = [
-  '## Profile of `POST /auth/refresh` (by hand, `node bench/profile.mjs refresh`)',
-  '',
-  'CPU profile of the aegis bench app (memory driver) under 50 closed-loop clients, self time, taken on',
-  '2 December 2026 while the machine ran other builds and test suites (load far above its 2 cores: the',
-  'server did 43-134 req/s with p99 in seconds, so the throughput says nothing; the shares are what to',
-  'read). Top items of two profiles: WebCrypto jobs (`node:internal/crypto/util`, the HMAC of the',
-  'access token that jose signs through `crypto.subtle`) 14-21 %, garbage collection 4-7 %, socket',
-  'writes 2-3 %, `hkdfSync` (the key that seals each successor token for the reuse interval) 2 %,',
-  '`randomFillSync` (new token, lease and jti randomness) 2 %, `rotateNow` 1.5 %, `destr`/`JSON` of',
-  'the stored records about 3 % together. Handing jose a `KeyObject` instead of the secret\'s bytes',
-  '(so it would not import the key per token) measured no difference (0.96x per signature) and was',
-  'not kept. Not done yet (issue 19, item 3): a process-local store (memory driver, memory locks) can',
-  'skip the rotation lock and the re-read under it (the in-process queue per token and the',
-  'compare-and-set already exclude), and noting the last refresh on the family (a compare-and-set',
-  'write per refresh) could be coarser; measure each on a quiet machine.',
-]
 
 /** 6b: refused password logins with random emails, per credentials store. */
 function refusedLines(runs) {

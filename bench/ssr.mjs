@@ -15,7 +15,9 @@ export async function benchSsr() {
   const server = await startApp('aegis', aegisEnv({ BENCH_REFRESH_DRIVER: 'memory' }))
   try {
     const { refreshCookie } = await loginViaMock(server.url)
-    const variants = { anonymous: {}, session: { cookie: refreshCookie } }
+    // As a browser navigates: the module looks the session up for document requests only.
+    const page = { 'accept': 'text/html', 'sec-fetch-dest': 'document' }
+    const variants = { anonymous: page, session: { ...page, cookie: refreshCookie } }
     // Each variant must be what it claims: the user's name in the page with the cookie, a login button without.
     for (const [id, headers] of Object.entries(variants)) {
       const html = await (await fetch(`${server.url}/`, { headers })).text()
