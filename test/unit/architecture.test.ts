@@ -32,7 +32,7 @@ const PUBLIC: Record<string, string[]> = {
   mfa: [],
   passkeys: [],
   credentials: ['signin'],
-  // What a provider login needs of accounts: resolveUser, and completing a link.
+  // What sign-in methods need of accounts: resolveUser, completing a link, a passkey's link and unlink.
   accounts: ['login'],
   websocket: ['websocket-token'],
   revocation: [],

@@ -1,5 +1,9 @@
-/** What a provider login needs of accounts (the oauth capability's entry into this one). */
+/**
+ * What sign-in methods need of accounts (the other capabilities' entry into this one): a provider
+ * login (resolveUser, completing a link), and a method with its own record (a passkey: linked
+ * before it is stored, its record removed when it is unlinked).
+ */
 export { useAccounts } from './registry'
-export { completeLink } from './link'
+export { completeLink, linkThenStore, registerIdentityRemover, unlink } from './link'
 export { takeLinkIntent } from './link-intent'
 export { identityOf, resolveAccountUser } from './resolve'

@@ -23,7 +23,7 @@ export interface AccountsDefinition {
    * or the account `linkByVerifiedEmail` found). The module has checked that no other user has it.
    */
   linkIdentity: (input: { user: AegisUser | AccountUser, identity: AccountIdentity, event: H3Event }) => void | Promise<void>
-  /** The user's sign-in methods (a password counts as `{ provider: 'password', subject: <user id> }`). */
+  /** The user's sign-in methods (a password counts as `{ provider: 'password', subject: <user id> }`, each passkey as `{ provider: 'passkey', subject: <credential ID> }`). */
   listIdentities: (input: { user: Pick<AegisUser, 'sub'>, event: H3Event }) => IdentityRef[] | Promise<IdentityRef[]>
   /** Removes a link. The module refuses to remove the user's last method (409 `last_identity`). */
   unlinkIdentity?: (input: { user: Pick<AegisUser, 'sub'>, identity: IdentityRef, event: H3Event }) => void | Promise<void>

@@ -31,6 +31,7 @@ import type { RevocationService } from '../revocation/service'
 import { resolveRevocationConfig } from '../revocation/config'
 import type { ResolvedRevocationConfig, RevocationRuntimeConfig } from '../revocation/config'
 import { accountsEnabled } from '../accounts/registry'
+import { sameAccountProviders } from '../password/account'
 
 /**
  * Everything the routes need, built once per process from the runtime config: the
@@ -124,6 +125,8 @@ export function useAegis(): AegisServices {
       onClaimsChange: (familyId, claimsAt) => revocations.revoke(sessionId(familyId), claimsAt),
       // With defineAccounts, sub is the app's user id for every method: sessions are per person.
       perSub: accountsEnabled,
+      // Without accounts: the password and email-code logins of one account id are one person.
+      samePerson: sameAccountProviders,
       codec: config.encryption.enabled
         ? createEncryptedCodec([config.encryption.key, ...encryptionPreviousKeys(config.encryption)!])
         : plainCodec,

@@ -28,6 +28,8 @@ export async function authenticationOptions(event: H3Event): Promise<PublicKeyCr
 export interface PasskeyLogin {
   user: AegisUser
   amr: string[]
+  /** The stored credential's exact ID. */
+  credentialId: string
 }
 
 const refused = (detail: string) => new AegisError(401, 'invalid_passkey', detail)
@@ -72,6 +74,6 @@ export async function verifyAuthentication(event: H3Event, response: Authenticat
     const found: AegisUser | null | undefined = app.findUser ? await app.findUser(stored.userId, event) : { sub: stored.userId, provider: 'passkey' }
     if (!found) throw refused(`no user for passkey ${fingerprint(stored.id)}`)
     await app.saveCredential({ ...stored, counter: info.newCounter, backedUp: info.credentialBackedUp, lastUsedAt: Math.floor(Date.now() / 1000) }, 'use', event)
-    return { user: { ...found, sub: stored.userId }, amr: passkeyAmr(info) }
+    return { user: { ...found, sub: stored.userId }, amr: passkeyAmr(info), credentialId: stored.id }
   })
 }

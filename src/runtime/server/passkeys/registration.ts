@@ -11,6 +11,7 @@ import { passkeyProvider, relyingParty, usePasskeyServices } from './services'
 import { publicCredential } from './view'
 import type { PublicPasskey } from './view'
 import type { PasskeyCredential } from './types'
+import { storeNewPasskey } from './accounts'
 
 const bytes = (b64url: string) => new Uint8Array(Buffer.from(b64url, 'base64url'))
 
@@ -49,7 +50,7 @@ export async function registrationOptions(event: H3Event, user: AegisUser): Prom
   })
 }
 
-/** Verifies a registration response and stores the new passkey through `saveCredential`. */
+/** Verifies a registration response and stores the new passkey through `saveCredential` (with accounts, after `linkIdentity`). */
 export async function verifyRegistration(event: H3Event, user: AegisUser, response: RegistrationResponseJSON, name?: string): Promise<PublicPasskey> {
   assertCanManagePasskeys(user)
   await assertSecondFactorUsed(event, user)
@@ -95,7 +96,10 @@ export async function verifyRegistration(event: H3Event, user: AegisUser, respon
       ...(name ? { name } : {}),
       createdAt: Math.floor(Date.now() / 1000),
     }
-    await app.saveCredential(credential, 'register', event)
-    return publicCredential(credential)
+    // With accounts the passkey is a linked method: no credential is saved unless the link stands.
+    return storeNewPasskey(event, user, id, async () => {
+      await app.saveCredential(credential, 'register', event)
+      return publicCredential(credential)
+    })
   })
 }

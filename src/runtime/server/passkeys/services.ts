@@ -18,6 +18,7 @@ import { createChallengeStore } from './challenges'
 import type { ChallengeStore } from './challenges'
 import { relyingPartyOf } from './config'
 import type { PasskeyProviderDefinition } from './types'
+import { registerPasskeyRemover } from './accounts'
 
 export interface PasskeyServices {
   config: ResolvedPasskeyOptions
@@ -73,6 +74,7 @@ export function relyingParty(event: H3Event): { rpID: string, origin: string } {
 /** Called by `definePasskeyProvider`. */
 export function registerPasskeyProvider(value: PasskeyProviderDefinition): void {
   definition = value
+  registerPasskeyRemover(value)
 }
 
 /** The app's callbacks; 404 `provider_disabled` while passkeys are off or no provider is registered. */

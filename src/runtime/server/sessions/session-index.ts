@@ -112,13 +112,14 @@ export function createSessionIndexes(records: RecordStore, options: SessionIndex
   }
 
   /**
-   * The families of one identity, or with no provider of every provider that sub logged in with.
+   * The families of one identity (or of the identities of several providers of that sub), or
+   * with no provider of every provider that sub logged in with.
    * Each maps to the provider it is indexed under; `undefined` for one indexed by sub alone
    * (before identities), whose provider only its family record tells.
    */
-  async function userFamilies(sub: string, provider?: string): Promise<{ families: Map<string, string | undefined>, providers: string[] }> {
+  async function userFamilies(sub: string, provider?: string | string[]): Promise<{ families: Map<string, string | undefined>, providers: string[] }> {
     const bySub = await readIndex(keys.user(sub))
-    const providers = provider === undefined ? Object.keys(bySub.providers) : [provider]
+    const providers = provider === undefined ? Object.keys(bySub.providers) : [provider].flat()
     const families = new Map<string, string | undefined>(Object.keys(bySub.families).map(id => [id, undefined]))
     for (const name of providers) {
       for (const id of Object.keys((await readIndex(keys.identity(name, sub))).families)) families.set(id, name)

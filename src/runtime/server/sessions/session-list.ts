@@ -27,13 +27,14 @@ export function sessionInfo(family: FamilyRecord, currentSid?: string): SessionI
 export function createSessionList(records: RecordStore, indexes: Indexes) {
   const { keys, read, now } = records
 
-  async function liveFamilies(sub: string, provider?: string): Promise<FamilyRecord[]> {
+  async function liveFamilies(sub: string, only?: string | string[]): Promise<FamilyRecord[]> {
+    const provider = only === undefined ? undefined : [only].flat()
     const live: FamilyRecord[] = []
     for (const familyId of (await indexes.userFamilies(sub, provider)).families.keys()) {
       const family = await read<FamilyRecord>(keys.family(familyId))
       if (!family || family.expiresAt <= now()) continue
       // The record itself must agree with the index it was found through.
-      if (family.user.sub !== sub || (provider !== undefined && family.user.provider !== provider)) continue
+      if (family.user.sub !== sub || (provider !== undefined && !provider.includes(family.user.provider))) continue
       live.push(family)
     }
     return live
@@ -41,11 +42,11 @@ export function createSessionList(records: RecordStore, indexes: Indexes) {
 
   return {
     liveFamilies,
-    async list(sub: string, { provider, current }: { provider?: string, current?: string } = {}): Promise<SessionInfo[]> {
+    async list(sub: string, { provider, current }: { provider?: string[], current?: string } = {}): Promise<SessionInfo[]> {
       return (await liveFamilies(sub, provider)).map(family => sessionInfo(family, current)).sort((a, b) => b.createdAt - a.createdAt)
     },
     /** The user's live family with the listed `id` (a fingerprint), or with the access-token `sid`. */
-    async find(sub: string, match: { id?: string, sid?: string }, provider?: string): Promise<FamilyRecord | undefined> {
+    async find(sub: string, match: { id?: string, sid?: string }, provider?: string[]): Promise<FamilyRecord | undefined> {
       if (typeof match.id !== 'string' && typeof match.sid !== 'string') return undefined
       return (await liveFamilies(sub, provider)).find(family =>
         match.id !== undefined ? fingerprint(family.familyId) === match.id : sessionId(family.familyId) === match.sid)

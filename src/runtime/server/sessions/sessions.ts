@@ -114,6 +114,11 @@ export interface SessionStoreOptions {
    * methods to one user id): a provider given to `revokeUser` / `listUser` then narrows nothing.
    */
   perSub?: () => boolean
+  /**
+   * The providers whose sessions of one `sub` are one person with `provider`'s (the built-in
+   * password and email providers: both take `sub` from the app's account id). Default: itself.
+   */
+  samePerson?: (provider: string) => string[]
   now?: () => number
 }
 
@@ -135,6 +140,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   })
   const providerTokens = createProviderTokenStore(records)
   const list = createSessionList(records, indexes)
+  // The providers a provider-named call covers: with accounts (perSub) all (the sub is the
+  // person), else that provider and those that share its subs (password and email).
+  const scope = (provider?: string): string[] | undefined =>
+    options.perSub?.() === true || provider === undefined ? undefined : options.samePerson?.(provider) ?? [provider]
   const claimsUpdater = createClaimsUpdater(records, list, family => view(family), options.onClaimsChange)
   const successorKey = (secret: string) => deriveKey(secret, 'refresh-successor')
 
@@ -353,16 +362,16 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
     async revokeUser(sub, { exceptFamilyId, provider: asked } = {}) {
       const perSub = options.perSub?.() === true
-      const provider = perSub ? undefined : asked
+      const provider = scope(asked)
       const { families, providers } = await indexes.userFamilies(sub, provider)
-      if (providers.length > 1 && !perSub) log.warn(`sessions of ${providers.length} providers ended for one sub ${fingerprint(sub)}: pass the provider to end one login identity only`)
+      if (asked === undefined && providers.length > 1 && !perSub) log.warn(`sessions of ${providers.length} providers ended for one sub ${fingerprint(sub)}: pass the provider to end one login identity only`)
       let count = 0
       for (const [familyId, indexedUnder] of families) {
         if (familyId === exceptFamilyId) continue
         // Indexed by sub alone (before identities): the family record tells its provider.
         if (provider !== undefined && indexedUnder === undefined) {
           const family = await read<FamilyRecord>(keys.family(familyId))
-          if (family && family.user.provider !== provider) continue
+          if (family && !provider.includes(family.user.provider)) continue
         }
         await revokeFamily(familyId)
         count++
@@ -370,13 +379,12 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return count
     },
 
-    // With accounts (perSub) a provider narrows nothing: the sub is the person.
-    listUser: (sub, listOptions) => list.list(sub, options.perSub?.() === true ? { ...listOptions, provider: undefined } : listOptions),
+    listUser: (sub, listOptions) => list.list(sub, { ...listOptions, provider: scope(listOptions?.provider) }),
 
     updateClaims: update => claimsUpdater.update(update),
 
     async findUserSession(sub, match, { provider } = {}) {
-      const family = await list.find(sub, match, options.perSub?.() === true ? undefined : provider)
+      const family = await list.find(sub, match, scope(provider))
       return family ? view(family) : undefined
     },
 

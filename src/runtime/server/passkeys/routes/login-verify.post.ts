@@ -4,12 +4,14 @@ import { authenticationResponse, limit, readPasskeyBody, requestIpGroup } from '
 import { verifyAuthentication } from '../authentication'
 import { passkeyProvider, usePasskeyServices } from '../services'
 import { signIn } from '../../credentials/signin'
+import { passkeyLoginUser } from '../accounts'
 
 /** POST {authPath}/passkey/login/verify `{ response }` → 200 token response and refresh cookie; 401 `invalid_passkey`. */
 export default defineEventHandler(event => withErrors(event, async () => {
   const body = await readPasskeyBody(event, ['response'])
   const response = authenticationResponse(body.response)
   await limit(event, 'login-verify', requestIpGroup(event), usePasskeyServices().config.rateLimit.login.perIp)
-  const { user, amr } = await verifyAuthentication(event, response)
-  return signIn(event, 'passkey', user, passkeyProvider().customClaims, { amr })
+  const { user, amr, credentialId } = await verifyAuthentication(event, response)
+  // With accounts the passkey's identity resolves to the app's user, as every other method does.
+  return signIn(event, 'passkey', await passkeyLoginUser(event, credentialId, user), passkeyProvider().customClaims, { amr })
 }))
