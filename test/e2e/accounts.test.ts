@@ -204,6 +204,23 @@ describe('[ACC-3] unlinking', () => {
     })
     expect(cross.status).toBe(403)
   })
+
+  it('an impersonation token can neither list, link nor unlink the target\'s methods', async () => {
+    const alice = await loginAs('alice')
+    const started = await send(new URL('/auth/impersonate', base), {
+      method: 'POST', body: JSON.stringify({ sub: 'mock-bob' }),
+      headers: { ...sameOrigin(base), 'content-type': 'application/json', 'authorization': `Bearer ${alice.token}` },
+    })
+    expect(started.status).toBe(200)
+    const asBob: Browser = { jar: alice.jar, token: (await started.json() as TokenBody).token, sub: 'mock-bob' }
+    const unlinked = await unlink(asBob, 'mock-bob')
+    expect(unlinked.status).toBe(403)
+    expect(await unlinked.json()).toMatchObject({ error: 'impersonation_not_allowed' })
+    const linked = await linkStart(asBob)
+    expect(linked.status).toBe(403)
+    const listed = await send(new URL('/auth/identities', base), { headers: { authorization: `Bearer ${asBob.token}` } })
+    expect(listed.status).toBe(403)
+  })
 })
 
 describe('[ACC-4] email linking only when the app opts in and both sides say verified', () => {

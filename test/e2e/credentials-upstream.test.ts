@@ -4,13 +4,13 @@
  * backend (test/support/upstream-backend.ts) whose access tokens live 1.5 s and whose refresh
  * tokens rotate; server/api/upstream/me.get.ts calls it with getProviderToken(event, 'directus').
  */
-import { createHash, randomBytes } from 'node:crypto'
-import Redis from 'ioredis'
+import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CookieJar, decodeJwt, postWithCookie, send } from '../support/http'
 import { postJson, uniqueIp } from '../support/password'
 import { TEST_SECRET, startServer } from '../support/server'
 import type { RunningServer } from '../support/server'
+import { redisUrl, useRedisPair } from '../support/redis-pair'
 import { storedFiles } from '../support/storage'
 import { UPSTREAM_USERS, revokeUpstream, startUpstreamBackend } from '../support/upstream-backend'
 import type { UpstreamBackend } from '../support/upstream-backend'
@@ -150,39 +150,21 @@ describe('[PWD-19] credentials login keeps the backend tokens on the server', ()
   })
 })
 
-const redisUrl = process.env.AEGIS_REDIS_URL
-
 describe.skipIf(!redisUrl)('[PWD-19] one backend refresh across instances on one Redis (skipped without AEGIS_REDIS_URL)', () => {
-  const base = `aegis-upstream-${randomBytes(6).toString('hex')}`
-  let a: RunningServer
-  let b: RunningServer
-  let redis: Redis
-
-  beforeAll(async () => {
-    const env = { NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, NUXT_AEGIS_TRUST_PROXY: '1', AEGIS_TEST_UPSTREAM_URL: backend.url, AEGIS_TEST_REDIS_URL: redisUrl!, AEGIS_TEST_REDIS_BASE: base, NUXT_AEGIS_ENCRYPTION_ENABLED: 'true', NUXT_AEGIS_ENCRYPTION_KEY: ENCRYPTION_KEY }
-    ;[a, b] = await Promise.all([startServer(env), startServer(env)])
-    redis = new Redis(redisUrl!)
-  }, 60_000)
-
-  afterAll(async () => {
-    const keys = await redis.keys(`${base}:*`)
-    if (keys.length) await redis.del(...keys)
-    redis.disconnect()
-    await Promise.all([a?.stop(), b?.stop()])
-  })
+  const pair = useRedisPair('upstream', () => ({ env: { NUXT_AEGIS_TRUST_PROXY: '1', AEGIS_TEST_UPSTREAM_URL: backend.url, NUXT_AEGIS_ENCRYPTION_ENABLED: 'true', NUXT_AEGIS_ENCRYPTION_KEY: ENCRYPTION_KEY } }))
 
   it('parallel calls on two instances after expiry: one refresh at the backend, one token for all', async () => {
-    const session = await login(a.url, VIC)
-    expect((await upstreamCall(b.url, session.token)).id).toBe(VIC.id)
+    const session = await login(pair.a.url, VIC)
+    expect((await upstreamCall(pair.b.url, session.token)).id).toBe(VIC.id)
     await afterUpstreamExpiry()
     const before = backend.issued().refreshes[VIC.id] ?? 0
-    const calls = await Promise.all(Array.from({ length: 8 }, (_, i) => upstreamCall(i % 2 ? a.url : b.url, session.token)))
+    const calls = await Promise.all(Array.from({ length: 8 }, (_, i) => upstreamCall(i % 2 ? pair.a.url : pair.b.url, session.token)))
     expect(backend.issued().refreshes[VIC.id]).toBe(before + 1)
     expect(new Set(calls.map(call => call.tokenHash)).size).toBe(1)
     // The kept tokens are in Redis, encrypted like the session records.
-    const stored = await redis.keys(`${base}:refresh:*`)
+    const stored = await pair.redis.keys(`${pair.base}:refresh:*`)
     expect(stored.some(key => key.includes('provider'))).toBe(true)
-    const values = (await Promise.all(stored.map(key => redis.get(key)))).join('\n')
+    const values = (await Promise.all(stored.map(key => pair.redis.get(key)))).join('\n')
     const issued = backend.issued()
     for (const token of [...issued.access, ...issued.refresh]) expect(values).not.toContain(token)
   })

@@ -233,9 +233,13 @@ describe('[IMP-5] the impersonation rides on the actor\'s session', () => {
     const alice = await loginSession(baseUrl, 'alice')
     const { token } = await asBob(alice.token)
     expect(decodeJwt(token).sid).toBe(decodeJwt(alice.token).sid)
+    // Verified and cached while the actor's session lives.
+    expect((await whoami(token)).status).toBe(200)
     const jar = new CookieJar()
     jar.set(REFRESH_COOKIE, alice.refreshToken)
     expect((await postWithCookie(baseUrl, '/auth/logout', jar)).status).toBe(204)
+    // The revocation list covers the impersonation token already issued (same sid), at once on this instance.
+    expect((await whoami(token)).status).toBe(401)
     // Its session ended: no new impersonation from the actor's old token either.
     expect((await impersonate(alice.token, 'mock-bob')).status).toBe(401)
   })

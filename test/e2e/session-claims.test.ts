@@ -4,13 +4,10 @@
  * `{ updateClaims: true }`. The old access tokens stop at once here, and on another instance on
  * Redis within a second; the next refresh carries the new claims.
  */
-import { randomBytes } from 'node:crypto'
-import Redis from 'ioredis'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { decodeJwt, loginSession, postWithCookie, sameOrigin, send } from '../support/http'
 import type { CookieJar, Session, TokenBody } from '../support/http'
-import { TEST_SECRET, startServer } from '../support/server'
-import type { RunningServer } from '../support/server'
+import { redisUrl, useRedisPair } from '../support/redis-pair'
 import { within } from '../support/wait'
 
 const baseUrl = inject('baseUrl')
@@ -78,33 +75,16 @@ describe('[CLAIMS-3] updateSessionClaims and refresh({ updateClaims }) on one in
   })
 })
 
-const redisUrl = process.env.AEGIS_REDIS_URL
-
 describe.skipIf(!redisUrl)('[CLAIMS-4] a claims update on A reaches B on Redis (skipped without AEGIS_REDIS_URL)', () => {
-  const base = `aegis-e2e-${randomBytes(6).toString('hex')}`
-  let a: RunningServer
-  let b: RunningServer
-  let redis: Redis
-
-  beforeAll(async () => {
-    const env = { NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true', NUXT_AEGIS_AUTH_CODE_SHARED: 'true', AEGIS_TEST_REDIS_URL: redisUrl!, AEGIS_TEST_REDIS_BASE: base }
-    ;[a, b] = await Promise.all([startServer(env), startServer(env)])
-    redis = new Redis(redisUrl!)
-  }, 60_000)
-  afterAll(async () => {
-    const keys = await redis.keys(`${base}:*`)
-    if (keys.length) await redis.del(...keys)
-    redis.disconnect()
-    await Promise.all([a?.stop(), b?.stop()])
-  })
+  const pair = useRedisPair('claims', { env: { NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true', NUXT_AEGIS_AUTH_CODE_SHARED: 'true' } })
 
   it('the old token is refused on B within a second, and a refresh on B carries the new role', async () => {
-    const session = await loginSession(a.url, 'bob')
-    expect(await (await whoami(b.url, session.token)).json()).toMatchObject({ role: 'user' })
-    expect(await (await setClaims(a.url, session.token, { claims: { role: 'moderator' } })).json()).toEqual({ changed: 1 })
-    await within(1000, async () => (await whoami(b.url, session.token)).status === 401, 'old token refused on B')
-    const next = await refreshed(b.url, session.jar)
-    expect(await (await whoami(b.url, next)).json()).toMatchObject({ role: 'moderator' })
-    expect(await (await whoami(a.url, next)).json()).toMatchObject({ role: 'moderator' })
+    const session = await loginSession(pair.a.url, 'bob')
+    expect(await (await whoami(pair.b.url, session.token)).json()).toMatchObject({ role: 'user' })
+    expect(await (await setClaims(pair.a.url, session.token, { claims: { role: 'moderator' } })).json()).toEqual({ changed: 1 })
+    await within(1000, async () => (await whoami(pair.b.url, session.token)).status === 401, 'old token refused on B')
+    const next = await refreshed(pair.b.url, session.jar)
+    expect(await (await whoami(pair.b.url, next)).json()).toMatchObject({ role: 'moderator' })
+    expect(await (await whoami(pair.a.url, next)).json()).toMatchObject({ role: 'moderator' })
   })
 })

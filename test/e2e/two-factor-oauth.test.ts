@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto'
-import Redis from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { REFRESH_COOKIE, decodeJwt, login, loginSession, redeem, setCookie } from '../support/http'
 import { postJson, uniqueIp, usePasswordServer } from '../support/password'
-import { TEST_SECRET, startServer } from '../support/server'
-import type { RunningServer } from '../support/server'
+import { redisUrl, useRedisPair } from '../support/redis-pair'
 import { authenticator, secretOf } from '../support/totp'
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
@@ -64,47 +61,29 @@ describe('[MFA-4] mfa.oauth: OAuth logins ask for the factor at POST /auth/token
   })
 })
 
-const redisUrl = process.env.AEGIS_REDIS_URL
-
 describe.skipIf(!redisUrl)('[MFA-5] two instances on one Redis (skipped without AEGIS_REDIS_URL)', () => {
-  const base = `aegis-mfa-${randomBytes(6).toString('hex')}`
-  let a: RunningServer
-  let b: RunningServer
-  let redis: Redis
-
-  beforeAll(async () => {
-    const env = { NUXT_AEGIS_TOKEN_SECRET: TEST_SECRET, NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_MFA_OAUTH: 'true', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true', AEGIS_TEST_REDIS_URL: redisUrl!, AEGIS_TEST_REDIS_BASE: base }
-    ;[a, b] = await Promise.all([startServer(env), startServer(env)])
-    redis = new Redis(redisUrl!)
-  }, 60_000)
-
-  afterAll(async () => {
-    const keys = await redis.keys(`${base}:*`)
-    if (keys.length) await redis.del(...keys)
-    redis.disconnect()
-    await Promise.all([a?.stop(), b?.stop()])
-  })
+  const pair = useRedisPair('mfa', { env: { NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_MFA_OAUTH: 'true', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true' } })
 
   it('a step started on one instance finishes on the other, and a code accepted there is refused here', async () => {
     const ip = uniqueIp()
-    const first = await loginSession(a.url, 'alice')
-    const app = await enrol(a.url, first.token, ip)
+    const first = await loginSession(pair.a.url, 'alice')
+    const app = await enrol(pair.a.url, first.token, ip)
 
-    const one = await login(a.url, 'alice')
-    const step = await (await redeem(a.url, one.code, one.jar)).json()
+    const one = await login(pair.a.url, 'alice')
+    const step = await (await redeem(pair.a.url, one.code, one.jar)).json()
     const code = await app.code()
-    const done = await postJson(b.url, '/auth/mfa/verify', { stepToken: step.stepToken, code }, { ip, jar: one.jar })
+    const done = await postJson(pair.b.url, '/auth/mfa/verify', { stepToken: step.stepToken, code }, { ip, jar: one.jar })
     expect(done.status).toBe(200)
 
-    const two = await login(b.url, 'alice')
-    const next = await (await redeem(b.url, two.code, two.jar)).json()
-    const replay = await postJson(a.url, '/auth/mfa/verify', { stepToken: next.stepToken, code }, { ip })
+    const two = await login(pair.b.url, 'alice')
+    const next = await (await redeem(pair.b.url, two.code, two.jar)).json()
+    const replay = await postJson(pair.a.url, '/auth/mfa/verify', { stepToken: next.stepToken, code }, { ip })
     expect(replay.status).toBe(400)
     expect((await replay.json()).error).toBe('invalid_mfa_code')
     // Keys are HMACs and values sealed: no step token, user id or claim in clear in Redis.
-    const keys = await redis.keys(`${base}:credentials:mfa:*`)
+    const keys = await pair.redis.keys(`${pair.base}:credentials:mfa:*`)
     expect(keys.length).toBeGreaterThan(0)
-    const stored = (await Promise.all(keys.map(key => redis.get(key)))).join('\n') + keys.join('\n')
+    const stored = (await Promise.all(keys.map(key => pair.redis.get(key)))).join('\n') + keys.join('\n')
     expect(stored).not.toContain(next.stepToken)
     expect(stored).not.toContain('Alice Fixture')
   })

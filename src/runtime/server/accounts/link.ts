@@ -124,5 +124,7 @@ export async function unlink(accounts: AccountsDefinition, event: H3Event, user:
 export function bearerUser(event: H3Event): AegisUser {
   const user = event.context.user as AegisUser | undefined
   if (!user || typeof user.sub !== 'string') throw new AegisError(401, 'unauthorized', 'no valid access token')
+  // An impersonator must not add or remove the user's ways in (a link would outlive the impersonation).
+  if ((user as Record<string, unknown>).act !== undefined) throw new AegisError(403, 'impersonation_not_allowed', 'sign-in methods cannot be managed while impersonating')
   return user
 }
