@@ -18,9 +18,11 @@ export interface MfaOptions {
   /** The issuer shown by authenticator apps (`otpauth://totp/<issuer>:<email>`). @default 'nuxt-aegis' (env NUXT_AEGIS_MFA_ISSUER) */
   issuer?: string
   /**
-   * Ask users with a factor for it after OAuth logins too (at `POST <authPath>/token`), not only
-   * after password and email-code logins.
-   * @default false (env NUXT_AEGIS_MFA_OAUTH)
+   * Ask users with a factor for it after OAuth logins too (at `POST <authPath>/token`; the
+   * callback page shows the code form), as after password and email-code logins. `false` lets
+   * OAuth logins skip the module's factor (for apps that rely on the provider's own MFA): then a
+   * linked Google or GitHub identity logs into an account with TOTP without the code.
+   * @default true (env NUXT_AEGIS_MFA_OAUTH)
    */
   oauth?: boolean
   /** The step between a login's first factor and its second one. */
@@ -43,7 +45,7 @@ export interface MfaOptions {
 export const mfaDefaults = {
   enabled: false,
   issuer: 'nuxt-aegis',
-  oauth: false,
+  oauth: true,
   step: { expiresIn: 300, maxAttempts: 5 },
   enrollExpiresIn: 600,
   rateLimit: { perUser: { limit: 10, window: 900 }, perIp: { limit: 100, window: 900 } },

@@ -8,6 +8,18 @@ export interface CallbackPageTexts {
   invalid?: string
   /** The link to `redirect.login`. @default 'Back to login' */
   backToLogin?: string
+  /** Above the code form when the login needs its second factor (`mfa`). @default 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.' */
+  mfaPrompt?: string
+  /** The code field's label. @default 'Code' */
+  mfaCodeLabel?: string
+  /** The form's button. @default 'Verify' */
+  mfaSubmit?: string
+  /** A wrong or already used code (the form stays). @default 'That code is not valid. Please try again.' */
+  mfaInvalidCode?: string
+  /** The step expired or had too many wrong codes: the login starts over. @default 'This sign-in has expired or had too many wrong codes. Please log in again.' */
+  mfaExpired?: string
+  /** Over the rate limit (429). @default 'Too many attempts. Please wait a few minutes and try again.' */
+  mfaTooManyAttempts?: string
 }
 
 /** The error codes the error page shows (`?error=<code>`; anything else shows `login_failed`). */
@@ -33,6 +45,12 @@ export const pageTextDefaults = {
     signedIn: 'Signed in. You can close this window.',
     invalid: 'This login link is invalid or has expired. Please log in again.',
     backToLogin: 'Back to login',
+    mfaPrompt: 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.',
+    mfaCodeLabel: 'Code',
+    mfaSubmit: 'Verify',
+    mfaInvalidCode: 'That code is not valid. Please try again.',
+    mfaExpired: 'This sign-in has expired or had too many wrong codes. Please log in again.',
+    mfaTooManyAttempts: 'Too many attempts. Please wait a few minutes and try again.',
   },
   error: {
     title: 'Login failed',

@@ -21,9 +21,10 @@ const withoutTimes = (claims: Record<string, unknown>) => {
   return rest
 }
 
-describe('[MFA-4] mfa.oauth: OAuth logins ask for the factor at POST /auth/token', () => {
-  const oauth = usePasswordServer({ NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_MFA_OAUTH: 'true', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true' })
-  const plain = usePasswordServer({ NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true' })
+describe('[MFA-4] OAuth logins ask for the factor at POST /auth/token (mfa.oauth, on by default)', () => {
+  // The fixture's defaults: nothing about mfa.oauth is set.
+  const oauth = usePasswordServer({ NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true' })
+  const plain = usePasswordServer({ NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_MFA_OAUTH: 'false', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true' })
 
   it('a user with a factor gets 202 mfa_required instead of tokens; the code finishes the whole login', async () => {
     const ip = uniqueIp()
@@ -52,7 +53,7 @@ describe('[MFA-4] mfa.oauth: OAuth logins ask for the factor at POST /auth/token
     expect((await fetch(new URL('/api/test/mfa/protected', oauth.url), { headers: bearer(body.token) })).status).toBe(200)
   })
 
-  it('without mfa.oauth, OAuth logins are not asked (the factor guards password and email logins only)', async () => {
+  it('with mfa.oauth: false, OAuth logins are not asked (the factor guards password and email logins only)', async () => {
     const ip = uniqueIp()
     const first = await loginSession(plain.url, 'bob')
     await enrol(plain.url, first.token, ip)
@@ -62,7 +63,7 @@ describe('[MFA-4] mfa.oauth: OAuth logins ask for the factor at POST /auth/token
 })
 
 describe.skipIf(!redisUrl)('[MFA-5] two instances on one Redis (skipped without AEGIS_REDIS_URL)', () => {
-  const pair = useRedisPair('mfa', { env: { NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_MFA_OAUTH: 'true', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true' } })
+  const pair = useRedisPair('mfa', { env: { NUXT_AEGIS_TRUST_PROXY: '1', NUXT_AEGIS_PROVIDERS_MOCK_ENABLE_IN_PRODUCTION: 'true' } })
 
   it('a step started on one instance finishes on the other, and a code accepted there is refused here', async () => {
     const ip = uniqueIp()
@@ -77,7 +78,7 @@ describe.skipIf(!redisUrl)('[MFA-5] two instances on one Redis (skipped without 
 
     const two = await login(pair.b.url, 'alice')
     const next = await (await redeem(pair.b.url, two.code, two.jar)).json()
-    const replay = await postJson(pair.a.url, '/auth/mfa/verify', { stepToken: next.stepToken, code }, { ip })
+    const replay = await postJson(pair.a.url, '/auth/mfa/verify', { stepToken: next.stepToken, code }, { ip, jar: two.jar })
     expect(replay.status).toBe(400)
     expect((await replay.json()).error).toBe('invalid_mfa_code')
     // Keys are HMACs and values sealed: no step token, user id or claim in clear in Redis.

@@ -106,6 +106,8 @@ describe('[MFA-2] logins of a user with a factor', () => {
     expect(step.body.token).toBeUndefined()
 
     const code = await user.app.code()
+    // The browser's cookies as they were before the step ended (the step cookie included).
+    const kept = jar.clone()
     const done = await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code }, { ip: user.ip, jar })
     expect(done.status).toBe(200)
     const body = await done.json()
@@ -117,10 +119,10 @@ describe('[MFA-2] logins of a user with a factor', () => {
     expect((await fetch(new URL('/api/test/mfa/protected', server.url), { headers: bearer(body.token) })).status).toBe(200)
 
     // The step token is single use; the code is accepted once, even in a new login.
-    const again = await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code }, { ip: user.ip })
+    const again = await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code }, { ip: user.ip, jar: kept })
     expect((await again.json()).error).toBe('invalid_mfa_step')
     const second = await passwordStep(server.url, user.email, user.ip)
-    const replay = await postJson(server.url, '/auth/mfa/verify', { stepToken: second.body.stepToken, code }, { ip: user.ip })
+    const replay = await postJson(server.url, '/auth/mfa/verify', { stepToken: second.body.stepToken, code }, { ip: user.ip, jar: second.jar })
     expect(replay.status).toBe(400)
     expect((await replay.json()).error).toBe('invalid_mfa_code')
 
@@ -134,11 +136,12 @@ describe('[MFA-2] logins of a user with a factor', () => {
     const user = await userWithFactor(server.url, 'stepmail')
     await postJson(server.url, '/auth/email/start', { email: user.email }, { ip: user.ip })
     const mail = await lastMessage(server.url, user.email)
-    const step = await postJson(server.url, '/auth/email/verify', { email: user.email, code: mail.code }, { ip: user.ip })
+    const jar = new CookieJar()
+    const step = await postJson(server.url, '/auth/email/verify', { email: user.email, code: mail.code }, { ip: user.ip, jar })
     expect(step.status).toBe(202)
     const { stepToken, status: state } = await step.json()
     expect(state).toBe('mfa_required')
-    const done = await postJson(server.url, '/auth/mfa/verify', { stepToken, code: await user.app.code() }, { ip: user.ip })
+    const done = await postJson(server.url, '/auth/mfa/verify', { stepToken, code: await user.app.code() }, { ip: user.ip, jar })
     expect(done.status).toBe(200)
     expect(decodeJwt((await done.json()).token)).toMatchObject({ sub: user.sub, provider: 'email', amr: ['otp', 'mfa'] })
   })
@@ -147,15 +150,15 @@ describe('[MFA-2] logins of a user with a factor', () => {
     const user = await userWithFactor(server.url, 'recovery')
     const [code] = user.recoveryCodes
     const step = await passwordStep(server.url, user.email, user.ip)
-    const done = await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, recoveryCode: code!.toLowerCase() }, { ip: user.ip })
+    const done = await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, recoveryCode: code!.toLowerCase() }, { ip: user.ip, jar: step.jar })
     expect(done.status).toBe(200)
     expect(decodeJwt((await done.json()).token).amr).toEqual(['pwd', 'otp', 'mfa'])
     expect(await status(server.url, user.token)).toEqual({ totp: true, recoveryCodes: 9 })
     const next = await passwordStep(server.url, user.email, user.ip)
-    expect((await postJson(server.url, '/auth/mfa/verify', { stepToken: next.body.stepToken, recoveryCode: code }, { ip: user.ip })).status).toBe(400)
+    expect((await postJson(server.url, '/auth/mfa/verify', { stepToken: next.body.stepToken, recoveryCode: code }, { ip: user.ip, jar: next.jar })).status).toBe(400)
     // Another user's recovery code is not this user's.
     const other = await userWithFactor(server.url, 'recovery2')
-    expect((await postJson(server.url, '/auth/mfa/verify', { stepToken: next.body.stepToken, recoveryCode: other.recoveryCodes[0] }, { ip: user.ip })).status).toBe(400)
+    expect((await postJson(server.url, '/auth/mfa/verify', { stepToken: next.body.stepToken, recoveryCode: other.recoveryCodes[0] }, { ip: user.ip, jar: next.jar })).status).toBe(400)
   })
 
   it('a step token dies after 5 wrong codes, and the per-user limit caps guesses over several steps', async () => {
@@ -163,35 +166,35 @@ describe('[MFA-2] logins of a user with a factor', () => {
     const wrongCode = () => String((Number(totpCode(secretOf(user.enrol.uri))) + 500_000) % 1_000_000).padStart(6, '0')
     const statuses: number[] = []
     const step = await passwordStep(server.url, user.email, user.ip)
-    for (let i = 0; i < 5; i++) statuses.push((await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: wrongCode() }, { ip: uniqueIp() })).status)
-    const dead = await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: await user.app.code() }, { ip: uniqueIp() })
+    for (let i = 0; i < 5; i++) statuses.push((await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: wrongCode() }, { ip: uniqueIp(), jar: step.jar })).status)
+    const dead = await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: await user.app.code() }, { ip: uniqueIp(), jar: step.jar })
     expect((await dead.json()).error).toBe('invalid_mfa_step')
     // 12 per user per window: the confirmation and every wrong code count (a dead step token is refused before).
     const next = await passwordStep(server.url, user.email, user.ip)
-    for (let i = 0; i < 5; i++) statuses.push((await postJson(server.url, '/auth/mfa/verify', { stepToken: next.body.stepToken, code: wrongCode() }, { ip: uniqueIp() })).status)
+    for (let i = 0; i < 5; i++) statuses.push((await postJson(server.url, '/auth/mfa/verify', { stepToken: next.body.stepToken, code: wrongCode() }, { ip: uniqueIp(), jar: next.jar })).status)
     const last = await passwordStep(server.url, user.email, user.ip)
-    statuses.push((await postJson(server.url, '/auth/mfa/verify', { stepToken: last.body.stepToken, code: wrongCode() }, { ip: uniqueIp() })).status)
+    statuses.push((await postJson(server.url, '/auth/mfa/verify', { stepToken: last.body.stepToken, code: wrongCode() }, { ip: uniqueIp(), jar: last.jar })).status)
     expect(statuses).toEqual(Array.from({ length: 11 }, () => 400))
-    const limited = await postJson(server.url, '/auth/mfa/verify', { stepToken: last.body.stepToken, code: await user.app.code() }, { ip: uniqueIp() })
+    const limited = await postJson(server.url, '/auth/mfa/verify', { stepToken: last.body.stepToken, code: await user.app.code() }, { ip: uniqueIp(), jar: last.jar })
     expect(limited.status).toBe(429)
   })
 
   it('rejects cross-site posts, malformed bodies and unknown step tokens', async () => {
     const user = await userWithFactor(server.url, 'xsite')
     const step = await passwordStep(server.url, user.email, user.ip)
-    const crossSite = await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: await user.app.code() }, { headers: { 'origin': 'https://evil.example', 'sec-fetch-site': 'cross-site' } })
+    const crossSite = await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: await user.app.code() }, { jar: step.jar, headers: { 'origin': 'https://evil.example', 'sec-fetch-site': 'cross-site' } })
     expect(crossSite.status).toBe(403)
-    expect((await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: '12345' }, { ip: user.ip })).status).toBe(400)
+    expect((await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: '12345' }, { ip: user.ip, jar: step.jar })).status).toBe(400)
     expect((await postJson(server.url, '/auth/mfa/verify', { stepToken: 'x'.repeat(43), code: '123456' }, { ip: user.ip })).status).toBe(400)
     // The refused requests spent nothing: the step still finishes.
-    expect((await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: await user.app.code() }, { ip: user.ip })).status).toBe(200)
+    expect((await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: await user.app.code() }, { ip: user.ip, jar: step.jar })).status).toBe(200)
   })
 
   it('disabling needs a fresh code, not a used one nor the token alone', async () => {
     const user = await userWithFactor(server.url, 'disable')
     const step = await passwordStep(server.url, user.email, user.ip)
     const used = await user.app.code()
-    const login = await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: used }, { ip: user.ip })
+    const login = await postJson(server.url, '/auth/mfa/verify', { stepToken: step.body.stepToken, code: used }, { ip: user.ip, jar: step.jar })
     const token = (await login.json()).token
     expect((await postJson(server.url, '/auth/mfa/totp/disable', {}, { ip: user.ip, headers: bearer(token) })).status).toBe(400)
     const replayed = await postJson(server.url, '/auth/mfa/totp/disable', { code: used }, { ip: user.ip, headers: bearer(token) })

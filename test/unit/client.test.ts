@@ -508,7 +508,7 @@ describe('[CLIENT-6] tabs share tokens over the channel and refresh under one lo
     const { lock } = fakeLock()
     const server = rotatingServer({ '/auth/token': tokenResponse('alice', { v: 0 }) })
     const tabs = [tab(hub, lock, server.fetch), tab(hub, lock, server.fetch), tab(hub, lock, server.fetch)]
-    const shared = (await tabs[0]!.auth.exchange('code')).token
+    const shared = (await tabs[0]!.auth.exchange('code') as TokenResponse).token
     await vi.advanceTimersByTimeAsync(10)
     expect(tabs.map(t => t.auth.getToken())).toEqual([shared, shared, shared])
     // Their scheduled refreshes fire together, each with the token it considers stale.
@@ -528,7 +528,7 @@ describe('[CLIENT-6] tabs share tokens over the channel and refresh under one lo
     const server = rotatingServer({ '/auth/token': tokenResponse('alice', { v: 0 }) })
     const a = tab(hub, lock, server.fetch)
     const b = tab(hub, lock, server.fetch)
-    const shared = (await a.auth.exchange('code')).token
+    const shared = (await a.auth.exchange('code') as TokenResponse).token
     await vi.advanceTimersByTimeAsync(50)
     expect(b.auth.getToken()).toBe(shared)
     const fromA = await a.auth.refresh(shared)

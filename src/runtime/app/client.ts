@@ -1,4 +1,5 @@
 import { withBase } from 'ufo'
+import type { MfaStep } from './lazy/mfa'
 import type { AegisClaims, TokenResponse } from '../types'
 
 /**
@@ -317,8 +318,8 @@ export function createAuthClient(options: AuthClientOptions) {
 
   return {
     refresh,
-    /** Exchanges the CODE of the callback page for a session (lazy chunk `lazy/credentials`). */
-    exchange: (code: string): Promise<TokenResponse> => credentials().then(lazy => lazy.exchange(core, code)),
+    /** Exchanges the CODE of the callback page for a session, or its second-factor step (lazy chunk `lazy/credentials`). */
+    exchange: (code: string): Promise<TokenResponse | MfaStep> => credentials().then(lazy => lazy.exchange(core, code)),
     /** POSTs credentials to a same-origin login endpoint; a token answer logs in (lazy chunk `lazy/credentials`). */
     signIn: <T extends object = TokenResponse>(url: string, body: Record<string, unknown>): Promise<T> => credentials().then(lazy => lazy.signIn<T>(core, url, body)),
     logout,

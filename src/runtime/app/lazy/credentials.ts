@@ -1,6 +1,7 @@
 import type { TokenResponse } from '../../types'
 import { requestOrigin, requestTarget } from '../client'
 import type { ClientCore } from '../client'
+import type { MfaStep } from './mfa'
 
 /**
  * Logins that POST something and take the token of the answer: the CODE exchange of the
@@ -8,14 +9,17 @@ import type { ClientCore } from '../client'
  * A lazy chunk: the client's `exchange` and `signIn` load it on first use.
  */
 
-/** Exchanges the CODE of the callback page for a session (same-origin `POST <authPath>/token`). */
-export async function exchange(core: ClientCore, code: string): Promise<TokenResponse> {
-  const response = await core.fetch<TokenResponse>(`${core.authPath}/token`, {
+/**
+ * Exchanges the CODE of the callback page for a session (same-origin `POST <authPath>/token`).
+ * A user with a second factor gets the step (`{ status: 'mfa_required', ... }`) instead: returned as it is.
+ */
+export async function exchange(core: ClientCore, code: string): Promise<TokenResponse | MfaStep> {
+  const response = await core.fetch<TokenResponse | MfaStep>(`${core.authPath}/token`, {
     method: 'POST',
     body: { code },
     credentials: 'same-origin',
   })
-  core.accept(response)
+  if ('token' in response && typeof response.token === 'string') core.accept(response)
   return response
 }
 

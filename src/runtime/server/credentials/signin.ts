@@ -39,6 +39,8 @@ export interface PendingSignIn {
   options?: SignInOptions
   providerTokens?: ProviderTokenSet
   redirectTo?: string
+  /** An OAuth login's CODE and the hash of its binding: the session the step starts is what the CODE issued (a replay revokes it). */
+  handoff?: { code: string, binding: string }
 }
 
 /** What a login answers instead of tokens when a second factor is due (HTTP 202). */
@@ -55,6 +57,21 @@ let gate: SecondFactorGate | undefined
 /** Registered by the second-factor capability at start-up (when `mfa` is configured). */
 export function registerSecondFactorGate(value: SecondFactorGate | undefined): void {
   gate = value
+}
+
+/** Ends a pending step by the reference a CODE's tombstone keeps (the step's storage key). */
+export type SecondFactorCancel = (reference: string) => Promise<void>
+
+let cancel: SecondFactorCancel | undefined
+
+/** Registered by the second-factor capability at start-up, beside the gate. */
+export function registerSecondFactorCancel(value: SecondFactorCancel | undefined): void {
+  cancel = value
+}
+
+/** Ends the pending second-factor step that a replayed CODE started, by its tombstone's reference. */
+export async function cancelSecondFactorStep(reference: string): Promise<void> {
+  await cancel?.(reference)
 }
 
 /** Refuses (throws) an action that adds a way into the account unless the session used its second factor. */
@@ -111,6 +128,8 @@ export async function finishSignIn(event: H3Event, pending: PendingSignIn): Prom
   if (config.tokenRefresh.enabled) {
     const session = await sessions.create({ user, claims, amr, providerTokens: pending.providerTokens, hostCookie: refreshCookieHostPrefixed(event), device: requestDevice(event) })
     familyId = session.session.familyId
+    // An OAuth login that went through a step: its CODE now stands for this session (a replay revokes it).
+    if (pending.handoff) await useAegis().codes.markIssued(pending.handoff.code, familyId, pending.handoff.binding)
     setRefreshCookie(event, session.token, session.maxAge)
   }
   if (pending.kind === 'credentials') await callAegisHook('nuxt-aegis:success', { user, tokens: pending.options?.tokens ?? {}, provider, event })

@@ -7,7 +7,7 @@ import { requestDevice } from '../../sessions/sessions'
 import { clearHandoffCookie, handoffCookieName, refreshCookieHostPrefixed, setRefreshCookie } from '../../context/cookies'
 import { assertSameOrigin, readJsonObject } from '../../context/http'
 import { accessTokenResponse } from '../../tokens/issue'
-import { secondFactorStep } from '../../credentials/signin'
+import { cancelSecondFactorStep, secondFactorStep } from '../../credentials/signin'
 import { useAegis } from '../../context/services'
 
 /** POST {authPath}/token: trade the one-time CODE for an access token and a refresh cookie. */
@@ -25,15 +25,18 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const taken = await codes.take(code, sha256(binding))
   if (taken.status === 'used' && taken.issued) {
     // A replay with the right binding means the browser's cookie is in other hands too: end
-    // what the CODE issued (RFC 6749 §4.1.2).
-    await sessions.revokeFamily(taken.issued)
-    log.warn(`CODE ${fingerprint(code)} presented again with its binding; the session it issued was revoked`)
+    // what the CODE issued (RFC 6749 §4.1.2): its session, or the second-factor step still pending.
+    if (taken.issued.startsWith('step:')) await cancelSecondFactorStep(taken.issued.slice('step:'.length))
+    else await sessions.revokeFamily(taken.issued)
+    log.warn(`CODE ${fingerprint(code)} presented again with its binding; what it issued was revoked`)
   }
   if (taken.status !== 'ok') throw new AegisError(400, 'invalid_code', `CODE ${fingerprint(code)}: unknown, expired, used or wrongly bound`)
   const { user, claims, amr, redirectTo } = taken.payload
-  // With `mfa.oauth`, a user with a second factor gets the step instead of tokens; the step keeps
-  // the whole login (provider tokens too, sealed) and `/mfa/verify` starts its session.
-  const step = await secondFactorStep(event, { kind: 'handoff', provider: user.provider, user, claims, amr, redirectTo, providerTokens: openFromHandoff(binding, taken.payload.providerTokens) })
+  // A user with a second factor gets the step instead of tokens (unless `mfa.oauth` is false); the
+  // step keeps the whole login (provider tokens too, sealed) and `/mfa/verify` starts its session,
+  // which the CODE then stands for, as if it had issued it here.
+  const handoff = { code, binding: taken.payload.binding }
+  const step = await secondFactorStep(event, { kind: 'handoff', provider: user.provider, user, claims, amr, redirectTo, providerTokens: openFromHandoff(binding, taken.payload.providerTokens), handoff })
   if (step) {
     clearHandoffCookie(event, code)
     return step
