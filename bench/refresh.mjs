@@ -6,9 +6,14 @@
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
-import { QUICK, REFRESH_COOKIE as COOKIE, RESULTS_DIR, aegisEnv, closedLoop, cookiePair, freePort, inParallel, log, loginViaMock, median, rotate, setCookies, sleep, spawnTracked, startApp } from './lib/shared.mjs'
+import os from 'node:os'
+import { QUICK, REFRESH_COOKIE as COOKIE, RESULTS_DIR, aegisEnv, closedLoop, cookiePair, cpuSeconds, freePort, inParallel, log, loginViaMock, median, rotate, setCookies, sleep, spawnTracked, startApp } from './lib/shared.mjs'
 
 const CONNECTIONS = 50
+/** Refresh throughput on memory ≥ this share of the trivial route's (issue 19). */
+export const TARGET = 0.35
+/** p99 of a refresh on memory at most this (ms). */
+export const TARGET_P99 = 10
 
 /** AEGIS_REDIS_URL, else a throwaway redis-server on a free loopback port, else undefined (row skipped). */
 async function redisForBench() {
@@ -33,13 +38,15 @@ async function redisForBench() {
 }
 
 export async function benchRefresh() {
-  const rounds = QUICK ? 2 : 5
-  const duration = QUICK ? 2 : 10
+  const rounds = Number(process.env.BENCH_ROUNDS) || (QUICK ? 2 : 5)
+  const duration = Number(process.env.BENCH_SECONDS) || (QUICK ? 2 : 10)
   const runId = `${process.pid}-${Date.now()}`
   const fsBase = `${RESULTS_DIR}/refresh-fs-${runId}`
   mkdirSync(fsBase, { recursive: true })
-  const redis = await redisForBench()
-  const drivers = ['memory', 'fs', ...(redis ? ['redis'] : [])]
+  // BENCH_REFRESH_DRIVERS=memory,redis: some drivers only (a quicker look while working on it).
+  const wanted = process.env.BENCH_REFRESH_DRIVERS?.split(',').map(name => name.trim())
+  const redis = !wanted || wanted.includes('redis') ? await redisForBench() : undefined
+  const drivers = ['memory', 'fs', ...(redis ? ['redis'] : [])].filter(driver => !wanted || wanted.includes(driver))
   const servers = {}
   try {
     for (const driver of drivers) {
@@ -71,26 +78,52 @@ export async function benchRefresh() {
       if (result.failed) throw new Error(`${driver}: ${result.failed} of ${result.total} refreshes failed`)
       return result
     }
-    for (const driver of drivers) await refreshLoad(driver, QUICK ? 1 : 3)
-    const runs = Object.fromEntries(drivers.map(driver => [driver, []]))
+    // The reference: a trivial route of the memory server (`GET /bench/ping`), same clients, same loop.
+    const trivialLoad = async (seconds) => {
+      const { url } = servers[drivers[0]]
+      const result = await closedLoop({ url, clients: CONNECTIONS, seconds, next: () => ({ method: 'GET', path: '/bench/ping', headers: {} }) })
+      if (result.failed) throw new Error(`trivial route: ${result.failed} of ${result.total} requests failed`)
+      return result
+    }
+    const variants = ['trivial', ...drivers]
+    const measure = async (variant, seconds) => {
+      const { pid } = servers[variant === 'trivial' ? drivers[0] : variant]
+      const before = cpuSeconds(pid)
+      const result = variant === 'trivial' ? await trivialLoad(seconds) : await refreshLoad(variant, seconds)
+      result.cpuPerRequest = (cpuSeconds(pid) - before) / result.total
+      return result
+    }
+    for (const variant of variants) await measure(variant, QUICK ? 1 : 3)
+    const runs = Object.fromEntries(variants.map(variant => [variant, []]))
+    const loads = []
     for (let round = 0; round < rounds; round++) {
-      for (const driver of rotate(drivers, round)) {
-        runs[driver].push(await refreshLoad(driver, duration))
+      for (const variant of rotate(variants, round)) {
+        runs[variant].push(await measure(variant, duration))
         await sleep(200)
       }
-      log(`refresh round ${round + 1}/${rounds}: ${drivers.map(d => `${d} ${runs[d].at(-1).rps.toFixed(0)} req/s p99 ${runs[d].at(-1).p99.toFixed(0)} ms`).join(', ')}`)
+      loads.push(os.loadavg()[0])
+      log(`refresh round ${round + 1}/${rounds}: ${variants.map(d => `${d} ${runs[d].at(-1).rps.toFixed(0)} req/s p99 ${runs[d].at(-1).p99.toFixed(1)} ms ${(runs[d].at(-1).cpuPerRequest * 1e6).toFixed(0)} µs CPU`).join(', ')} (load ${loads.at(-1).toFixed(2)})`)
     }
-    const rows = drivers.map(driver => ({
+    // Per round, each variant against the same round's trivial route (req/s, and CPU time per request).
+    const perRound = variant => runs[variant].map((run, round) => run.rps / runs.trivial[round].rps)
+    const rows = variants.map(driver => ({
       driver,
       rps: median(runs[driver].map(r => r.rps)),
       p50: median(runs[driver].map(r => r.p50)),
       p99: median(runs[driver].map(r => r.p99)),
+      cpuUs: median(runs[driver].map(r => r.cpuPerRequest * 1e6)),
+      ratio: median(perRound(driver)),
+      cpuRatio: median(runs[driver].map((run, round) => runs.trivial[round].cpuPerRequest / run.cpuPerRequest)),
+      perRound: perRound(driver),
     }))
     return {
       rounds,
       duration,
       connections: CONNECTIONS,
       rows,
+      loads,
+      target: TARGET,
+      targetP99: TARGET_P99,
       redisNote: redis ? redis.note : 'skipped: AEGIS_REDIS_URL is not set and no redis-server binary was found',
     }
   }

@@ -2,7 +2,7 @@
  * `npm run bench`: builds the bench apps, runs the six measurements, writes the results page.
  *
  *   BENCH_QUICK=1          short smoke durations (results go to bench/.results/ only)
- *   BENCH_ONLY=a,b         only some of: protection, refresh, token, matcher, bundle, memory
+ *   BENCH_ONLY=a,b         only some of: protection, refresh, storm, ssr, token, matcher, bundle, memory
  *   BENCH_SKIP_BUILD=1     reuse the existing builds of bench/apps/*
  *   AEGIS_REDIS_URL        a Redis to use for the refresh measurement (else one is started if found)
  *   BENCH_RENDER=1         measure nothing: rewrite the page from the last run's bench/.results/results.json
@@ -13,6 +13,8 @@ import os from 'node:os'
 import { QUICK, RESULTS_DIR, ROOT, buildApp, log, packageVersion, stopAll } from './lib/shared.mjs'
 import { benchProtection } from './protection.mjs'
 import { benchRefresh } from './refresh.mjs'
+import { benchStorm } from './storm.mjs'
+import { benchSsr } from './ssr.mjs'
 import { benchToken } from './token.mjs'
 import { benchMatcher } from './matcher.mjs'
 import { benchBundle } from './bundle.mjs'
@@ -22,6 +24,8 @@ import { renderChart, renderPage } from './report.mjs'
 const MEASUREMENTS = {
   protection: benchProtection,
   refresh: benchRefresh,
+  storm: benchStorm,
+  ssr: benchSsr,
   token: benchToken,
   matcher: benchMatcher,
   bundle: benchBundle,

@@ -206,7 +206,8 @@ export async function closedLoop({ url, clients, seconds, next, onResponse }) {
       const response = await send(agent, { hostname, port, ...spec })
       latencies.push(performance.now() - sent)
       if (response.status < 200 || response.status > 299) failed++
-      onResponse?.(client, response, spec)
+      // May return a promise (the storm's tabs wait for each other): the client's next request waits for it.
+      await onResponse?.(client, response, spec)
     }
   }))
   const elapsed = (performance.now() - started) / 1000

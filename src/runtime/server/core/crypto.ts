@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
+import { pooledRandomBytes } from './random'
 
 /** `bytes` random bytes as base64url (32 bytes = 256 bits = 43 characters). */
 export function randomToken(bytes = 32): string {
@@ -32,7 +33,7 @@ export function deriveKey(secret: string, purpose: string): Buffer {
  * ciphertext to its context (a cookie name, a storage key) so it cannot be moved.
  */
 export function seal(key: Buffer, plaintext: string, aad = ''): string {
-  const iv = randomBytes(12)
+  const iv = pooledRandomBytes(12)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(Buffer.from(aad))
   const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])

@@ -1,5 +1,6 @@
 import type { Storage } from 'unstorage'
-import { fingerprint, randomToken } from './crypto'
+import { fingerprint } from './crypto'
+import { pooledRandomToken } from './random'
 import { AegisError, log } from './errors'
 import { storageCall } from './storage-io'
 
@@ -28,8 +29,8 @@ export interface Locks {
   readonly shared: boolean
 }
 
-/** 96 random bits: no other holder can guess or repeat it. */
-const newLease = () => randomToken(12)
+/** 96 random bits: no other holder can guess or repeat it (from the pool: no system call per lock). */
+const newLease = () => pooledRandomToken(12)
 
 export function createMemoryLocks(now: () => number = Date.now): Locks {
   const held = new Map<string, { until: number, lease: string }>()

@@ -1,7 +1,8 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose'
 import type { JWTHeaderParameters, JWTPayload, JWTVerifyOptions } from 'jose'
+import { createHmac, createSecretKey } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
-import { randomToken } from '../core/crypto'
+import { pooledRandomToken } from '../core/random'
 import type { PublicJwk, SigningKeys } from './keys'
 import type { AegisClaims } from '../../types'
 
@@ -107,17 +108,30 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const cache = new Map<string, CacheEntry>()
   const cacheKey = (token: string) => token.slice(token.lastIndexOf('.') + 1)
 
+  // HS256: the header is encoded once and the HMAC is one synchronous node:crypto call over a key
+  // object made once (jose goes through WebCrypto, importing the key and queueing a job per token).
+  const hmacKeyObject = keys ? undefined : createSecretKey(hmacKey)
+  const hs256Header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: ACCESS_TOKEN_TYPE })).toString('base64url')
+
   async function sign(claims: AegisClaims, signOptions: { expiresIn?: number, issuedNotBefore?: number } = {}): Promise<string> {
     const lifetime = Math.min(signOptions.expiresIn ?? options.expiresIn, options.expiresIn)
     const { issuedNotBefore } = signOptions
+    const now = Math.floor(Date.now() / 1000)
+    const iat = Math.max(now, Math.min(issuedNotBefore ?? 0, now + CLOCK_TOLERANCE - 1))
     const { sub, ...rest } = claims
+    if (hmacKeyObject) {
+      // The same payload as jose's SignJWT below: the claims, then sub, iss, iat, jti, exp (from now), aud.
+      const payload: JWTPayload = { ...rest, sub, iss: options.issuer, iat, jti: pooledRandomToken(12), exp: now + lifetime, ...(options.audience ? { aud: options.audience } : {}) }
+      const input = `${hs256Header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
+      return `${input}.${createHmac('sha256', hmacKeyObject).update(input).digest('base64url')}`
+    }
     const jwt = new SignJWT(rest as JWTPayload)
       .setProtectedHeader({ alg: options.algorithm, typ: ACCESS_TOKEN_TYPE, ...(keys ? { kid: keys.kid } : {}) })
       .setSubject(sub)
       .setIssuer(options.issuer)
-      .setIssuedAt(Math.max(Math.floor(Date.now() / 1000), Math.min(issuedNotBefore ?? 0, Math.floor(Date.now() / 1000) + CLOCK_TOLERANCE - 1)))
-      .setJti(randomToken(12))
-      .setExpirationTime(`${lifetime}s`)
+      .setIssuedAt(iat)
+      .setJti(pooledRandomToken(12))
+      .setExpirationTime(now + lifetime)
     if (options.audience) jwt.setAudience(options.audience)
     return jwt.sign(signingKey)
   }
