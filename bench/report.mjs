@@ -260,7 +260,13 @@ export function renderPage(results, meta) {
       '',
       '| Chunk | loaded when | files | gzip |',
       '|---|---|---:|---:|',
-      ...r.aegis.lazy.map(chunk => `| ${chunk.name} | ${LAZY_WHEN[chunk.name] ?? ''} | ${chunk.files} | ${kb(chunk.gzip)} |`),
+      ...r.aegis.lazy.map(chunk => `| ${chunk.name} | ${chunk.when ?? LAZY_WHEN[chunk.name] ?? ''} | ${chunk.files} | ${kb(chunk.gzip)} |`),
+      '',
+      ...(r.reference
+        ? [`No lazy chunk is in the base (${r.aegis.lazyInBase?.length ? `**found: ${r.aegis.lazyInBase.join(', ')}**` : 'checked in the manifest'}). Against commit ${r.reference.commit}`,
+            `(${int(r.reference.added)} B added to the baseline), the base at ${r.commit} adds ${int(r.aegis.added - r.reference.added)} B gzip: the client calls added since`,
+            '(`useAuth()` methods and the client\'s own code); the code behind them is in the chunks above.']
+        : []),
       '',
       'nuxt-aegis ships more to the browser by design: the access token lives in memory in the client,',
       'which refreshes it before expiry (single flight per tab, across tabs), attaches it to requests and',
