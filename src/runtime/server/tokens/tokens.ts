@@ -114,11 +114,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   async function sign(claims: AegisClaims, signOptions: { expiresIn?: number } = {}): Promise<string> {
     const lifetime = Math.min(signOptions.expiresIn ?? options.expiresIn, options.expiresIn)
     const now = Math.floor(Date.now() / 1000)
-    const iat = now
     const { sub, ...rest } = claims
     if (hmacKeyObject) {
       // The same payload as jose's SignJWT below: the claims, then sub, iss, iat, jti, exp (from now), aud.
-      const payload: JWTPayload = { ...rest, sub, iss: options.issuer, iat, jti: pooledRandomToken(12), exp: now + lifetime, ...(options.audience ? { aud: options.audience } : {}) }
+      const payload: JWTPayload = { ...rest, sub, iss: options.issuer, iat: now, jti: pooledRandomToken(12), exp: now + lifetime, ...(options.audience ? { aud: options.audience } : {}) }
       const input = `${hs256Header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
       return `${input}.${createHmac('sha256', hmacKeyObject).update(input).digest('base64url')}`
     }
@@ -126,7 +125,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       .setProtectedHeader({ alg: options.algorithm, typ: ACCESS_TOKEN_TYPE, ...(keys ? { kid: keys.kid } : {}) })
       .setSubject(sub)
       .setIssuer(options.issuer)
-      .setIssuedAt(iat)
+      .setIssuedAt(now)
       .setJti(pooledRandomToken(12))
       .setExpirationTime(now + lifetime)
     if (options.audience) jwt.setAudience(options.audience)
