@@ -6,13 +6,36 @@
  * The build's client manifest (`client.manifest.mjs` in the build dir) says which file imports
  * which. The **base** is what a load of the index page fetches: the entry, the index page's chunk
  * and everything they import statically. Every other dynamic entry (the callback and error pages,
- * the client's lazy chunks under `src/runtime/app/lazy/`) is reported on its own, with only the
- * files it adds to the base: those are fetched when first used.
+ * each client chunk under `src/runtime/app/lazy/`, the libraries those load) is reported on its
+ * own, with only the files it adds to the base: those are fetched when first used. A lazy chunk
+ * found in the base fails the measurement: it would mean every page load pays for it.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { APPS_DIR } from './lib/shared.mjs'
+import { APPS_DIR, ROOT } from './lib/shared.mjs'
+
+/** The client's lazy chunks: one per file in src/runtime/app/lazy/. */
+const LAZY = readdirSync(`${ROOT}/src/runtime/app/lazy`).filter(file => /\.[jt]s$/.test(file)).map(file => file.replace(/\.[jt]s$/, '')).sort()
+
+/** When each chunk is fetched (the page's table says it next to the size). */
+const WHEN = {
+  'lazy/accounts': '`login(provider, { link: true })`, `identities()`, `unlinkIdentity()`',
+  'lazy/credentials': 'password or credentials login, CODE exchange on the callback page',
+  'lazy/email': '`email.start()` / `email.verify()`',
+  'lazy/guard': 'a navigation to a path a `routeProtection` glob may match',
+  'lazy/impersonation': '`impersonate()`, `stopImpersonation()`',
+  'lazy/mfa': 'a login answered `mfa_required`, `mfa.*`, the callback page',
+  'lazy/passkey': 'any `passkey.*` call',
+  'lazy/popup': '`login({ popup: true })`, the callback and error pages',
+  'lazy/sessions': '`sessions()`, `revokeSession()`, `revokeOtherSessions()`',
+  '@simplewebauthn/browser': 'a passkey ceremony (`passkey.register()` / `passkey.login()`), after lazy/passkey',
+  'nuxt/error-404': 'an error page (Nuxt)',
+  'nuxt/error-500': 'an error page (Nuxt)',
+  'pages/AegisCallback': 'the login callback page',
+  'pages/AegisError': 'the login error page',
+}
 
 async function manifestOf(app) {
   // Production builds write the build dir under node_modules/.cache/nuxt; take the newest one.
@@ -50,13 +73,16 @@ function sizeOf(app, manifest, keys) {
   return { files: files.length, raw, gzip, gzipJoined }
 }
 
-/** A readable name for a dynamic entry: `lazy/popup`, `pages/AegisCallback`, `nuxt/error-404`. */
+/** A readable name for a dynamic entry: `lazy/popup`, `pages/AegisCallback`, `nuxt/error-404`, a package name. */
 function chunkName(key, entry) {
-  const lazy = key.match(/runtime\/app\/lazy\/([^/]+)\.[jt]s$/) ?? (key.startsWith('_') && entry.src === undefined && /lazy\/|^popup$/.test(entry.name ?? '') ? [key, entry.name] : null)
-  if (lazy) return `lazy/${lazy[1]}`
-  if (key.includes('/src/runtime/app/pages/') || key.includes('runtime/app/pages/')) return `pages/${entry.name}`
+  const file = key.match(/runtime\/app\/lazy\/([^/]+)\.[jt]s$/)?.[1]
+  if (file) return `lazy/${file}`
+  // A lazy module that a page also imports statically becomes a shared chunk named after the module.
+  if (key.startsWith('_') && entry.src === undefined && LAZY.includes(entry.name)) return `lazy/${entry.name}`
+  if (key.includes('runtime/app/pages/')) return `pages/${entry.name}`
   if (key.includes('node_modules/nuxt/')) return `nuxt/${entry.name}`
-  return entry.name ?? key
+  const pkg = key.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//)?.[1]
+  return pkg ?? entry.name ?? key
 }
 
 async function measure(app) {
@@ -65,24 +91,41 @@ async function measure(app) {
   const page = Object.keys(manifest).find(key => key === 'pages/index.vue')
   if (!entry || !page) throw new Error(`${app}: entry or pages/index.vue missing from the client manifest`)
   const base = closure(manifest, [entry, page])
+  const lazyInBase = [...base].map(key => chunkName(key, manifest[key])).filter(name => name.startsWith('lazy/'))
+  if (lazyInBase.length) throw new Error(`${app}: lazy chunks in the base bundle: ${lazyInBase.join(', ')}`)
   // Dynamic entries, and chunks that are imported dynamically and also statically (by a page).
   const dynamic = new Set(Object.values(manifest).flatMap(chunk => chunk.dynamicImports ?? []))
   const lazy = Object.keys(manifest)
     .filter(key => (manifest[key].isDynamicEntry || dynamic.has(key)) && !base.has(key))
     .map((key) => {
       const added = [...closure(manifest, [key])].filter(file => !base.has(file))
-      return { name: chunkName(key, manifest[key]), ...sizeOf(app, manifest, added) }
+      const name = chunkName(key, manifest[key])
+      return { name, ...(WHEN[name] ? { when: WHEN[name] } : {}), ...sizeOf(app, manifest, added) }
     })
     .sort((a, b) => a.name.localeCompare(b.name))
-  return { base: sizeOf(app, manifest, base), lazy }
+  return { base: sizeOf(app, manifest, base), lazy, lazyInBase }
 }
+
+/**
+ * The aegis base of an earlier run, to show what the base gained since: commit 8e36b95 (docs/
+ * benchmarks.md of that commit; the same bench apps and measurement), before passkeys, email
+ * codes, second factors, sessions, impersonation and account linking added client calls.
+ */
+export const REFERENCE = { commit: '8e36b95', added: 5990 }
 
 export async function benchBundle() {
   const baseline = await measure('baseline')
   const aegis = await measure('aegis')
   const authUtils = await measure('auth-utils')
   const added = app => ({ ...app, added: app.base.gzip - baseline.base.gzip, addedRaw: app.base.raw - baseline.base.raw })
-  return { baseline, aegis: added(aegis), authUtils: added(authUtils) }
+  let commit = 'unknown'
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+  }
+  catch {
+    // Not a git checkout.
+  }
+  return { baseline, aegis: added(aegis), authUtils: added(authUtils), reference: REFERENCE, commit }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

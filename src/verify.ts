@@ -105,7 +105,7 @@ export function createAegisVerifier(options: AegisVerifierOptions): AegisVerifie
     }
     try {
       const { payload } = jwks ? await jwtVerify(token, jwks, checks) : await jwtVerify(token, secret!, checks)
-      if (revocations?.refuses(payload.sid, payload.iat)) {
+      if (revocations?.refuses(payload.sid, payload.cgen)) {
         if (revocations.stale && options.revocations!.onStale === 'refuse') throw new AegisVerificationError('revocation_unavailable', 'Token revocations cannot be checked right now. Retry.')
         throw new AegisVerificationError('invalid_token', 'The access token is missing, invalid or expired.', 'revoked')
       }

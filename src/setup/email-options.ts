@@ -18,11 +18,11 @@ export interface EmailProviderOptions {
   signUp?: boolean
   /** The emailed one-time code. */
   code?: {
-    /** Digits of the code. @default 6 */
+    /** Digits of the code, 8 to 10 (a code alone signs in; docs/email-login.md has the arithmetic). @default 8 (env NUXT_AEGIS_EMAIL_CODE_DIGITS) */
     digits?: number
     /** Lifetime in seconds of the code and the link. @default 600 */
     expiresIn?: number
-    /** Wrong entries before a code is dead. @default 5 */
+    /** Wrong codes before the code is dead; wrong link secrets have a budget of this size of their own. @default 5 */
     maxAttempts?: number
   }
   /**
@@ -39,7 +39,8 @@ export interface EmailProviderOptions {
   /**
    * The page of your app that confirms an emailed link: the message's `url` is
    * `<siteUrl><links.login>?token=…`. The page must POST the token to `/email/verify`
-   * (mail scanners only GET). Empty: no link. Needs `siteUrl` in production.
+   * (mail scanners only GET). A path on this site (no `//`, scheme, backslash, `@` or `#`;
+   * anything else stops the start). Empty: no link. Needs `siteUrl` in production.
    * @default { login: '' }
    */
   links?: { login?: string }
@@ -48,7 +49,7 @@ export interface EmailProviderOptions {
 export const emailDefaults = {
   enabled: false,
   signUp: false,
-  code: { digits: 6, expiresIn: 600, maxAttempts: 5 },
+  code: { digits: 8, expiresIn: 600, maxAttempts: 5 },
   rateLimit: {
     send: { perEmail: { limit: 3, window: 900 }, perIp: { limit: 20, window: 900 } },
     code: { perEmail: { limit: 10, window: 900 }, perIp: { limit: 100, window: 900 } },

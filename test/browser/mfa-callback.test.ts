@@ -78,6 +78,21 @@ describe('[MFA-4] the callback page asks for the second factor of an OAuth login
     await waitForText(page, 'user-name', USER_NAME)
   })
 
+  it('a step out of attempts ends the form with the fixed "log in again" message', async () => {
+    const { page } = await newPage()
+    await gotoUrl(page, `${base}/login?redirectTo=/members`)
+    await page.getByTestId('login-alice').click()
+    await page.getByTestId('aegis-mfa-form').waitFor()
+    // maxAttempts (5) wrong codes: the fifth kills the step; the next answer is invalid_mfa_step.
+    for (let i = 0; i < 5; i++) expect(await submitCode(page, wrongCode())).toBe(400)
+    expect(await submitCode(page, wrongCode())).toBe(400)
+    const error = page.locator('[data-testid="aegis-mfa-error"][data-error="expired"]')
+    await error.waitFor()
+    expect((await error.textContent())?.trim()).toBe('This sign-in has expired or had too many wrong codes. Please log in again. Back to login')
+    expect(await page.getByTestId('aegis-mfa-form').count()).toBe(0)
+    expect(await tokenOf(page)).toBeNull()
+  })
+
   it('in a login popup: the popup shows the form, then hands the session to its opener', async () => {
     const { page } = await newPage()
     await gotoSettled(page, `${base}/popup`)

@@ -22,9 +22,9 @@ async function owner(provider: string, subject: string, linkTo?: string | null):
 const sub = (session: Session) => decodeJwt(session.token).sub as string
 
 /** Registers a passkey for the session's user on `authenticator` (a chosen credential ID with `credentialId`). */
-async function register(session: Session, authenticator: SoftAuthenticator, credentialId?: string): Promise<Response> {
+async function register(session: Session, authenticator: SoftAuthenticator, credentialId?: string, name?: string): Promise<Response> {
   const options = await registrationOptions(server.url, session)
-  return passkeyCall(server.url, '/auth/passkey/register/verify', { response: authenticator.create(options, credentialId ? { credentialId } : {}) }, { jar: session.jar, token: session.token })
+  return passkeyCall(server.url, '/auth/passkey/register/verify', { response: authenticator.create(options, credentialId ? { credentialId } : {}), ...(name ? { name } : {}) }, { jar: session.jar, token: session.token })
 }
 
 function unlink(session: Session, provider: string, subject: string): Promise<Response> {
@@ -101,6 +101,17 @@ describe('[ACC-7] passkey registration links the passkey to the logged-in user',
     const stored = await storedPasskeys(server.url, sub(mallory))
     expect(stored.passkeys).toEqual([])
     expect(stored.calls).toEqual([])
+  })
+})
+
+describe('[ACC-7] a registration that fails half-way leaves nothing', () => {
+  it('a failing saveCredential undoes the link it followed: no credential, no link', async () => {
+    const session = await loginSession(server.url, 'hal')
+    const chosen = randomBytes(32).toString('base64url')
+    const failed = await register(session, new SoftAuthenticator(server.url), chosen, 'Failing store')
+    expect(failed.status).toBe(500)
+    expect(await owner('passkey', chosen)).toBeNull()
+    expect((await storedPasskeys(server.url, sub(session))).passkeys).toEqual([])
   })
 })
 

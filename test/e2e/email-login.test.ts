@@ -31,7 +31,7 @@ describe('[EML-1] email code login', () => {
     expect(await started.json()).toEqual({ status: 'accepted' })
     expect(started.headers.get('cache-control')).toBe('no-store')
     const mail = await lastMessage(server.url, email)
-    expect(mail).toMatchObject({ email, purpose: 'email', code: expect.stringMatching(/^\d{6}$/), expiresIn: 600 })
+    expect(mail).toMatchObject({ email, purpose: 'email', code: expect.stringMatching(/^\d{8}$/), expiresIn: 600 })
     expect(mail.url).toBe(`${server.url}/email-login?token=${mail.token}`)
 
     const jar = new CookieJar()
@@ -78,8 +78,8 @@ describe('[EML-1] email code login', () => {
     await lastMessage(server.url, known)
     await settle()
     expect(await mails(server.url, unknown)).toEqual([])
-    // Every 6-digit guess fails: there is no account and no sign-up.
-    expect((await verify(server.url, { email: unknown, code: '000000' }, ip)).status).toBe(400)
+    // Every guess fails: there is no account and no sign-up.
+    expect((await verify(server.url, { email: unknown, code: '00000000' }, ip)).status).toBe(400)
     const state = await (await fetch(new URL(`/api/test/password/account?email=${encodeURIComponent(unknown)}`, server.url))).json()
     expect(state.account).toBeNull()
   })
@@ -115,7 +115,7 @@ describe('[EML-1] email code login', () => {
     await seed(server.url, email)
     await start(server.url, email, ip)
     const { code } = await lastMessage(server.url, email)
-    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0')
+    const wrong = String((Number(code) + 1) % 100_000_000).padStart(8, '0')
     for (let i = 0; i < 5; i++) expect((await verify(server.url, { email, code: wrong }, ip)).status).toBe(400)
     expect((await verify(server.url, { email, code }, ip)).status).toBe(400)
   })
@@ -168,7 +168,7 @@ describe('[EML-2] email login rate limits', () => {
     for (let round = 0; round < 2; round++) {
       await start(server.url, email, uniqueIp())
       const { code } = await lastMessage(server.url, email, round + 1)
-      const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0')
+      const wrong = String((Number(code) + 1) % 100_000_000).padStart(8, '0')
       for (let i = 0; i < 5; i++) statuses.push((await verify(server.url, { email, code: wrong }, uniqueIp())).status)
     }
     // 8 entries per account per window: the 9th and 10th are refused before any code is checked.

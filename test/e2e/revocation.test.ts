@@ -11,6 +11,7 @@ import type { RunningServer } from '../support/server'
 import { within } from '../support/wait'
 
 const baseUrl = inject('baseUrl')
+const FEED_TOKEN = 'feed-service-token-0123456789-abcdefghijkl'
 
 const bearer = (url: string, path: string, token: string) => fetch(new URL(path, url), { headers: { authorization: `Bearer ${token}` } })
 
@@ -81,7 +82,9 @@ describe('[REV-4] the session storage is down', () => {
     NUXT_AEGIS_REVOCATION_REFRESH_MS: '200',
     NUXT_AEGIS_REVOCATION_STALE_AFTER: '1',
     NUXT_AEGIS_REVOCATION_ON_STALE: onStale,
+    NUXT_AEGIS_REVOCATION_SERVICE_TOKEN: FEED_TOKEN,
   })
+  const feed = (server: RunningServer) => fetch(new URL('/auth/revocations', server.url), { headers: { authorization: `Bearer ${FEED_TOKEN}` } })
   let accept: RunningServer
   let refuse: RunningServer
   beforeAll(async () => {
@@ -109,11 +112,14 @@ describe('[REV-4] the session storage is down', () => {
       expect(accept.output().match(/revocation list could not be refreshed/g)).toHaveLength(1)
       expect((await bearer(accept.url, '/api/protected/whoami', revoked.token)).status).toBe(401)
       expect((await bearer(accept.url, '/api/protected/whoami', live.token)).status).toBe(200)
+      // The feed never passes a stale list off as fresh: other services apply their own onStale.
+      expect((await feed(accept)).status).toBe(503)
     }
     finally {
       await failing(accept, false)
     }
     await within(5000, async () => accept.output().includes('revocation list refreshed again'), 'refreshed again')
+    expect((await feed(accept)).status).toBe(200)
   })
 
   it('onStale "refuse": after staleAfter every bearer request gets 503, and works again once the storage is back', async () => {

@@ -68,6 +68,19 @@ describe('[CLAIMS-3] updateSessionClaims and refresh({ updateClaims }) on one in
     expect(later.role).toBe('admin')
   })
 
+  it('the tokens of a session whose claims changed many times still die with it (no claims generation outlives a logout)', async () => {
+    const session = await loginSession(baseUrl, 'bob')
+    let token = session.token
+    for (const role of ['a', 'b', 'c', 'd', 'e']) {
+      // Every live session of bob on this shared storage changes (earlier tests' too).
+      expect((await (await setClaims(baseUrl, token, { claims: { role } })).json() as { changed: number }).changed).toBeGreaterThanOrEqual(1)
+      token = await refreshed(baseUrl, session.jar)
+    }
+    expect(await (await whoami(baseUrl, token)).json()).toMatchObject({ role: 'e' })
+    expect((await postWithCookie(baseUrl, '/auth/logout', session.jar)).status).toBe(204)
+    expect((await whoami(baseUrl, token)).status).toBe(401)
+  })
+
   it('a malformed refresh body is refused (400) and the cookie kept; no body is a plain refresh', async () => {
     const response = await send(new URL('/auth/refresh', baseUrl), { method: 'POST', jar: alice.jar, headers: { ...sameOrigin(baseUrl), 'content-type': 'application/json' }, body: '{nope' })
     expect(response.status).toBe(400)

@@ -18,7 +18,7 @@ describe('[JWT-3] filterClaims', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const out = filterClaims({ iss: 'evil', sub: 'admin', aud: 'x', exp: 9e9, nbf: 0, iat: 0, jti: 'j', role: 'user' })
     expect(out).toEqual({ role: 'user' })
-    expect([...RESERVED_CLAIMS].sort()).toEqual(['acr', 'act', 'amr', 'aud', 'auth_time', 'cnf', 'exp', 'iat', 'iss', 'jti', 'may_act', 'nbf', 'sid', 'sub'])
+    expect([...RESERVED_CLAIMS].sort()).toEqual(['acr', 'act', 'amr', 'aud', 'auth_time', 'cgen', 'cnf', 'exp', 'iat', 'iss', 'jti', 'may_act', 'nbf', 'sid', 'sub'])
     expect(warn).toHaveBeenCalledOnce()
     expect(String(warn.mock.calls[0]!.join(' '))).toMatch(/iss \(reserved\)/)
   })

@@ -124,3 +124,43 @@ describe('[PWD-13] codes are keyed by account and carry what they were issued fo
     expect(await codes.checkLink('verify', byLink.token)).toMatchObject({ ok: true, bind: 'hash-fingerprint-2' })
   })
 })
+
+describe('[EML-6] wrong link secrets have a budget of their own (a stable link id cannot burn the typed code)', () => {
+  /** The link of `token` with another secret: what someone holding an older link of the account can send. */
+  const wrongSecret = (token: string, n: number) => `${token.split('.')[0]}.${String(n).padStart(43, 'x')}`
+
+  it('wrong link secrets up to the budget leave both the code and the link working', async () => {
+    const { codes } = store({ maxAttempts: 5 })
+    const first = await codes.issue(ANN, 'email')
+    for (let i = 0; i < 4; i++) expect((await codes.checkLink('email', wrongSecret(first.token, i))).ok).toBe(false)
+    expect((await codes.checkLink('email', first.token)).ok).toBe(true)
+    const second = await codes.issue(ANN, 'email')
+    for (let i = 0; i < 4; i++) expect((await codes.checkLink('email', wrongSecret(second.token, i))).ok).toBe(false)
+    expect((await codes.checkCode(ANN.id, 'email', second.code)).ok).toBe(true)
+  })
+
+  it('link guessing is bounded: after maxAttempts wrong secrets even the right link fails, but the typed code still works', async () => {
+    const { codes } = store({ maxAttempts: 5 })
+    const { code, token } = await codes.issue(ANN, 'email')
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => codes.checkLink('email', wrongSecret(token, i))))
+    expect(results.every(r => !r.ok)).toBe(true)
+    expect((await codes.checkLink('email', token)).ok).toBe(false)
+    expect(await codes.checkCode(ANN.id, 'email', code)).toMatchObject({ ok: true, subject: ANN.id })
+  })
+
+  it('wrong typed codes spend the code only: the link still works; the record goes once both budgets are spent', async () => {
+    const { storage, codes } = store({ maxAttempts: 2 })
+    const first = await codes.issue(ANN, 'email')
+    const wrong = first.code === '000000' ? '000001' : '000000'
+    for (let i = 0; i < 2; i++) await codes.checkCode(ANN.id, 'email', wrong)
+    expect((await codes.checkCode(ANN.id, 'email', first.code)).ok).toBe(false)
+    expect((await codes.checkLink('email', first.token)).ok).toBe(true)
+
+    const second = await codes.issue(ANN, 'email')
+    const wrong2 = second.code === '000000' ? '000001' : '000000'
+    for (let i = 0; i < 2; i++) await codes.checkCode(ANN.id, 'email', wrong2)
+    expect(await storage.getKeys()).toHaveLength(1)
+    for (let i = 0; i < 2; i++) await codes.checkLink('email', wrongSecret(second.token, i))
+    expect(await storage.getKeys()).toEqual([])
+  })
+})

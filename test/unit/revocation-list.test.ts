@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createRevocationList } from '../../src/runtime/server/revocation/list'
+import { ENDED, createRevocationList } from '../../src/runtime/server/revocation/list'
 import type { RevocationBatch, RevocationEntry } from '../../src/runtime/server/revocation/list'
 
 const entry = (sid: string, before: number, until: number, v = 1): RevocationEntry => ({ sid, before, until, v })
@@ -22,6 +22,27 @@ describe('[REV-1] the in-memory revocation list', () => {
     // A token without a numeric iat is refused when its sid is listed (never let through by a missing claim).
     expect(list.refuses('s1', undefined)).toBe(true)
     expect(list.refuses(undefined, nowSec)).toBe(false)
+  })
+
+  it('a session that ended refuses every token of its sid, whatever its claims generation or iat', async () => {
+    const { list } = listWith(async () => ({ cursor: 1, version: 1, entries: [entry('s1', ENDED, nowSec + 600)] }))
+    await list.refresh()
+    for (const cgen of [undefined, 0, nowSec, nowSec + 4, 1e15]) expect(list.refuses('s1', cgen)).toBe(true)
+    // A claims update after the end (an in-flight one) never narrows it.
+    list.merge([entry('s1', nowSec + 10, nowSec + 900, 2)])
+    expect(list.refuses('s1', nowSec + 10)).toBe(true)
+  })
+
+  it('[REV-4] a fresh list whose first load fails is stale at once: refuses every token under onStale "refuse", says so under "accept"', async () => {
+    for (const onStale of ['accept', 'refuse'] as const) {
+      const { list, log } = listWith(async () => {
+        throw new Error('down')
+      }, { onStale, staleAfterMs: 60_000 })
+      await list.refresh()
+      expect(list.stale).toBe(true)
+      expect(list.refuses('any', 1)).toBe(onStale === 'refuse')
+      expect(log.error.mock.calls.map(call => String(call[0])).join('\n')).toMatch(/never loaded/)
+    }
   })
 
   it('widens an entry, never narrows it, and forgets entries past `until`', () => {

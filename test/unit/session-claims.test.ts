@@ -25,7 +25,7 @@ describe('[CLAIMS-1] claims of live sessions change in storage', () => {
     expect(changed).toHaveLength(2)
     expect(changes.map(c => c.familyId).sort()).toEqual([a1.session.familyId, a2.session.familyId].sort())
     for (const change of changes) {
-      expect(change.claimsAt).toBeGreaterThan(before)
+      expect(change.claimsAt).toBeGreaterThanOrEqual(before)
       expect(change.claimsAt).toBeLessThanOrEqual(before + 2)
     }
     const one = await sessions.get(a1.token)
@@ -46,6 +46,28 @@ describe('[CLAIMS-1] claims of live sessions change in storage', () => {
     const now = await sessions.get(s.token)
     expect(now?.claims).toEqual({ a: 2 })
     expect(now?.claimsPinned).toBeUndefined()
+  })
+
+  it('claims that did not change record nothing (a refresh({ updateClaims }) loop cannot grow the revocation list)', async () => {
+    const { sessions, changes } = setup()
+    const s = await sessions.create({ user: alice, claims: { role: 'user' } })
+    for (let i = 0; i < 5; i++) await sessions.updateClaims({ sub: 'alice', familyId: s.session.familyId, change: () => ({ role: 'user' }), pin: false })
+    expect(changes).toEqual([])
+    // The same claims, now pinned by the server: that is a change.
+    await sessions.updateClaims({ sub: 'alice', change: () => ({ role: 'user' }), pin: true })
+    expect(changes).toHaveLength(1)
+  })
+
+  it('the old tokens are refused before the new claims exist: when that cannot be recorded, the claims stay as they were', async () => {
+    const sessions = createSessionStore({
+      storage: createStorage(), prefix: 'refresh:', idleTimeout: 3600, absoluteTimeout: 86400, rotation: true, reuseInterval: 0,
+      onClaimsChange: async () => {
+        throw new Error('revocation store down')
+      },
+    })
+    const s = await sessions.create({ user: alice, claims: { role: 'admin' } })
+    await expect(sessions.updateClaims({ sub: 'alice', change: () => ({ role: 'user' }), pin: true })).rejects.toThrow()
+    expect((await sessions.get(s.token))?.claims).toEqual({ role: 'admin' })
   })
 
   it('an ended session is not brought back, and a family of someone else named by id is not changed for this sub', async () => {

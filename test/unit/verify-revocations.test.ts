@@ -50,7 +50,7 @@ function verifier(options: { token?: string, onStale?: 'accept' | 'refuse', stal
 }
 const revoke = (sid: string) => {
   feed.version += 1
-  feed.entries.push({ sid, before: nowSec() + 1, until: nowSec() + 700, v: feed.version })
+  feed.entries.push({ sid, before: Number.MAX_SAFE_INTEGER, until: nowSec() + 700, v: feed.version })
 }
 async function eventually(check: () => Promise<boolean>, ms = 3000) {
   const start = Date.now()
@@ -78,11 +78,13 @@ describe('[REV-7] nuxt-aegis/verify honours the app\'s revocation feed', () => {
     expect(feed.asked).toContain('?since=1')
   })
 
-  it('a token issued after the revocation of its sid (a claims update) is accepted', async () => {
+  it('after a claims update of its sid, a token of the new claims generation is accepted, one of an older generation (or none) refused', async () => {
     feed.version = 1
-    feed.entries.push({ sid: 'sid-x', before: nowSec() - 10, until: nowSec() + 700, v: 1 })
+    feed.entries.push({ sid: 'sid-x', before: 1000, until: nowSec() + 700, v: 1 })
     const v = verifier()
-    expect(await v.verify(await app.sign({ sub: 'u3', provider: 'mock', sid: 'sid-x' }))).toMatchObject({ sub: 'u3' })
+    expect(await v.verify(await app.sign({ sub: 'u3', provider: 'mock', sid: 'sid-x', cgen: 1000 }))).toMatchObject({ sub: 'u3' })
+    expect(await refused(v, await app.sign({ sub: 'u3', provider: 'mock', sid: 'sid-x', cgen: 999 }))).toBe(true)
+    expect(await refused(v, await app.sign({ sub: 'u3', provider: 'mock', sid: 'sid-x' }))).toBe(true)
   })
 
   it('a feed that cannot be read: keeps the last list, and after staleAfter accepts (default) or refuses with revocation_unavailable', async () => {

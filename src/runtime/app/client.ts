@@ -340,7 +340,13 @@ export function createAuthClient(options: AuthClientOptions) {
     /** Waits for the report of a login popup opened by `useAuth().login({ popup: true })` (lazy chunk `lazy/popup`). */
     waitForLoginPopup: (window: Window) => popup().then(lazy => lazy.waitForLoginPopup(window)),
     /** Passkey registration, login and management (lazy chunk `lazy/passkey`; it loads @simplewebauthn/browser). */
-    passkey: () => passkeys().then(lazy => lazy.passkeyApi(core, authFetch)),
+    passkey: () => passkeys().then(lazy => lazy.passkeyApi(core, authFetch, () => import('@simplewebauthn/browser'))),
+    /** The chunks `useAuth()` loads on first use, imported here for the reason above (not in the composable). */
+    lazy: {
+      email: (): Promise<typeof import('./lazy/email')> => import('./lazy/email'),
+      mfa: (): Promise<typeof import('./lazy/mfa')> => import('./lazy/mfa'),
+      accounts: (): Promise<typeof import('./lazy/accounts')> => import('./lazy/accounts'),
+    },
   }
 }
 

@@ -34,6 +34,9 @@ export default defineNitroPlugin(() => {
     async resolveUser({ identity }) {
       const linked = await userByIdentity(identity.provider, identity.subject)
       if (linked) return toUser(linked)
+      // A passkey is registered by a logged-in user and linked then: one that is not linked (its
+      // row lost, or saved before accounts) signs nobody up.
+      if (identity.provider === 'passkey') return null
       // A first login with this identity: a new user. Its email only when the provider verified it
       // and no account has it (a taken address is never merged here: see linkByVerifiedEmail).
       const email = identity.emailVerified && identity.email && !(await userByEmail(identity.email)) ? identity.email : null
@@ -51,7 +54,7 @@ export default defineNitroPlugin(() => {
     async listIdentities({ user }) {
       const rows = await db.prepare('SELECT provider, subject FROM identities WHERE user_id = ? ORDER BY created_at').all(user.sub) as Array<{ provider: string, subject: string }>
       const row = await userById(user.sub)
-      // A password is a sign-in method too.
+      // A password is a sign-in method too; passkeys are rows of identities ('passkey', <credential ID>).
       return [...(row?.password_hash ? [{ provider: 'password', subject: row.id }] : []), ...rows.map(({ provider, subject }) => ({ provider, subject }))]
     },
     async unlinkIdentity({ user, identity }) {

@@ -5,7 +5,8 @@ import sqlite from 'db0/connectors/node-sqlite'
 
 /**
  * The app's database: SQLite through db0 (Nitro's SQL layer) with Node's built-in `node:sqlite`.
- * Users, their linked sign-in identities and password hashes. The schema is created on start.
+ * Users, their linked sign-in identities, password hashes, passkeys and TOTP factors. The schema
+ * is created on start.
  */
 const path = process.env.ACCOUNTS_DB_PATH || './.data/accounts.sqlite'
 mkdirSync(dirname(path), { recursive: true })
@@ -29,6 +30,28 @@ export function schemaReady(): Promise<void> {
       user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
       created_at INTEGER NOT NULL,
       PRIMARY KEY (provider, subject)
+    )`)
+    // Passkeys (definePasskeyProvider): one row per credential; its ID is also the user's
+    // identity ('passkey', id) in the identities table (the module links it on registration).
+    await db.exec(`CREATE TABLE IF NOT EXISTS passkeys (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      public_key TEXT NOT NULL,
+      counter INTEGER NOT NULL,
+      transports TEXT,
+      device_type TEXT NOT NULL,
+      backed_up INTEGER NOT NULL,
+      aaguid TEXT,
+      name TEXT,
+      created_at INTEGER NOT NULL,
+      last_used_at INTEGER
+    )`)
+    // Second factors (defineMfaProvider): the module's opaque record per user, as JSON. Its TOTP
+    // secret is encrypted by the module and its recovery codes are hashes.
+    await db.exec(`CREATE TABLE IF NOT EXISTS mfa_factors (
+      user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+      factors TEXT NOT NULL,
+      updated_at INTEGER NOT NULL
     )`)
     // Dev mailbox: the codes the app "sends" (a real app hands them to its mailer).
     await db.exec(`CREATE TABLE IF NOT EXISTS outbox (

@@ -124,7 +124,7 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
   const state = useState<AuthState>(STATE_KEY, () => ({ user: null, status: 'unknown' }))
   // The step of a login waiting for its second factor (set in the browser only, never rendered).
   const step = useState<MfaStep | null>('aegis:mfa-step', () => null)
-  const lazyMfa = () => import('../lazy/mfa')
+  const lazyMfa = () => client.lazy.mfa()
   /** 'mfa_required' (keeping the step) or 'authenticated' for a login's answer. */
   const outcome = async (answer: unknown): Promise<'authenticated' | 'mfa_required' | undefined> => {
     const { isMfaStep } = await lazyMfa()
@@ -142,7 +142,7 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
     isLoading: computed(() => state.value.status === 'unknown'),
     async login(provider, options = {}) {
       if (options.link) {
-        const { startLink } = await import('../lazy/accounts')
+        const { startLink } = await client.lazy.accounts()
         await navigateTo(await startLink(client, config.authPath, provider, options.redirectTo), { external: true })
         return 'redirected'
       }
@@ -181,11 +181,11 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
     },
     email: {
       async start(email) {
-        const { startEmailLogin } = await import('../lazy/email')
+        const { startEmailLogin } = await client.lazy.email()
         await startEmailLogin(client, config.authPath, email)
       },
       async verify(input) {
-        const { verifyEmailLogin } = await import('../lazy/email')
+        const { verifyEmailLogin } = await client.lazy.email()
         return (await outcome(await verifyEmailLogin(client, config.authPath, input))) ?? 'authenticated'
       },
     },
@@ -216,8 +216,8 @@ export function useAuth<T extends AegisUser = AegisUser>(): UseAuth<T> {
     actor: computed(() => actorOf(state.value.user)),
     impersonate: (sub, options = {}) => client.impersonate(sub, options.reason),
     stopImpersonation: () => client.stopImpersonation(),
-    identities: async () => (await import('../lazy/accounts')).listIdentities(client, config.authPath),
-    unlinkIdentity: async identity => (await import('../lazy/accounts')).unlinkIdentity(client, config.authPath, identity),
+    identities: async () => (await client.lazy.accounts()).listIdentities(client, config.authPath),
+    unlinkIdentity: async identity => (await client.lazy.accounts()).unlinkIdentity(client, config.authPath, identity),
     passkey: {
       register: options => client.passkey().then(api => api.register(options)),
       login: options => client.passkey().then(api => api.login(options)),

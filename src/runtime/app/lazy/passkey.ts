@@ -43,9 +43,12 @@ export interface PasskeyApi {
   supported: () => Promise<{ passkeys: boolean, autofill: boolean }>
 }
 
-/** The client's calls the ceremonies use: the plain fetch and token intake (`core`), and the fetch that attaches the access token. */
-export function passkeyApi(core: ClientCore, authFetch: <T>(url: string, options?: Record<string, unknown>) => Promise<T>): PasskeyApi {
-  const browser = () => import('@simplewebauthn/browser')
+/**
+ * The client's calls the ceremonies use: the plain fetch and token intake (`core`), the fetch that
+ * attaches the access token, and the loader of @simplewebauthn/browser (its `import()` sits in the
+ * client, as every lazy import does: one here would pull the bundler's preload helper into the base).
+ */
+export function passkeyApi(core: ClientCore, authFetch: <T>(url: string, options?: Record<string, unknown>) => Promise<T>, browser: () => Promise<typeof import('@simplewebauthn/browser')>): PasskeyApi {
   const url = (path: string) => `${core.authPath}/passkey/${path}`
   const post = <T>(path: string, body: Record<string, unknown>) => authFetch<T>(url(path), { method: 'POST', body, credentials: 'same-origin' })
   return {

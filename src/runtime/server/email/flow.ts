@@ -70,7 +70,8 @@ export async function startEmailLogin(event: H3Event, email: string): Promise<vo
 /**
  * `POST /email/verify`: checks a typed code (keyed by the account the address finds, after the
  * `code` limits) or a link token (its record names the account, which must still be the one
- * its stored address finds). Returns the account to sign in, or undefined.
+ * its stored address finds). The account is looked up again here, and its stored address must
+ * be the one the code was sent to. Returns the account to sign in, or undefined.
  */
 export async function verifyEmailLogin(event: H3Event, input: { email: string, code: string } | { token: string }): Promise<EmailAccount | undefined> {
   const { config, codes } = useEmailServices()
@@ -90,7 +91,9 @@ export async function verifyEmailLogin(event: H3Event, input: { email: string, c
     found = email ? await lookup(event, email) : undefined
   }
   if (!checked.ok || !found || !email || found.subject !== checked.subject) return undefined
-  if (found.account) return checked.bind === SIGN_UP ? undefined : found.account
+  // The account found now must still have the address the code was mailed to: a code sent to
+  // an old address (changed since) must not sign in the account's new one.
+  if (found.account) return checked.bind === SIGN_UP || normalizeEmail(found.account.email) !== normalizeEmail(checked.email) ? undefined : found.account
   // A sign-up code names the exact address it was sent to; a look-alike spelling sharing its key does not match.
   if (checked.bind !== SIGN_UP || found.lookalike || normalizeEmail(checked.email) !== email || config.signUp !== true) return undefined
   return createAccount(event, email)

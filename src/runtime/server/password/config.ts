@@ -56,11 +56,12 @@ export function passwordConfigProblems(config: PasswordConfigShape, context?: Pa
 /**
  * Problems with the settings of emailed codes and their rate limits, for every flow that sends
  * them (password, email codes); `named` turns a path into the option and env variable.
+ * `minDigits`: the shortest code the flow allows (10 is the most `randomInt` can draw).
  */
-export function codeProblems(named: (path: string) => string, config: Pick<PasswordConfigShape, 'code' | 'rateLimit'>): string[] {
+export function codeProblems(named: (path: string) => string, config: Pick<PasswordConfigShape, 'code' | 'rateLimit'>, minDigits = 6): string[] {
   const problems: string[] = []
   const { digits, expiresIn, maxAttempts } = config.code
-  if (!positiveInt(digits) || Number(digits) < 6 || Number(digits) > 10) problems.push(`${named('code.digits')} must be between 6 and 10`)
+  if (!positiveInt(digits) || Number(digits) < minDigits || Number(digits) > 10) problems.push(`${named('code.digits')} must be between ${minDigits} and 10`)
   if (!positiveInt(expiresIn) || Number(expiresIn) > 86_400) problems.push(`${named('code.expiresIn')} must be between 1 and 86400 seconds`)
   if (!positiveInt(maxAttempts) || Number(maxAttempts) > 20) problems.push(`${named('code.maxAttempts')} must be between 1 and 20`)
   // A zero or unreadable limit would silently mean "no limit": fail closed instead.

@@ -50,8 +50,18 @@ interface VerificationRecord {
   /** Opaque value the code was issued for (a fingerprint of the password it may activate). */
   bind?: string
   expiresAt: number
+  /** Wrong typed codes. */
   attempts: number
+  /**
+   * Wrong link secrets, a budget of their own: the link id is stable per account, so anyone who
+   * once saw a link could otherwise burn the typed code of every later mail with wrong secrets.
+   * Absent on records written before it existed (0).
+   */
+  linkAttempts?: number
 }
+
+/** The two ways into a record, each with its own budget of wrong entries. */
+type Way = 'attempts' | 'linkAttempts'
 
 export type CheckResult = { ok: true, subject: string, email: string, bind?: string } | { ok: false }
 
@@ -94,22 +104,27 @@ export function createVerificationStore(storage: Storage, options: VerificationO
   const keyOf = (id: string) => `vc:${id}`
   const ttlOf = (record: VerificationRecord) => Math.max(1, Math.ceil((record.expiresAt - now()) / 1000))
 
-  /** Runs one check under the key's queue: counts the attempt, deletes on success or when attempts run out. */
-  function attempt(id: string, purpose: CodePurpose, matches: (record: VerificationRecord) => boolean): Promise<CheckResult> {
+  /**
+   * Runs one check under the key's queue: counts a miss in the budget of its way (typed code or
+   * link), deletes on success or when both budgets are spent. A way whose budget is spent is
+   * refused while the other still works.
+   */
+  function attempt(id: string, purpose: CodePurpose, way: Way, matches: (record: VerificationRecord) => boolean): Promise<CheckResult> {
     const key = keyOf(id)
     return queue(key, () => storageCall('credentials storage verification code check', async () => {
       const record = await storage.getItem<VerificationRecord>(key)
       if (!record || record.v !== 2 || record.purpose !== purpose) return { ok: false }
-      if (record.expiresAt <= now() || record.attempts >= options.maxAttempts) {
+      if (record.expiresAt <= now()) {
         await storage.removeItem(key)
         return { ok: false }
       }
+      if ((record[way] ?? 0) >= options.maxAttempts) return { ok: false }
       if (matches(record)) {
         await storage.removeItem(key)
         return { ok: true, subject: record.subject, email: record.email, ...(record.bind ? { bind: record.bind } : {}) }
       }
-      record.attempts++
-      if (record.attempts >= options.maxAttempts) await storage.removeItem(key)
+      record[way] = (record[way] ?? 0) + 1
+      if (record.attempts >= options.maxAttempts && (record.linkAttempts ?? 0) >= options.maxAttempts) await storage.removeItem(key)
       else await storage.setItem(key, record, { ttl: ttlOf(record) })
       return { ok: false }
     }))
@@ -122,7 +137,7 @@ export function createVerificationStore(storage: Storage, options: VerificationO
       const code = newCode(purpose, options.digits)
       const secret = randomToken(32)
       const record: VerificationRecord = {
-        v: 2, subject: subject.id, email: subject.email, purpose, attempts: 0,
+        v: 2, subject: subject.id, email: subject.email, purpose, attempts: 0, linkAttempts: 0,
         codeHash: mac(`code:${id}:${code}`),
         linkHash: mac(`link:${id}:${secret}`),
         ...(bind ? { bind } : {}),
@@ -135,7 +150,7 @@ export function createVerificationStore(storage: Storage, options: VerificationO
     /** Checks a typed code (in its canonical form) for (account id, purpose). */
     checkCode(subject: string, purpose: CodePurpose, code: string): Promise<CheckResult> {
       const id = idOf(subject, purpose)
-      return attempt(id, purpose, record => safeEqual(record.codeHash, mac(`code:${id}:${code}`)))
+      return attempt(id, purpose, 'attempts', record => safeEqual(record.codeHash, mac(`code:${id}:${code}`)))
     },
 
     /** Checks a link token for `purpose`; the account comes from the record. */
@@ -143,7 +158,7 @@ export function createVerificationStore(storage: Storage, options: VerificationO
       const match = LINK_PATTERN.exec(token)
       if (!match) return { ok: false }
       const [, id, secret] = match as unknown as [string, string, string]
-      return attempt(id, purpose, record => safeEqual(record.linkHash, mac(`link:${id}:${secret}`)) && safeEqual(id, idOf(record.subject, purpose)))
+      return attempt(id, purpose, 'linkAttempts', record => safeEqual(record.linkHash, mac(`link:${id}:${secret}`)) && safeEqual(id, idOf(record.subject, purpose)))
     },
   }
 }

@@ -1,20 +1,28 @@
 /**
- * The revocation list as one process holds it: a map from session id (`sid`) to the time
- * before which its access tokens are refused, checked synchronously on the request path (no
+ * The revocation list as one process holds it: a map from session id (`sid`) to the claims
+ * generation below which its access tokens are refused (every one, for a session that ended), checked synchronously on the request path (no
  * I/O, no promise), and kept fresh in the background by a loader (the session storage on the
  * app's instances, the app's revocation feed in `nuxt-aegis/verify`). Pure: no Nitro, no storage.
  */
 
-/** One revoked session: its tokens issued before `before` are refused until `until` (NumericDate seconds). */
+/**
+ * A session that ended (`before` = `ENDED`: all its tokens are refused) or whose claims changed
+ * (`before` = the new claims generation: its tokens with an older `cgen`, or none, are refused),
+ * until `until` (NumericDate seconds). Never compared with a token's `iat`: a clock says nothing
+ * about which claims a token was signed with, nor whether it was signed before the session ended.
+ */
 export interface RevocationEntry {
   sid: string
-  /** Tokens of this `sid` whose `iat` is before this (seconds) are refused. */
+  /** Tokens of this `sid` whose claims generation (`cgen`) is below this are refused. */
   before: number
   /** When the entry may be forgotten: no token it refuses can be valid after it (seconds). */
   until: number
   /** The version it was recorded under (ms, increasing); 0 for an entry only this process knows. */
   v: number
 }
+
+/** `before` of a session that ended: above every claims generation, so every token of it is refused. */
+export const ENDED = Number.MAX_SAFE_INTEGER
 
 /** What a load returns: entries recorded after the cursor, and the cursor to ask from next time. */
 export interface RevocationBatch<Cursor> {
@@ -41,8 +49,8 @@ export interface RevocationListOptions<Cursor> {
 }
 
 export interface RevocationList {
-  /** True when a token of `sid` issued at `iat` must be refused (revoked, or the list is stale under `onStale: 'refuse'`). Synchronous. */
-  refuses: (sid: unknown, iat: unknown) => boolean
+  /** True when a token of `sid` with claims generation `cgen` must be refused (revoked, or the list is stale under `onStale: 'refuse'`). Synchronous. */
+  refuses: (sid: unknown, cgen: unknown) => boolean
   /** Adds entries (from a load, a pub/sub message or this process); an existing entry is widened, never narrowed. */
   merge: (entries: readonly RevocationEntry[]) => void
   /** Entries recorded after version `v` (0: all live ones that have a version). */
@@ -67,7 +75,9 @@ export function createRevocationList<Cursor>(options: RevocationListOptions<Curs
   const entries = new Map<string, RevocationEntry>()
   let cursor: Cursor | undefined
   let version = 0
-  let lastSuccess = now()
+  // Never loaded counts as stale from the first failure: a fresh instance that cannot read the
+  // list knows none of the revocations of the last token lifetime.
+  let lastSuccess = Number.NEGATIVE_INFINITY
   let failing = false
   let staleNow = false
   // Checked by `refuses` with one boolean read: set by the refresher, never per request.
@@ -106,7 +116,7 @@ export function createRevocationList<Cursor>(options: RevocationListOptions<Curs
     if (!staleNow && now() - lastSuccess >= options.staleAfterMs) {
       staleNow = true
       refuseAll = options.onStale === 'refuse'
-      options.log?.error(`revocation list stale for ${Math.round((now() - lastSuccess) / 1000)} s: ${refuseAll ? 'refusing every access token until it is refreshed' : 'still accepting access tokens not known to be revoked'}`)
+      options.log?.error(`revocation list ${lastSuccess === Number.NEGATIVE_INFINITY ? 'never loaded' : `stale for ${Math.round((now() - lastSuccess) / 1000)} s`}: ${refuseAll ? 'refusing every access token until it is refreshed' : 'still accepting access tokens not known to be revoked'}`)
     }
   }
 
@@ -137,11 +147,11 @@ export function createRevocationList<Cursor>(options: RevocationListOptions<Curs
   }
 
   return {
-    refuses(sid, iat) {
+    refuses(sid, cgen) {
       if (refuseAll) return true
       if (entries.size === 0 || typeof sid !== 'string') return false
       const entry = entries.get(sid)
-      return entry !== undefined && !(typeof iat === 'number' && iat >= entry.before)
+      return entry !== undefined && !(typeof cgen === 'number' && cgen >= entry.before)
     },
     merge,
     since(v) {

@@ -2,7 +2,7 @@ import type { Storage } from 'unstorage'
 import type { AegisClaims } from '../../types'
 import { log } from '../core/errors'
 import type { Locks } from '../core/locks'
-import { createRevocationList } from './list'
+import { ENDED, createRevocationList } from './list'
 import type { OnStale, RevocationEntry, RevocationList } from './list'
 import { createRevocationStore } from './store'
 import type { RevocationCursor, RevocationStore } from './store'
@@ -19,8 +19,9 @@ export interface RevocationService {
   readonly enabled: boolean
   list: RevocationList
   /**
-   * Refuses the access tokens of session `sid` issued before `before` (seconds; default: up to
-   * now): here at once, on other instances within `refreshMs` (at once on Redis).
+   * Refuses the access tokens of session `sid`: every one (the session ended; the default), or
+   * those of claims generations below `before` (its claims changed): here at once, on other
+   * instances within `refreshMs` (at once on Redis).
    */
   revoke: (sid: string, before?: number) => Promise<RevocationEntry>
   /** True while a stale list refuses every token (`onStale: 'refuse'`). */
@@ -50,6 +51,9 @@ export interface RevocationServiceOptions {
   now?: () => number
 }
 
+/** Seconds a refresh that read a session before it ended may still take to sign its token. */
+const IN_FLIGHT_MARGIN = 30
+
 export function createRevocationService(options: RevocationServiceOptions): RevocationService {
   const now = options.now ?? Date.now
   const store: RevocationStore = createRevocationStore({
@@ -67,11 +71,13 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
   let first: Promise<void> | undefined
   let loaded = !options.enabled
 
-  return {
+  const service: RevocationService = {
     enabled: options.enabled,
     list,
-    async revoke(sid, before = Math.floor(now() / 1000) + 1) {
-      const local: RevocationEntry = { sid, before, until: before + options.lifetime, v: 0 }
+    async revoke(sid, before = ENDED) {
+      // A token signed by a refresh already under way when the session ended can be a few seconds
+      // younger than now: the entry outlives it by a margin.
+      const local: RevocationEntry = { sid, before, until: Math.ceil(now() / 1000) + options.lifetime + IN_FLIGHT_MARGIN, v: 0 }
       // This instance refuses the tokens at once, whatever the storage does next.
       list.merge([local])
       if (!options.enabled) return local
@@ -83,8 +89,9 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
     get refusingAll() {
       return list.stale && options.onStale === 'refuse'
     },
-    refuses: claims => list.refuses(claims.sid, claims.iat),
-    ready: () => (loaded ? undefined : first),
+    refuses: claims => list.refuses(claims.sid, claims.cgen),
+    // Also before the plugin's start ran (a request in the first turn of the event loop).
+    ready: () => (loaded ? undefined : (first ?? service.start())),
     async start() {
       if (!options.enabled || first) return first
       const driver = options.driver()
@@ -102,4 +109,5 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
       await feed?.close()
     },
   }
+  return service
 }

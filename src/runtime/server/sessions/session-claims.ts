@@ -20,10 +20,17 @@ export interface ClaimsUpdate {
 
 const MAX_TRIES = 5
 
+/** The same claims (as JSON: the form they are stored in). */
+function sameClaims(a: Record<string, ClaimValue>, b: Record<string, ClaimValue>): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
 /**
  * Changes the claims stored on live sessions: each family record is rewritten by compare-and-set
- * (a refresh noting its time, or a revocation, in between is never undone), `claimsAt` set to the
- * next second, and `onChange` told, so the revocation list refuses the tokens issued before.
+ * (a refresh noting its time, or a revocation, in between is never undone) with the next claims
+ * generation (`claimsAt`). `onChange` is told first, so the revocation list refuses the tokens of
+ * older generations before any new claims exist; if it fails, nothing changed (503). Claims that
+ * are already the same change nothing and record nothing.
  */
 export function createClaimsUpdater(records: RecordStore, list: ReturnType<typeof createSessionList>, view: (family: FamilyRecord) => Session, onChange?: (familyId: string, claimsAt: number) => Promise<unknown>) {
   const { keys, readRaw, swap, now } = records
@@ -35,15 +42,15 @@ export function createClaimsUpdater(records: RecordStore, list: ReturnType<typeo
       // Only the named user's sessions, whatever family id a caller passes.
       if (family.user.sub !== update.sub || (update.provider !== undefined && family.user.provider !== update.provider)) return undefined
       const claims = await update.change(family.claims, view(family))
-      // Past every token issued so far (their iat may equal the last claimsAt): it only moves forward.
-      const claimsAt = Math.max(Math.floor(now() / 1000) + 1, (family.claimsAt ?? 0) + 1)
+      if ((family.claimsPinned === true) === update.pin && sameClaims(claims, family.claims)) return view(family)
+      // Only moves forward; near the time in seconds, so a generation stays new after a restart.
+      const claimsAt = Math.max(Math.floor(now() / 1000), (family.claimsAt ?? 0) + 1)
       const { claimsPinned: _pinned, ...rest } = family
       const next: FamilyRecord = { ...rest, claims, claimsAt, ...(update.pin ? { claimsPinned: true as const } : {}) }
-      if (await swap(keys.family(familyId), version, next, family.expiresAt)) {
-        // The old tokens go on the list only after the record changed: a refresh now gets the new claims.
-        await onChange?.(familyId, claimsAt)
-        return view(next)
-      }
+      // The old generations are refused before the new claims exist: a refresh that read the old
+      // record meanwhile signs a token of the old generation, which is refused.
+      await onChange?.(familyId, claimsAt)
+      if (await swap(keys.family(familyId), version, next, family.expiresAt)) return view(next)
     }
     throw new AegisError(503, 'storage_unavailable', `claims of family ${fingerprint(familyId)} not updated: the record kept changing`)
   }

@@ -41,8 +41,9 @@ export interface FamilyRecord {
   /** When a refresh last rotated a token of the family (ms); absent until the first one, and on families from before it. */
   refreshedAt?: number
   /**
-   * When the claims were last changed on a live session (`updateSessionClaims`, `refresh({ updateClaims })`),
-   * in seconds: tokens of the family issued before it are refused, and new ones are issued at or after it.
+   * The generation of the claims, set when they were last changed on a live session
+   * (`updateSessionClaims`, `refresh({ updateClaims })`; increasing, about the time in seconds): tokens
+   * carry it as `cgen`, and the session's tokens of an older generation are refused.
    */
   claimsAt?: number
   /** Set by `updateSessionClaims`: refreshes keep these claims instead of running the claims function again. */
@@ -70,7 +71,7 @@ export interface Session {
   claims: Record<string, ClaimValue>
   /** How the login was made (`amr`); absent for sessions without one. */
   amr?: string[]
-  /** See FamilyRecord.claimsAt: the earliest `iat` its access tokens may carry now. */
+  /** See FamilyRecord.claimsAt: the claims generation its access tokens carry (`cgen`). */
   claimsAt?: number
   /** See FamilyRecord.claimsPinned. */
   claimsPinned?: boolean

@@ -83,7 +83,7 @@ export interface SessionStoreOptions {
    * by more than the token lifetime, and nothing was issued after the end).
    */
   onEnd?: (familyId: string) => Promise<unknown>
-  /** Called when a live session's claims changed (at `claimsAt`, seconds): its older access tokens are refused from then on. */
+  /** Called before a live session's claims change to generation `claimsAt`: its access tokens of older generations are refused from then on. */
   onClaimsChange?: (familyId: string, claimsAt: number) => Promise<unknown>
   /** File families by the day they end and sweep them: for drivers that ignore TTLs (fs, memory). */
   sweep?: boolean | (() => boolean)

@@ -8,7 +8,7 @@ import { sessionId } from '../sessions/provider-tokens'
  * actor of an impersonation, RFC 8693), `acr` and `auth_time` (OIDC: a verifier may trust them
  * as statements about the login), `cnf` (a proof-of-possession key, RFC 7800).
  */
-export const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid', 'amr', 'act', 'may_act', 'acr', 'auth_time', 'cnf'])
+export const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid', 'cgen', 'amr', 'act', 'may_act', 'acr', 'auth_time', 'cnf'])
 
 /**
  * A name that is, or looks like, a reserved claim or an object prototype key. Claim names are
@@ -114,6 +114,11 @@ export interface LoginFacts {
   familyId?: string
   /** How the user authenticated (RFC 8176), as the module's own flow recorded it. */
   amr?: string[]
+  /**
+   * The generation of the session's claims the token was signed with (`cgen`): the revocation
+   * list refuses a session's tokens of older generations once its claims changed.
+   */
+  claimsGeneration?: number
 }
 
 /**
@@ -123,7 +128,7 @@ export interface LoginFacts {
  * `onUserInfo` or the userInfo hook instead) nor any reserved claim, whatever was stored.
  * `sub` and `provider` are always the user's; `sid` and `amr` only the module's.
  */
-export function tokenClaims(user: AegisUser, claims: Record<string, ClaimValue>, { familyId, amr }: LoginFacts = {}): AegisClaims {
+export function tokenClaims(user: AegisUser, claims: Record<string, ClaimValue>, { familyId, amr, claimsGeneration }: LoginFacts = {}): AegisClaims {
   const out: AegisClaims = { ...profileClaims(user), ...withoutReservedClaims(claims), provider: user.provider, sub: user.sub }
   // Only the profile states an address, verified or not: never a custom or stored claim.
   if (user.email === undefined) delete out.email
@@ -132,5 +137,6 @@ export function tokenClaims(user: AegisUser, claims: Record<string, ClaimValue>,
   else out.email_verified = user.email_verified
   if (familyId) out.sid = sessionId(familyId)
   if (amr?.length) out.amr = amr
+  if (familyId && claimsGeneration !== undefined) out.cgen = claimsGeneration
   return out
 }

@@ -5,9 +5,9 @@ import type { Session } from '../sessions/sessions'
 import { useAegis } from '../context/services'
 
 /** Signs an access token for a user (of session `familyId`, when sessions are on). */
-export async function accessTokenResponse(user: AegisUser, claims: Record<string, ClaimValue>, { redirectTo, issuedNotBefore, ...facts }: { redirectTo?: string, issuedNotBefore?: number } & LoginFacts = {}): Promise<TokenResponse> {
+export async function accessTokenResponse(user: AegisUser, claims: Record<string, ClaimValue>, { redirectTo, ...facts }: { redirectTo?: string } & LoginFacts = {}): Promise<TokenResponse> {
   const { tokens } = useAegis()
-  const token = await tokens.sign(tokenClaims(user, claims, facts), { issuedNotBefore })
+  const token = await tokens.sign(tokenClaims(user, claims, facts))
   return { token, tokenType: 'Bearer', expiresIn: tokens.expiresIn, ...(redirectTo ? { redirectTo } : {}) }
 }
 

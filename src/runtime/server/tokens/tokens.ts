@@ -63,11 +63,9 @@ export interface TokenService {
   readonly expiresIn: number
   /**
    * Signs an access token; `expiresIn` (seconds) shortens its life (an impersonation token), never
-   * beyond `expiresIn` of the service. `issuedNotBefore` (seconds): the earliest `iat` the token may
-   * carry, for a session whose claims just changed (its tokens issued before are refused; this one
-   * must not be); at most a few seconds ahead of the clock, inside every verifier's tolerance.
+   * beyond `expiresIn` of the service.
    */
-  sign: (claims: AegisClaims, options?: { expiresIn?: number, issuedNotBefore?: number }) => Promise<string>
+  sign: (claims: AegisClaims, options?: { expiresIn?: number }) => Promise<string>
   /** The verified payload, or undefined for any invalid, expired or foreign token. */
   verify: (token: string) => Promise<AegisClaims | undefined>
   /** The public keys (JWKS); empty for HS256. */
@@ -113,15 +111,13 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const hmacKeyObject = keys ? undefined : createSecretKey(hmacKey)
   const hs256Header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: ACCESS_TOKEN_TYPE })).toString('base64url')
 
-  async function sign(claims: AegisClaims, signOptions: { expiresIn?: number, issuedNotBefore?: number } = {}): Promise<string> {
+  async function sign(claims: AegisClaims, signOptions: { expiresIn?: number } = {}): Promise<string> {
     const lifetime = Math.min(signOptions.expiresIn ?? options.expiresIn, options.expiresIn)
-    const { issuedNotBefore } = signOptions
     const now = Math.floor(Date.now() / 1000)
-    const iat = Math.max(now, Math.min(issuedNotBefore ?? 0, now + CLOCK_TOLERANCE - 1))
     const { sub, ...rest } = claims
     if (hmacKeyObject) {
       // The same payload as jose's SignJWT below: the claims, then sub, iss, iat, jti, exp (from now), aud.
-      const payload: JWTPayload = { ...rest, sub, iss: options.issuer, iat, jti: pooledRandomToken(12), exp: now + lifetime, ...(options.audience ? { aud: options.audience } : {}) }
+      const payload: JWTPayload = { ...rest, sub, iss: options.issuer, iat: now, jti: pooledRandomToken(12), exp: now + lifetime, ...(options.audience ? { aud: options.audience } : {}) }
       const input = `${hs256Header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
       return `${input}.${createHmac('sha256', hmacKeyObject).update(input).digest('base64url')}`
     }
@@ -129,7 +125,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       .setProtectedHeader({ alg: options.algorithm, typ: ACCESS_TOKEN_TYPE, ...(keys ? { kid: keys.kid } : {}) })
       .setSubject(sub)
       .setIssuer(options.issuer)
-      .setIssuedAt(iat)
+      .setIssuedAt(now)
       .setJti(pooledRandomToken(12))
       .setExpirationTime(now + lifetime)
     if (options.audience) jwt.setAudience(options.audience)

@@ -21,6 +21,9 @@ export default defineEventHandler(event => withErrors(event, async () => {
   const since = getQuery(event).since
   if (since !== undefined && (typeof since !== 'string' || !/^\d{1,16}$/.test(since))) throw new AegisError(400, 'invalid_request', 'since must be a version number')
   const list = revocations.list
+  // A stale list (or one not loaded yet) must not pass for a fresh one: the service's own
+  // staleness rule (onStale) applies instead.
+  if (list.stale || revocations.ready() !== undefined) throw new AegisError(503, 'storage_unavailable', 'revocation feed: this instance\'s list is not fresh')
   const version = list.version
   return {
     version,

@@ -41,8 +41,10 @@ export default defineEventHandler(event => withErrors(event, async () => {
   // Re-set even without rotation: it renews the cookie's Max-Age with the session.
   setRefreshCookie(event, next.token, next.maxAge)
   await callAegisHook('nuxt-aegis:refresh', { user: next.session.user, session: fingerprint(next.session.familyId), event })
-  const issuedNotBefore = updateClaims ? await storeClaims(next.session) : next.session.claimsAt
-  return accessTokenResponse(next.session.user, next.session.claims, { familyId: next.session.familyId, amr: next.session.amr, issuedNotBefore })
+  // The generation of the claims this token carries: the record's as this refresh read it, so a
+  // claims change that landed meanwhile refuses it (its generation is older).
+  const claimsGeneration = updateClaims ? await storeClaims(next.session) : next.session.claimsAt
+  return accessTokenResponse(next.session.user, next.session.claims, { familyId: next.session.familyId, amr: next.session.amr, claimsGeneration })
 }))
 
 /** Stores the claims a refresh with `updateClaims` just computed (when there is a claims function to compute them); the new `claimsAt`. */
