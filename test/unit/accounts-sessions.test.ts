@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { createSessionStore } from '../../src/runtime/server/sessions/sessions'
 import type { SessionStoreOptions } from '../../src/runtime/server/sessions/sessions'
 import { identityOf } from '../../src/runtime/server/accounts/resolve'
+import { sameAccountProviders } from '../../src/runtime/server/password/account'
 
 const store = (overrides: Partial<SessionStoreOptions> = {}) => createSessionStore({
   storage: createStorage(), prefix: 'refresh:', idleTimeout: 3600, absoluteTimeout: 86400, rotation: true, reuseInterval: 10, ...overrides,
@@ -29,6 +30,39 @@ describe('[ACC-5] sessions per person with accounts', () => {
     expect(await sessions.revokeUser('12345', { provider: 'github' })).toBe(1)
     expect(await sessions.get(github.token)).toBeUndefined()
     expect(await sessions.get(google.token)).toBeDefined()
+  })
+
+  it('a claims update that names a provider reaches every session of the person, as listing and revoking do', async () => {
+    const sessions = store({ perSub: () => true })
+    const github = await sessions.create({ user: { sub: 'u1', provider: 'github' }, claims: { role: 'admin' } })
+    const password = await sessions.create({ user: { sub: 'u1', provider: 'password' }, claims: { role: 'admin' } })
+    const other = await sessions.create({ user: { sub: 'u2', provider: 'github' }, claims: { role: 'admin' } })
+    expect(await sessions.updateClaims({ sub: 'u1', provider: 'password', change: () => ({ role: 'member' }), pin: true })).toHaveLength(2)
+    for (const token of [github.token, password.token]) expect((await sessions.get(token))?.claims).toEqual({ role: 'member' })
+    expect((await sessions.get(other.token))?.claims).toEqual({ role: 'admin' })
+  })
+
+  it('without accounts, password and email-code sessions of one id are one person only when the app says both read the same accounts', async () => {
+    expect(sameAccountProviders('password', false)).toEqual(['password'])
+    expect(sameAccountProviders('email', false)).toEqual(['email'])
+    expect(sameAccountProviders('password', true).sort()).toEqual(['email', 'password'])
+    expect(sameAccountProviders('github', true)).toEqual(['github'])
+    // Staff #7 (password) and customer #7 (email, another table): kept apart by default.
+    const apart = store({ samePerson: provider => sameAccountProviders(provider, false) })
+    const staff = await apart.create({ user: { sub: '7', provider: 'password' }, claims: { role: 'staff' } })
+    const customer = await apart.create({ user: { sub: '7', provider: 'email' }, claims: { role: 'customer' } })
+    expect((await apart.listUser('7', { provider: 'password' })).map(s => s.provider)).toEqual(['password'])
+    expect(await apart.updateClaims({ sub: '7', provider: 'password', change: () => ({ role: 'none' }), pin: true })).toHaveLength(1)
+    expect((await apart.get(customer.token))?.claims).toEqual({ role: 'customer' })
+    expect(await apart.revokeUser('7', { provider: 'password' })).toBe(1)
+    expect(await apart.get(staff.token)).toBeUndefined()
+    expect(await apart.get(customer.token)).toBeDefined()
+    // One table for both: one person.
+    const together = store({ samePerson: provider => sameAccountProviders(provider, true) })
+    await together.create({ user: { sub: '8', provider: 'password' }, claims: {} })
+    await together.create({ user: { sub: '8', provider: 'email' }, claims: {} })
+    expect(await together.updateClaims({ sub: '8', provider: 'email', change: () => ({ role: 'x' }), pin: true })).toHaveLength(2)
+    expect(await together.revokeUser('8', { provider: 'password' })).toBe(2)
   })
 
   it('the identity is what the provider proved: its subject, and its email verified only when it said so', () => {

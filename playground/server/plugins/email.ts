@@ -6,4 +6,6 @@ export default defineEmailProvider({
   sendVerificationCode: ({ email, code, url, signUp }) => deliver(email, signUp ? 'email sign-up' : 'email login', code, url),
   createUser: ({ email }) => newAccount(email, null, true),
   customClaims: user => ({ role: typeof user.role === 'string' ? user.role : 'member' }),
+  // The same demo accounts as the password provider: one person's sessions are ended together.
+  sharesAccountsWith: 'password',
 })

@@ -32,6 +32,7 @@ import { resolveRevocationConfig } from '../revocation/config'
 import type { ResolvedRevocationConfig, RevocationRuntimeConfig } from '../revocation/config'
 import { accountsEnabled } from '../accounts/registry'
 import { sameAccountProviders } from '../password/account'
+import { emailProvider } from '../email/services'
 
 /**
  * Everything the routes need, built once per process from the runtime config: the
@@ -125,8 +126,9 @@ export function useAegis(): AegisServices {
       onClaimsChange: (familyId, claimsAt) => revocations.revoke(sessionId(familyId), claimsAt),
       // With defineAccounts, sub is the app's user id for every method: sessions are per person.
       perSub: accountsEnabled,
-      // Without accounts: the password and email-code logins of one account id are one person.
-      samePerson: sameAccountProviders,
+      // Without accounts: the password and email-code logins of one account id are one person,
+      // when the app said both read the same accounts (never by default: ids of two tables collide).
+      samePerson: provider => sameAccountProviders(provider, emailProvider()?.sharesAccountsWith === 'password'),
       codec: config.encryption.enabled
         ? createEncryptedCodec([config.encryption.key, ...encryptionPreviousKeys(config.encryption)!])
         : plainCodec,

@@ -39,4 +39,13 @@ export interface EmailProviderDefinition {
   createUser?: (input: { email: string, emailVerified: true }, event: H3Event) => EmailAccount | null | undefined | Promise<EmailAccount | null | undefined>
   /** Extra access-token claims; a function runs again on refresh with the stored user. */
   customClaims?: CustomClaims
+  /**
+   * `'password'` when `findUser` reads the same accounts as the password provider's (the same
+   * ids): a password login and an email-code login of one account are then one person, and their
+   * sessions are found, listed and ended together (a password reset ends the email-code sessions
+   * too). Leave it unset when the two read different tables: ids that collide would otherwise
+   * mix two people's sessions.
+   * @default undefined (sessions of the two providers are kept apart)
+   */
+  sharesAccountsWith?: 'password'
 }

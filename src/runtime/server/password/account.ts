@@ -31,14 +31,17 @@ export function userFromProfile(profile: Record<string, unknown>, provider: stri
 
 /** The user of a password account: `sub` is the account id, `email_verified` what the app stored. */
 /**
- * The built-in providers whose `sub` is the app's account id (`findUser().id`): a password login
- * and an email-code login of one account are one person. Their sessions are found, listed and
- * ended together (a password reset ends the email-code sessions too).
+ * The built-in providers whose `sub` is the app's account id (`findUser().id`). When the app says
+ * the email provider reads the password provider's accounts (`sharesAccountsWith: 'password'`),
+ * a password login and an email-code login of one account are one person: their sessions are
+ * found, listed and ended together (a password reset ends the email-code sessions too). Never by
+ * default: two tables whose ids collide would mix two people.
  */
 export const ACCOUNT_PROVIDERS: readonly string[] = ['password', 'email']
 
-/** The providers whose sessions of one `sub` belong to the same person as `provider`'s. */
-export const sameAccountProviders = (provider: string): string[] => ACCOUNT_PROVIDERS.includes(provider) ? [...ACCOUNT_PROVIDERS] : [provider]
+/** The providers whose sessions of one `sub` belong to the same person as `provider`'s (`shared`: the app said so). */
+export const sameAccountProviders = (provider: string, shared: boolean): string[] =>
+  shared && ACCOUNT_PROVIDERS.includes(provider) ? [...ACCOUNT_PROVIDERS] : [provider]
 
 export function accountUser(account: PasswordAccount, provider = 'password'): AegisUser {
   const { id, emailVerified, passwordHash: _hash, ...rest } = account

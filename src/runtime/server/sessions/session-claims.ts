@@ -10,7 +10,8 @@ export type ClaimsChange = (claims: Record<string, ClaimValue>, session: Session
 export interface ClaimsUpdate {
   /** Whose live sessions: a login identity, or a sub with every provider it used. */
   sub: string
-  provider?: string
+  /** The providers whose sessions of `sub` are the person's (the store widens a named one as its other calls do). */
+  provider?: string | readonly string[]
   /** Only this family (a refresh with `updateClaims`). */
   familyId?: string
   change: ClaimsChange
@@ -40,7 +41,7 @@ export function createClaimsUpdater(records: RecordStore, list: ReturnType<typeo
       const { record: family, version } = await readRaw<FamilyRecord>(keys.family(familyId))
       if (!family || version === null || family.expiresAt <= now()) return undefined
       // Only the named user's sessions, whatever family id a caller passes.
-      if (family.user.sub !== update.sub || (update.provider !== undefined && family.user.provider !== update.provider)) return undefined
+      if (family.user.sub !== update.sub || (update.provider !== undefined && ![update.provider].flat().includes(family.user.provider))) return undefined
       const claims = await update.change(family.claims, view(family))
       if ((family.claimsPinned === true) === update.pin && sameClaims(claims, family.claims)) return view(family)
       // Only moves forward; near the time in seconds, so a generation stays new after a restart.
@@ -58,7 +59,7 @@ export function createClaimsUpdater(records: RecordStore, list: ReturnType<typeo
   return {
     /** The sessions whose claims changed. */
     async update(update: ClaimsUpdate): Promise<Session[]> {
-      const families = update.familyId ? [update.familyId] : (await list.liveFamilies(update.sub, update.provider)).map(family => family.familyId)
+      const families = update.familyId ? [update.familyId] : (await list.liveFamilies(update.sub, update.provider === undefined ? undefined : [update.provider].flat())).map(family => family.familyId)
       const changed: Session[] = []
       for (const familyId of families) {
         const session = await updateFamily(familyId, update)

@@ -308,7 +308,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
     listUser: (sub, listOptions) => list.list(sub, { ...listOptions, provider: scope(listOptions?.provider) }),
 
-    updateClaims: update => claimsUpdater.update(update),
+    // Widened like every other call that names a provider: a role change reaches every session of the person.
+    updateClaims: update => claimsUpdater.update({ ...update, provider: typeof update.provider === 'string' ? scope(update.provider) : update.provider }),
 
     async findUserSession(sub, match, { provider } = {}) {
       const family = await list.find(sub, match, scope(provider))
