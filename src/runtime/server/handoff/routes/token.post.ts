@@ -36,23 +36,15 @@ export default defineEventHandler(event => withErrors(event, async () => {
   // step keeps the whole login (provider tokens too, sealed) and `/mfa/verify` starts its session,
   // which the CODE then stands for, as if it had issued it here.
   const handoff = { code, binding: taken.payload.binding }
-  const step = await secondFactorStep(event, { kind: 'handoff', provider: user.provider, user, claims, amr, redirectTo, providerTokens: openFromHandoff(binding, taken.payload.providerTokens), handoff })
+  // Storage trouble (the factor store, the step's) is not the CODE's fault: put it back so a retry works.
+  const step = await restoringOnFailure(code, taken.payload, () => secondFactorStep(event, { kind: 'handoff', provider: user.provider, user, claims, amr, redirectTo, providerTokens: openFromHandoff(binding, taken.payload.providerTokens), handoff }))
   if (step) {
     clearHandoffCookie(event, code)
     return step
   }
   let familyId: string | undefined
   if (config.tokenRefresh.enabled) {
-    let session
-    try {
-      session = await sessions.create({ user, claims, amr, providerTokens: openFromHandoff(binding, taken.payload.providerTokens), hostCookie: refreshCookieHostPrefixed(event), device: requestDevice(event) })
-    }
-    catch (error) {
-      // Storage trouble is not the CODE's fault: put it back so a retry works. The answer stays
-      // the original error (a 503), even when putting it back fails too.
-      await codes.restore(code, taken.payload).catch(() => log.warn(`CODE ${fingerprint(code)} could not be put back after a failed redemption`))
-      throw error
-    }
+    const session = await restoringOnFailure(code, taken.payload, () => sessions.create({ user, claims, amr, providerTokens: openFromHandoff(binding, taken.payload.providerTokens), hostCookie: refreshCookieHostPrefixed(event), device: requestDevice(event) }))
     familyId = session.session.familyId
     await codes.markIssued(code, familyId, taken.payload.binding)
     setRefreshCookie(event, session.token, session.maxAge)
@@ -60,3 +52,17 @@ export default defineEventHandler(event => withErrors(event, async () => {
   clearHandoffCookie(event, code)
   return accessTokenResponse(user, claims, { redirectTo, familyId, amr })
 }))
+
+/**
+ * Runs a step of the redemption; when it fails, the CODE is put back so a retry works. The answer
+ * stays the original error (a 503), even when putting it back fails too.
+ */
+async function restoringOnFailure<T>(code: string, payload: Parameters<ReturnType<typeof useAegis>['codes']['restore']>[1], run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  }
+  catch (error) {
+    await useAegis().codes.restore(code, payload).catch(() => log.warn(`CODE ${fingerprint(code)} could not be put back after a failed redemption`))
+    throw error
+  }
+}
