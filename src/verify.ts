@@ -7,7 +7,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose'
 import type { JWTPayload } from 'jose'
 import { accessTokenChecks, parseBearer } from './runtime/server/tokens/tokens'
-import { createRevocationList } from './runtime/server/revocation/list'
+import { createRevocationList, refusesToken } from './runtime/server/revocation/list'
 import type { RevocationList } from './runtime/server/revocation/list'
 
 /**
@@ -105,7 +105,7 @@ export function createAegisVerifier(options: AegisVerifierOptions): AegisVerifie
     }
     try {
       const { payload } = jwks ? await jwtVerify(token, jwks, checks) : await jwtVerify(token, secret!, checks)
-      if (revocations?.refuses(payload.sid, payload.cgen)) {
+      if (revocations && refusesToken(revocations, payload)) {
         if (revocations.stale && options.revocations!.onStale === 'refuse') throw new AegisVerificationError('revocation_unavailable', 'Token revocations cannot be checked right now. Retry.')
         throw new AegisVerificationError('invalid_token', 'The access token is missing, invalid or expired.', 'revoked')
       }

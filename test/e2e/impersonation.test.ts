@@ -78,7 +78,11 @@ describe('[IMP-1] an admin acts as another user with a short-lived token that na
   it('stopImpersonation fires the end hook and needs an impersonation token', async () => {
     const alice = await loginSession(baseUrl, 'alice')
     const { token } = await asBob(alice.token)
+    expect((await whoami(token)).status).toBe(200)
     expect((await stop(token)).status).toBe(204)
+    // Stopped means stopped: that impersonation token is refused from now on; the actor's own token is not.
+    expect((await whoami(token)).status).toBe(401)
+    expect((await whoami(alice.token)).status).toBe(200)
     expect((await hookCalls(baseUrl)).filter(call => call.name === 'nuxt-aegis:impersonationEnd').at(-1)?.data).toEqual({ actor: 'mock-alice', target: 'mock-bob' })
     const notImpersonating = await stop(alice.token)
     expect(notImpersonating.status).toBe(400)

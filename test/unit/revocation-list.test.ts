@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { ENDED, createRevocationList } from '../../src/runtime/server/revocation/list'
+import { ENDED, createRevocationList, impersonationKey, refusesToken } from '../../src/runtime/server/revocation/list'
 import type { RevocationBatch, RevocationEntry } from '../../src/runtime/server/revocation/list'
 
 const entry = (sid: string, before: number, until: number, v = 1): RevocationEntry => ({ sid, before, until, v })
@@ -31,6 +31,17 @@ describe('[REV-1] the in-memory revocation list', () => {
     // A claims update after the end (an in-flight one) never narrows it.
     list.merge([entry('s1', nowSec + 10, nowSec + 900, 2)])
     expect(list.refuses('s1', nowSec + 10)).toBe(true)
+  })
+
+  it('an impersonation token that was stopped is refused by its jti; the actor\'s session and its other tokens are not', () => {
+    const { list } = listWith(async () => ({ cursor: 0, version: 0, entries: [] }))
+    list.merge([entry(impersonationKey('jti-stopped'), ENDED, nowSec + 600)])
+    expect(refusesToken(list, { sid: 'actor-sid', act: { sub: 'admin' }, jti: 'jti-stopped' })).toBe(true)
+    expect(refusesToken(list, { sid: 'actor-sid', act: { sub: 'admin' }, jti: 'jti-other' })).toBe(false)
+    expect(refusesToken(list, { sid: 'actor-sid', jti: 'jti-x' })).toBe(false)
+    // Not an impersonation token: its jti is never looked up (a forged entry cannot end a user's token).
+    list.merge([entry(impersonationKey('plain'), ENDED, nowSec + 600)])
+    expect(refusesToken(list, { sid: 'actor-sid', jti: 'plain' })).toBe(false)
   })
 
   it('[REV-4] a fresh list whose first load fails is stale at once: refuses every token under onStale "refuse", says so under "accept"', async () => {

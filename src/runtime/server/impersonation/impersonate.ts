@@ -108,9 +108,9 @@ export async function startImpersonation(event: H3Event, targetSub: string, opti
 }
 
 /**
- * Ends the request's impersonation: fires `nuxt-aegis:impersonationEnd` and returns the actor.
- * The impersonation token itself simply expires (it is short-lived); the actor's browser gets
- * its own token back from its refresh cookie.
+ * Ends the request's impersonation: the impersonation token goes on the revocation list (by its
+ * `jti`: the actor's session it rides on goes on), `nuxt-aegis:impersonationEnd` fires, and the
+ * actor is returned; the actor's browser gets its own token back from its refresh cookie.
  */
 export async function stopImpersonation(event: H3Event): Promise<{ actor: ImpersonationActor }> {
   assertSameOrigin(event)
@@ -118,6 +118,7 @@ export async function stopImpersonation(event: H3Event): Promise<{ actor: Impers
   const claims = await bearerClaims(event)
   const act = claims.act as ImpersonationActor | undefined
   if (!act || typeof act.sub !== 'string') throw new AegisError(400, 'invalid_request', 'not impersonating')
+  if (typeof claims.jti === 'string') await useAegis().revocations.revokeImpersonation(claims.jti)
   await callAegisHook('nuxt-aegis:impersonationEnd', { actor: act, target: claims, event })
   log.info(`impersonation stopped: ${fingerprint(act.sub)} as ${fingerprint(claims.sub)}`)
   return { actor: act }

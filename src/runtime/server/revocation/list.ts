@@ -24,6 +24,18 @@ export interface RevocationEntry {
 /** `before` of a session that ended: above every claims generation, so every token of it is refused. */
 export const ENDED = Number.MAX_SAFE_INTEGER
 
+/**
+ * The list key of one impersonation token (its `jti`): stopping an impersonation ends that token
+ * only, not the actor's session whose `sid` it carries. Session ids have no colon.
+ */
+export const impersonationKey = (jti: string) => `jti:${jti}`
+
+/** The one rule of every check, here and in nuxt-aegis/verify: the token's session, and an impersonation token's own entry. */
+export function refusesToken(list: Pick<RevocationList, 'refuses'>, claims: { sid?: unknown, cgen?: unknown, act?: unknown, jti?: unknown }): boolean {
+  if (list.refuses(claims.sid, claims.cgen)) return true
+  return claims.act !== undefined && typeof claims.jti === 'string' && list.refuses(impersonationKey(claims.jti), undefined)
+}
+
 /** What a load returns: entries recorded after the cursor, and the cursor to ask from next time. */
 export interface RevocationBatch<Cursor> {
   cursor: Cursor

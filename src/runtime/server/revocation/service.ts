@@ -2,7 +2,7 @@ import type { Storage } from 'unstorage'
 import type { AegisClaims } from '../../types'
 import { log } from '../core/errors'
 import type { Locks } from '../core/locks'
-import { ENDED, createRevocationList } from './list'
+import { ENDED, createRevocationList, impersonationKey, refusesToken } from './list'
 import type { OnStale, RevocationEntry, RevocationList } from './list'
 import { createRevocationStore } from './store'
 import type { RevocationCursor, RevocationStore } from './store'
@@ -24,6 +24,8 @@ export interface RevocationService {
    * instances within `refreshMs` (at once on Redis).
    */
   revoke: (sid: string, before?: number) => Promise<RevocationEntry>
+  /** Refuses one impersonation token (by its `jti`) from now on; the actor's session goes on. */
+  revokeImpersonation: (jti: string) => Promise<RevocationEntry>
   /** True while a stale list refuses every token (`onStale: 'refuse'`). */
   readonly refusingAll: boolean
   /** True when the token's session was revoked after it was issued. Synchronous. */
@@ -86,10 +88,11 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
       await feed?.publish(entry)
       return entry
     },
+    revokeImpersonation: jti => service.revoke(impersonationKey(jti)),
     get refusingAll() {
       return list.stale && options.onStale === 'refuse'
     },
-    refuses: claims => list.refuses(claims.sid, claims.cgen),
+    refuses: claims => refusesToken(list, claims),
     // Also before the plugin's start ran (a request in the first turn of the event loop).
     ready: () => (loaded ? undefined : (first ?? service.start())),
     async start() {
