@@ -48,14 +48,44 @@ describe('[CLAIMS-1] claims of live sessions change in storage', () => {
     expect(now?.claimsPinned).toBeUndefined()
   })
 
-  it('claims that did not change record nothing (a refresh({ updateClaims }) loop cannot grow the revocation list)', async () => {
+  it('the same server-set claims on a pinned session record nothing; unpinned sessions always get a new generation', async () => {
     const { sessions, changes } = setup()
     const s = await sessions.create({ user: alice, claims: { role: 'user' } })
-    for (let i = 0; i < 5; i++) await sessions.updateClaims({ sub: 'alice', familyId: s.session.familyId, change: () => ({ role: 'user' }), pin: false })
-    expect(changes).toEqual([])
-    // The same claims, now pinned by the server: that is a change.
-    await sessions.updateClaims({ sub: 'alice', change: () => ({ role: 'user' }), pin: true })
+    // Unpinned: its tokens carry what the claims function computed at each refresh (maybe not the
+    // stored claims), so even the same stored claims must refuse them.
+    await sessions.updateClaims({ sub: 'alice', familyId: s.session.familyId, change: () => ({ role: 'user' }), pin: false })
     expect(changes).toHaveLength(1)
+    await sessions.updateClaims({ sub: 'alice', change: () => ({ role: 'user' }), pin: true })
+    expect(changes).toHaveLength(2)
+    for (let i = 0; i < 5; i++) await sessions.updateClaims({ sub: 'alice', change: () => ({ role: 'user' }), pin: true })
+    expect(changes).toHaveLength(2)
+  })
+
+  it('a generation put on the list is one the record reaches, also after a lost compare-and-set', async () => {
+    const storage = createStorage()
+    const written: number[] = []
+    let clock = Date.now()
+    let racing: (() => Promise<unknown>) | undefined
+    const sessions = createSessionStore({
+      storage, prefix: 'refresh:', idleTimeout: 3600, absoluteTimeout: 86400, rotation: true, reuseInterval: 0, now: () => clock,
+      onClaimsChange: async (_familyId, claimsAt) => {
+        written.push(claimsAt)
+        // Another update (an instance whose clock is 5 s behind) lands between this entry and this compare-and-set, once.
+        const race = racing
+        racing = undefined
+        if (race) {
+          clock -= 5000
+          await race()
+          clock += 5000
+        }
+      },
+    })
+    const s = await sessions.create({ user: alice, claims: { role: 'admin' } })
+    racing = () => sessions.updateClaims({ sub: 'alice', change: () => ({ role: 'user' }), pin: true })
+    await sessions.updateClaims({ sub: 'alice', change: () => ({ role: 'user' }), pin: true })
+    const stored = await sessions.get(s.token)
+    expect(stored?.claims).toEqual({ role: 'user' })
+    expect(stored?.claimsAt).toBeGreaterThanOrEqual(Math.max(...written))
   })
 
   it('the old tokens are refused before the new claims exist: when that cannot be recorded, the claims stay as they were', async () => {

@@ -30,29 +30,37 @@ function sameClaims(a: Record<string, ClaimValue>, b: Record<string, ClaimValue>
  * Changes the claims stored on live sessions: each family record is rewritten by compare-and-set
  * (a refresh noting its time, or a revocation, in between is never undone) with the next claims
  * generation (`claimsAt`). `onChange` is told first, so the revocation list refuses the tokens of
- * older generations before any new claims exist; if it fails, nothing changed (503). Claims that
- * are already the same change nothing and record nothing.
+ * older generations before any new claims exist; if it fails, nothing changed (503). The same
+ * server-set claims on a pinned session change nothing and record nothing.
  */
 export function createClaimsUpdater(records: RecordStore, list: ReturnType<typeof createSessionList>, view: (family: FamilyRecord) => Session, onChange?: (familyId: string, claimsAt: number) => Promise<unknown>) {
   const { keys, readRaw, swap, now } = records
 
   async function updateFamily(familyId: string, update: ClaimsUpdate): Promise<Session | undefined> {
+    // The highest generation this update put on the revocation list: the record must reach it, or
+    // the session's new tokens (of the record's generation) would be refused.
+    let written = 0
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const { record: family, version } = await readRaw<FamilyRecord>(keys.family(familyId))
       if (!family || version === null || family.expiresAt <= now()) return undefined
       // Only the named user's sessions, whatever family id a caller passes.
       if (family.user.sub !== update.sub || (update.provider !== undefined && ![update.provider].flat().includes(family.user.provider))) return undefined
       const claims = await update.change(family.claims, view(family))
-      if ((family.claimsPinned === true) === update.pin && sameClaims(claims, family.claims)) return view(family)
+      // Same server-set claims on a pinned session: its tokens carry exactly these, nothing to refuse.
+      // (Unpinned tokens carry what the claims function computed at their refresh, which may differ.)
+      if (family.claimsPinned === true && update.pin && sameClaims(claims, family.claims) && (family.claimsAt ?? 0) >= written) return view(family)
       // Only moves forward; near the time in seconds, so a generation stays new after a restart.
-      const claimsAt = Math.max(Math.floor(now() / 1000), (family.claimsAt ?? 0) + 1)
+      const claimsAt = Math.max(Math.floor(now() / 1000), (family.claimsAt ?? 0) + 1, written)
       const { claimsPinned: _pinned, ...rest } = family
       const next: FamilyRecord = { ...rest, claims, claimsAt, ...(update.pin ? { claimsPinned: true as const } : {}) }
       // The old generations are refused before the new claims exist: a refresh that read the old
       // record meanwhile signs a token of the old generation, which is refused.
       await onChange?.(familyId, claimsAt)
+      written = claimsAt
       if (await swap(keys.family(familyId), version, next, family.expiresAt)) return view(next)
     }
+    // Its tokens of the record's generation are refused now (the entry is written): the session
+    // needs a new login, or a later update that succeeds, within one token lifetime.
     throw new AegisError(503, 'storage_unavailable', `claims of family ${fingerprint(familyId)} not updated: the record kept changing`)
   }
 
