@@ -1,3 +1,4 @@
+import { IN_FLIGHT_MARGIN_S } from '../sessions/in-flight'
 import type { Storage } from 'unstorage'
 import type { AegisClaims } from '../../types'
 import { log } from '../core/errors'
@@ -53,9 +54,6 @@ export interface RevocationServiceOptions {
   now?: () => number
 }
 
-/** Seconds a refresh that read a session before it ended may still take to sign its token. */
-const IN_FLIGHT_MARGIN = 30
-
 export function createRevocationService(options: RevocationServiceOptions): RevocationService {
   const now = options.now ?? Date.now
   const store: RevocationStore = createRevocationStore({
@@ -79,7 +77,7 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
     async revoke(sid, before = ENDED) {
       // A token signed by a refresh already under way when the session ended can be a few seconds
       // younger than now: the entry outlives it by a margin.
-      const local: RevocationEntry = { sid, before, until: Math.ceil(now() / 1000) + options.lifetime + IN_FLIGHT_MARGIN, v: 0 }
+      const local: RevocationEntry = { sid, before, until: Math.ceil(now() / 1000) + options.lifetime + IN_FLIGHT_MARGIN_S, v: 0 }
       // This instance refuses the tokens at once, whatever the storage does next.
       list.merge([local])
       if (!options.enabled) return local

@@ -9,6 +9,7 @@ import { accessTokenResponse, recomputedClaims, refreshedClaims } from '../../to
 import type { Session } from '../sessions'
 import { useAegis } from '../../context/services'
 import { requestDevice } from '../device'
+import { assertStillLive } from '../in-flight'
 import { callAegisHook, reportTokenReuse } from '../../context/hooks'
 
 /**
@@ -28,6 +29,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
     throw new AegisError(401, 'invalid_refresh_token', 'no refresh cookie')
   }
   const updateClaims = await readUpdateClaims(event)
+  const startedAt = Date.now()
   let next
   try {
     next = await sessions.rotate(cookie.token, updateClaims ? recomputedClaims : refreshedClaims, { legacyCookie: cookie.legacy, device: requestDevice(event) })
@@ -44,6 +46,7 @@ export default defineEventHandler(event => withErrors(event, async () => {
   // The generation of the claims this token carries: the record's as this refresh read it, so a
   // claims change that landed meanwhile refuses it (its generation is older).
   const claimsGeneration = updateClaims ? await storeClaims(next.session) : next.session.claimsAt
+  await assertStillLive(sessions, next.token, startedAt)
   return accessTokenResponse(next.session.user, next.session.claims, { familyId: next.session.familyId, amr: next.session.amr, claimsGeneration })
 }))
 
