@@ -1,4 +1,4 @@
-import { IN_FLIGHT_MARGIN_S } from '../sessions/in-flight'
+import { IN_FLIGHT_MARGIN_S } from '../sessions/sessions'
 import type { Storage } from 'unstorage'
 import type { AegisClaims } from '../../types'
 import { log } from '../core/errors'

@@ -17,6 +17,7 @@ export { TokenReuseError }
 export type { ClaimsChange, ClaimsUpdate }
 /** The device label of a request, for `create` and `rotate` (used by logins outside this folder). */
 export { requestDevice } from './device'
+export { IN_FLIGHT_MARGIN_S } from './in-flight'
 export type { FamilyRecord, IssuedSession, Session, SessionInfo, TokenRecord }
 export type { ClaimsFor, Presented, SessionStore, SessionStoreOptions } from './session-store-types'
 
