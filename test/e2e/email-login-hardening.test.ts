@@ -22,7 +22,7 @@ const start = (target: PasswordServer, email: string) => postJson(target.url, '/
 const verify = (target: PasswordServer, body: Record<string, unknown>, jar?: CookieJar) => postJson(target.url, '/auth/email/verify', body, { ip: uniqueIp(), jar })
 
 /** The link of `token` with a wrong secret: what someone holding an older link of the account can send (the id is stable). */
-const wrongSecret = (token: string, n: number) => `${token.split('.')[0]}.${String(n).padStart(43, 'x')}`
+const wrongSecret = (token: string, n: number) => `${token.split('.').slice(0, -1).join('.')}.${String(n).padStart(43, 'x')}`
 
 describe('[EML-4] email codes are 8 digits by default', () => {
   it('mails an 8-digit code; a 6-digit entry is malformed', async () => {
@@ -56,6 +56,18 @@ describe('[EML-6] a wrong link secret does not spend the typed code', () => {
     const next = await lastMessage(server.url, email, 3)
     for (let i = 0; i < 5; i++) expect((await verify(server, { token: wrongSecret(next.token, i) })).status).toBe(400)
     expect((await verify(server, { email, code: next.code })).status).toBe(200)
+  })
+
+  it('the link of an older mail, with any number of wrong secrets, leaves the newest link working', async () => {
+    const email = uniqueEmail('emloldlink')
+    await seed(server.url, email)
+    await start(server, email)
+    const old = await lastMessage(server.url, email)
+    await start(server, email)
+    const mail = await lastMessage(server.url, email, 2)
+    for (let i = 0; i < 8; i++) expect((await verify(server, { token: wrongSecret(old.token, i) })).status).toBe(400)
+    expect((await verify(server, { token: old.token })).status).toBe(400)
+    expect((await verify(server, { token: mail.token })).status).toBe(200)
   })
 
   it('link guessing is bounded: after maxAttempts wrong secrets the right link fails too', async () => {

@@ -16,10 +16,10 @@ describe('[PWD-4] verification codes', () => {
     const { storage, codes } = store()
     const issued = await codes.issue(ANN, 'verify')
     expect(issued.code).toMatch(/^\d{6}$/)
-    expect(issued.token).toMatch(/^[\w-]{43}\.[\w-]{43}$/)
+    expect(issued.token).toMatch(/^[\w-]{43}\.[\w-]{22}\.[\w-]{43}$/)
     const dump = JSON.stringify(await Promise.all((await storage.getKeys()).map(async k => [k, await storage.getItem(k)])))
     expect(dump).not.toContain(issued.code)
-    expect(dump).not.toContain(issued.token.split('.')[1])
+    expect(dump).not.toContain(issued.token.split('.')[2])
   })
 
   it('is single use', async () => {
@@ -127,7 +127,7 @@ describe('[PWD-13] codes are keyed by account and carry what they were issued fo
 
 describe('[EML-6] wrong link secrets have a budget of their own (a stable link id cannot burn the typed code)', () => {
   /** The link of `token` with another secret: what someone holding an older link of the account can send. */
-  const wrongSecret = (token: string, n: number) => `${token.split('.')[0]}.${String(n).padStart(43, 'x')}`
+  const wrongSecret = (token: string, n: number) => `${token.split('.').slice(0, -1).join('.')}.${String(n).padStart(43, 'x')}`
 
   it('wrong link secrets up to the budget leave both the code and the link working', async () => {
     const { codes } = store({ maxAttempts: 5 })
@@ -162,5 +162,37 @@ describe('[EML-6] wrong link secrets have a budget of their own (a stable link i
     expect(await storage.getKeys()).toHaveLength(1)
     for (let i = 0; i < 2; i++) await codes.checkLink('email', wrongSecret(second.token, i))
     expect(await storage.getKeys()).toEqual([])
+  })
+
+  it('wrong secrets on the link of an older mail count nothing: the newest link still works after any number of them', async () => {
+    const { codes } = store({ maxAttempts: 5 })
+    const old = await codes.issue(ANN, 'email')
+    const current = await codes.issue(ANN, 'email')
+    expect(old.token.split('.')[0]).toBe(current.token.split('.')[0])
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => codes.checkLink('email', wrongSecret(old.token, i))))
+    expect(results.every(r => !r.ok)).toBe(true)
+    // The old link itself (right secret of an older mail) is refused too, without counting.
+    expect((await codes.checkLink('email', old.token)).ok).toBe(false)
+    expect(await codes.checkLink('email', current.token)).toMatchObject({ ok: true, subject: ANN.id })
+  })
+
+  it('a link without a mail id is refused for a record that has one, without counting', async () => {
+    const { codes } = store({ maxAttempts: 1 })
+    const { token } = await codes.issue(ANN, 'email')
+    const [id, , secret] = token.split('.')
+    for (let i = 0; i < 3; i++) expect((await codes.checkLink('email', `${id}.${secret}`)).ok).toBe(false)
+    expect((await codes.checkLink('email', token)).ok).toBe(true)
+  })
+
+  it('a record written before mail ids takes its link without one', async () => {
+    const { storage, codes } = store()
+    const { token } = await codes.issue(ANN, 'email')
+    const [id, , secret] = token.split('.')
+    const [key] = await storage.getKeys()
+    const record = await storage.getItem<Record<string, unknown>>(key!)
+    delete record!.mail
+    await storage.setItem(key!, record)
+    expect((await codes.checkLink('email', token)).ok).toBe(false)
+    expect((await codes.checkLink('email', `${id}.${secret}`)).ok).toBe(true)
   })
 })

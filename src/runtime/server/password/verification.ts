@@ -35,7 +35,7 @@ export interface CodeSubject {
 export interface IssuedCode {
   /** The short code to type in. */
   code: string
-  /** The long link token (`<record id>.<256 random bits>`) for an emailed link; confirmed by POST only. */
+  /** The long link token (`<record id>.<mail id>.<256 random bits>`) for an emailed link; confirmed by POST only. */
   token: string
   expiresIn: number
 }
@@ -58,6 +58,12 @@ interface VerificationRecord {
    * Absent on records written before it existed (0).
    */
   linkAttempts?: number
+  /**
+   * Random per issued code: the link of an older mail names another one and is refused without
+   * counting, so whoever once saw a link cannot spend the link budget of later mails. Absent on
+   * records written before it existed (their links have no mail id).
+   */
+  mail?: string
 }
 
 /** The two ways into a record, each with its own budget of wrong entries. */
@@ -65,7 +71,8 @@ type Way = 'attempts' | 'linkAttempts'
 
 export type CheckResult = { ok: true, subject: string, email: string, bind?: string } | { ok: false }
 
-const LINK_PATTERN = /^([\w-]{43})\.([\w-]{43})$/
+/** `<record id>.<mail id>.<secret>`; links mailed before mail ids existed lack the middle part. */
+const LINK_PATTERN = /^([\w-]{43})\.(?:([\w-]{22})\.)?([\w-]{43})$/
 
 /**
  * Reset codes lead to a new password, so they get a larger space than the digits of the other
@@ -107,9 +114,10 @@ export function createVerificationStore(storage: Storage, options: VerificationO
   /**
    * Runs one check under the key's queue: counts a miss in the budget of its way (typed code or
    * link), deletes on success or when both budgets are spent. A way whose budget is spent is
-   * refused while the other still works.
+   * refused while the other still works. An entry that `applies` not to the record (a link of an
+   * older mail) is refused without counting.
    */
-  function attempt(id: string, purpose: CodePurpose, way: Way, matches: (record: VerificationRecord) => boolean): Promise<CheckResult> {
+  function attempt(id: string, purpose: CodePurpose, way: Way, matches: (record: VerificationRecord) => boolean, applies: (record: VerificationRecord) => boolean = () => true): Promise<CheckResult> {
     const key = keyOf(id)
     return queue(key, () => storageCall('credentials storage verification code check', async () => {
       const record = await storage.getItem<VerificationRecord>(key)
@@ -118,7 +126,7 @@ export function createVerificationStore(storage: Storage, options: VerificationO
         await storage.removeItem(key)
         return { ok: false }
       }
-      if ((record[way] ?? 0) >= options.maxAttempts) return { ok: false }
+      if (!applies(record) || (record[way] ?? 0) >= options.maxAttempts) return { ok: false }
       if (matches(record)) {
         await storage.removeItem(key)
         return { ok: true, subject: record.subject, email: record.email, ...(record.bind ? { bind: record.bind } : {}) }
@@ -136,15 +144,17 @@ export function createVerificationStore(storage: Storage, options: VerificationO
       const id = idOf(subject.id, purpose)
       const code = newCode(purpose, options.digits)
       const secret = randomToken(32)
+      const mail = randomToken(16)
       const record: VerificationRecord = {
         v: 2, subject: subject.id, email: subject.email, purpose, attempts: 0, linkAttempts: 0,
         codeHash: mac(`code:${id}:${code}`),
         linkHash: mac(`link:${id}:${secret}`),
         ...(bind ? { bind } : {}),
+        mail,
         expiresAt: now() + options.ttl * 1000,
       }
       await queue(keyOf(id), () => storageCall('credentials storage verification code write', () => storage.setItem(keyOf(id), record, { ttl: options.ttl })))
-      return { code, token: `${id}.${secret}`, expiresIn: options.ttl }
+      return { code, token: `${id}.${mail}.${secret}`, expiresIn: options.ttl }
     },
 
     /** Checks a typed code (in its canonical form) for (account id, purpose). */
@@ -157,8 +167,11 @@ export function createVerificationStore(storage: Storage, options: VerificationO
     async checkLink(purpose: CodePurpose, token: string): Promise<CheckResult> {
       const match = LINK_PATTERN.exec(token)
       if (!match) return { ok: false }
-      const [, id, secret] = match as unknown as [string, string, string]
-      return attempt(id, purpose, 'linkAttempts', record => safeEqual(record.linkHash, mac(`link:${id}:${secret}`)) && safeEqual(id, idOf(record.subject, purpose)))
+      const [, id, mail, secret] = match as unknown as [string, string, string | undefined, string]
+      return attempt(id, purpose, 'linkAttempts',
+        record => safeEqual(record.linkHash, mac(`link:${id}:${secret}`)) && safeEqual(id, idOf(record.subject, purpose)),
+        // Only a link of the mail the record was issued for counts (a record without a mail id takes links without one).
+        record => (record.mail === undefined ? mail === undefined : mail !== undefined && safeEqual(mail, record.mail)))
     },
   }
 }
